@@ -1,0 +1,76 @@
+package batch
+
+// FragmentInput is what the BedrockBatchSfn fragment reads at its InputPath.
+type FragmentInput struct {
+	JobName      string   `json:"job_name"`
+	ManifestKeys []string `json:"manifest_keys"`
+	ModelID      string   `json:"model_id"`
+}
+
+// CreateJobPayload is the payload the fragment's Map task sends to the
+// create-job function, one per manifest. Field names follow
+// CreateModelInvocationJob, plus the task token.
+type CreateJobPayload struct {
+	JobName                string           `json:"jobName"`
+	RoleArn                string           `json:"roleArn"`
+	ModelID                string           `json:"modelId"`
+	InputDataConfig        InputDataConfig  `json:"inputDataConfig"`
+	OutputDataConfig       OutputDataConfig `json:"outputDataConfig"`
+	TimeoutDurationInHours int              `json:"timeoutDurationInHours"`
+	TaskToken              string           `json:"TaskToken"`
+}
+
+// InputDataConfig mirrors the service's input data configuration.
+type InputDataConfig struct {
+	S3InputDataConfig S3DataConfig `json:"s3InputDataConfig"`
+}
+
+// OutputDataConfig mirrors the service's output data configuration.
+type OutputDataConfig struct {
+	S3OutputDataConfig S3DataConfig `json:"s3OutputDataConfig"`
+}
+
+// S3DataConfig holds one S3 URI.
+type S3DataConfig struct {
+	S3URI string `json:"s3Uri"`
+}
+
+// CreateJobResult is what the create-job function returns.
+type CreateJobResult struct {
+	JobArn string `json:"jobArn"`
+}
+
+// JobResult is the task output sent with SendTaskSuccess for one manifest;
+// the fragment's output is an array of these, one per manifest, in
+// manifest order.
+type JobResult struct {
+	Status Status   `json:"status"`
+	Bucket string   `json:"bucket"`
+	Keys   []string `json:"keys"`
+}
+
+// Step Functions API limits on what a task reports.
+const (
+	MaxTaskOutputChars  = 262144
+	MaxTaskErrorChars   = 256
+	MaxTaskCauseChars   = 32768
+	MaxTaskTokenChars   = 2048
+	OutputFileSuffix    = ".jsonl.out"
+	ManifestOutputName  = "manifest.json.out"
+	MinTimeoutHours     = 24
+	MaxTimeoutHours     = 168
+	DefaultTimeoutHours = 48
+)
+
+// Truncate shortens s to at most max characters (runes), marking the cut
+// with a trailing "…" so a reader knows text was dropped.
+func Truncate(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	if max <= 1 {
+		return string(r[:max])
+	}
+	return string(r[:max-1]) + "…"
+}
