@@ -34,13 +34,21 @@ func ValidJobName(name string) error {
 const hashSuffixLen = 8
 
 // JobName turns the fragment's job_name plus the manifest index into a name
-// the service accepts, deterministically. Characters outside the allowed set
-// become '-', a leading non-alphanumeric run is dropped, and a name longer
-// than 63 characters is cut and given a short hash of the full original so
-// that distinct long names stay distinct. A name that is already valid is
-// returned unchanged: "test_job"+"0" becomes "test-job0".
+// the service accepts, deterministically; it is SanitizeJobName applied to
+// base followed by the decimal index: "test_job"+"0" becomes "test-job0".
 func JobName(base string, index int) string {
-	raw := base + strconv.Itoa(index)
+	return SanitizeJobName(base + strconv.Itoa(index))
+}
+
+// SanitizeJobName turns an already concatenated name (the fragment sends
+// job_name and the manifest index joined by States.Format) into a name the
+// service accepts, deterministically. A name that is already valid is
+// returned unchanged. Otherwise characters outside the allowed set become
+// '-' and a leading run of non-alphanumeric characters is dropped; when that
+// changed the length (a dropped prefix, a multi-byte character) or the name
+// is longer than 63 characters, it is cut to fit and given a short hash of
+// the full original, so distinct long names stay distinct.
+func SanitizeJobName(raw string) string {
 	if ValidJobName(raw) == nil {
 		return raw
 	}

@@ -31,7 +31,7 @@ func ParseS3URI(uri string) (S3URI, error) {
 	}
 	for _, seg := range strings.Split(key, "/") {
 		if !keySegmentPattern.MatchString(seg) {
-			return S3URI{}, fmt.Errorf("S3 URI %q: key segment %q may use only letters, digits and -!_*'().", uri, seg)
+			return S3URI{}, fmt.Errorf("S3 URI %q: key segment %q has a character other than letters, digits and -!_*'().: remove or replace it", uri, seg)
 		}
 	}
 	return S3URI{Bucket: bucket, Key: key}, nil

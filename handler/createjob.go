@@ -1,0 +1,127 @@
+package handler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/bedrock"
+	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+)
+
+// CreateJob starts one Bedrock batch inference job for one manifest and
+// stores the waiting task's token on the job as tags, so that JobEvent can
+// report the job's outcome to that task.
+type CreateJob struct {
+	bedrock JobCreator
+	log     *slog.Logger
+}
+
+// NewCreateJob returns a CreateJob that calls bedrock and logs to logger
+// (slog.Default() when nil).
+func NewCreateJob(bedrock JobCreator, logger *slog.Logger) *CreateJob {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &CreateJob{bedrock: bedrock, log: logger}
+}
+
+// JobNameConflictError is returned when Bedrock refuses a job because of a
+// conflict. A retry of the same task cannot cause it (the client request
+// token makes that retry return the existing job), so another job already
+// holds the name.
+type JobNameConflictError struct {
+	JobName      string // the name sent to Bedrock
+	OriginalName string // the name in the payload
+	Err          error  // the service's error
+}
+
+func (e *JobNameConflictError) Error() string {
+	return fmt.Sprintf("create job %q (from %q): Bedrock reports a conflict, most likely another job in this account and region already has this name; start each execution with a distinct job_name: %v",
+		e.JobName, e.OriginalName, e.Err)
+}
+
+func (e *JobNameConflictError) Unwrap() error { return e.Err }
+
+// Handle validates p, makes its job name valid, and creates the job with the
+// task token in its tags and a client request token derived from the task
+// token, so a retried invocation returns the same job instead of creating a
+// second one. Errors are *InvalidPayloadError for a bad payload,
+// *JobNameConflictError for a name conflict, and the SDK's error (wrapped)
+// for anything else.
+func (h *CreateJob) Handle(ctx context.Context, p batch.CreateJobPayload) (batch.CreateJobResult, error) {
+	if err := ValidatePayload(p); err != nil {
+		h.log.ErrorContext(ctx, "rejected create-job payload", "jobName", p.JobName, "error", err.Error())
+		return batch.CreateJobResult{}, err
+	}
+	name := batch.SanitizeJobName(p.JobName)
+	tokenTags, err := batch.TokenTags(p.TaskToken)
+	if err != nil { // ValidatePayload has already checked this
+		return batch.CreateJobResult{}, err
+	}
+	tags := make([]types.Tag, 0, len(tokenTags)+1)
+	for _, t := range tokenTags {
+		tags = append(tags, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+	}
+	tags = append(tags, types.Tag{Key: aws.String(batch.OriginalNameTag), Value: aws.String(tagValue(p.JobName))})
+
+	out, err := h.bedrock.CreateModelInvocationJob(ctx, &bedrock.CreateModelInvocationJobInput{
+		JobName: aws.String(name),
+		RoleArn: aws.String(p.RoleArn),
+		ModelId: aws.String(p.ModelID),
+		InputDataConfig: &types.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{
+			Value: types.ModelInvocationJobS3InputDataConfig{S3Uri: aws.String(p.InputDataConfig.S3InputDataConfig.S3URI)},
+		},
+		OutputDataConfig: &types.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{
+			Value: types.ModelInvocationJobS3OutputDataConfig{S3Uri: aws.String(p.OutputDataConfig.S3OutputDataConfig.S3URI)},
+		},
+		TimeoutDurationInHours: aws.Int32(int32(p.TimeoutDurationInHours)),
+		ClientRequestToken:     aws.String(batch.ClientRequestToken(p.TaskToken)),
+		Tags:                   tags,
+	})
+	if err != nil {
+		var conflict *types.ConflictException
+		if errors.As(err, &conflict) {
+			err = &JobNameConflictError{JobName: name, OriginalName: p.JobName, Err: err}
+		} else {
+			err = fmt.Errorf("create Bedrock batch job %q for %s: %w", name, p.InputDataConfig.S3InputDataConfig.S3URI, err)
+		}
+		h.log.ErrorContext(ctx, "could not create job", "jobName", name, "error", err.Error())
+		return batch.CreateJobResult{}, err
+	}
+	arn := aws.ToString(out.JobArn)
+	if arn == "" {
+		return batch.CreateJobResult{}, fmt.Errorf("create Bedrock batch job %q: the response has no job ARN", name)
+	}
+	log := h.log.With("jobArn", arn)
+	if name != p.JobName {
+		log.InfoContext(ctx, "job name changed to one Bedrock accepts", "originalName", p.JobName, "jobName", name)
+	}
+	log.InfoContext(ctx, "created job", "jobName", name, "modelId", p.ModelID,
+		"input", p.InputDataConfig.S3InputDataConfig.S3URI, "output", p.OutputDataConfig.S3OutputDataConfig.S3URI,
+		"tokenTags", len(tokenTags))
+	return batch.CreateJobResult{JobArn: arn}, nil
+}
+
+// tagValue turns s into a valid tag value: characters tags do not allow
+// become '_' and the result is cut to the tag value limit.
+func tagValue(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() == batch.MaxTagValueLen {
+			break
+		}
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune(" ._:/=+@-", r):
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}

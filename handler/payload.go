@@ -1,0 +1,103 @@
+package handler
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+)
+
+// Payload field names as they appear in the create-job payload's JSON, used
+// in FieldError.Field.
+const (
+	FieldJobName   = "jobName"
+	FieldRoleArn   = "roleArn"
+	FieldModelID   = "modelId"
+	FieldInputURI  = "inputDataConfig.s3InputDataConfig.s3Uri"
+	FieldOutputURI = "outputDataConfig.s3OutputDataConfig.s3Uri"
+	FieldTimeout   = "timeoutDurationInHours"
+	FieldTaskToken = "TaskToken"
+)
+
+// maxArnLen is the service's limit on roleArn and modelId.
+const maxArnLen = 2048
+
+// roleArnPattern is CreateModelInvocationJob's roleArn pattern, anchored.
+var roleArnPattern = regexp.MustCompile(`^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`)
+
+// FieldError names one unusable field of a create-job payload.
+type FieldError struct {
+	Field   string // the field's JSON path, one of the Field* constants
+	Problem string // what is wrong and what is expected
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Problem }
+
+// InvalidPayloadError lists every unusable field of a create-job payload.
+// Returned from a Lambda function, its type name becomes the task's error
+// name, so a Catch can match "InvalidPayloadError".
+type InvalidPayloadError struct {
+	Fields []FieldError
+}
+
+func (e *InvalidPayloadError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Error()
+	}
+	return "invalid create-job payload: " + strings.Join(parts, "; ")
+}
+
+// ValidatePayload checks every field of p against CreateModelInvocationJob's
+// rules before anything is sent to the service. It returns nil or an
+// *InvalidPayloadError naming each bad field. The job name is only required
+// to be present: CreateJob turns any name into a valid one.
+func ValidatePayload(p batch.CreateJobPayload) error {
+	var bad []FieldError
+	add := func(field, format string, args ...any) {
+		bad = append(bad, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	if p.JobName == "" {
+		add(FieldJobName, "is empty; the fragment sends job_name followed by the manifest index")
+	}
+	switch {
+	case p.RoleArn == "":
+		add(FieldRoleArn, "is empty; it must be the ARN of the service role Bedrock assumes")
+	case len(p.RoleArn) > maxArnLen:
+		add(FieldRoleArn, "is %d characters; the limit is %d", len(p.RoleArn), maxArnLen)
+	case !roleArnPattern.MatchString(p.RoleArn):
+		add(FieldRoleArn, "%q is not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)", p.RoleArn)
+	}
+	switch {
+	case p.ModelID == "":
+		add(FieldModelID, "is empty; set model_id in the fragment's input to a model or inference profile id or ARN")
+	case len(p.ModelID) > maxArnLen:
+		add(FieldModelID, "is %d characters; the limit is %d", len(p.ModelID), maxArnLen)
+	case strings.ContainsAny(p.ModelID, " \t\r\n"):
+		add(FieldModelID, "%q contains white space", p.ModelID)
+	}
+	checkURI := func(field, uri string) {
+		if uri == "" {
+			add(field, "is empty; it must be an s3://bucket/key URI")
+			return
+		}
+		if _, err := batch.ParseS3URI(uri); err != nil {
+			add(field, "%v", err)
+		}
+	}
+	checkURI(FieldInputURI, p.InputDataConfig.S3InputDataConfig.S3URI)
+	checkURI(FieldOutputURI, p.OutputDataConfig.S3OutputDataConfig.S3URI)
+	if h := p.TimeoutDurationInHours; h < batch.MinTimeoutHours || h > batch.MaxTimeoutHours {
+		add(FieldTimeout, "is %d; it must be %d to %d hours inclusive", h, batch.MinTimeoutHours, batch.MaxTimeoutHours)
+	}
+	if p.TaskToken == "" {
+		add(FieldTaskToken, "is empty; the fragment's task must pass $$.Task.Token (integration pattern waitForTaskToken)")
+	} else if _, err := batch.TokenTags(p.TaskToken); err != nil {
+		add(FieldTaskToken, "%v", err)
+	}
+	if len(bad) > 0 {
+		return &InvalidPayloadError{Fields: bad}
+	}
+	return nil
+}

@@ -1,0 +1,53 @@
+package model
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// Request is one record's model call.
+type Request struct {
+	// ModelID is the Bedrock model id or inference profile id of the job,
+	// for example "anthropic.claude-3-haiku-20240307-v1:0" or
+	// "us.amazon.nova-lite-v1:0".
+	ModelID string
+	// InvocationType is "InvokeModel" (the default when empty) or "Converse".
+	InvocationType string
+	// Body is the record's modelInput: the InvokeModel request body of the
+	// model's family, or a Converse request.
+	Body json.RawMessage
+}
+
+// Response is a successful model call.
+type Response struct {
+	// Body is written as the record's modelOutput.
+	Body json.RawMessage
+	// InputTokens is the number of prompt tokens the call consumed.
+	InputTokens int
+	// OutputTokens is the number of tokens the call generated.
+	OutputTokens int
+}
+
+// RecordError is a per-record failure, written into the record's output line
+// as error{errorCode, errorMessage}. The job goes on with the next record.
+type RecordError struct {
+	// Code is the HTTP-style status, for example 400 for a request the model
+	// rejects or 429 for throttling.
+	Code int
+	// Message says what was wrong, in the words of the service where possible.
+	Message string
+}
+
+// Error implements error.
+func (e *RecordError) Error() string { return fmt.Sprintf("%d: %s", e.Code, e.Message) }
+
+// Backend runs one record through a model.
+//
+// Invoke returns a *RecordError when the record itself failed (the job writes
+// it into the output line and goes on). Any other error means the call did
+// not happen or was cancelled — for example ctx was done — and says nothing
+// about the record.
+type Backend interface {
+	Invoke(ctx context.Context, req Request) (Response, error)
+}
