@@ -1,0 +1,447 @@
+package bedrock
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+)
+
+// CreateJob creates a model invocation job (CreateModelInvocationJob) and
+// returns its ARN. A request with the clientRequestToken of an existing job
+// returns that job's ARN and creates nothing.
+func (e *Engine) CreateJob(ctx context.Context, in CreateJobInput) (string, error) {
+	in, err := validateCreate(in)
+	if err != nil {
+		return "", err
+	}
+	if arn, ok := e.jobForToken(in.ClientRequestToken); ok {
+		return arn, nil
+	}
+	if _, err := e.cfg.Backends(in.ModelID); err != nil {
+		return "", validationError("modelId %q cannot be used for batch inference here: %v", in.ModelID, err)
+	}
+
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return "", internalError("the engine is shut down")
+	}
+	active := 0
+	for _, s := range e.jobs {
+		j := s.rec.Job
+		if in.ClientRequestToken != "" && j.ClientRequestToken == in.ClientRequestToken {
+			e.mu.Unlock()
+			return j.JobArn, nil
+		}
+		if j.JobName == in.JobName {
+			e.mu.Unlock()
+			return "", conflictError("a model invocation job named %q already exists (%s); job names must be unique", in.JobName, j.JobArn)
+		}
+		if j.ModelID == in.ModelID && !j.Status.Terminal() {
+			active++
+		}
+	}
+	if active >= e.cfg.MaxJobsPerModel {
+		e.mu.Unlock()
+		return "", quotaError("model %s already has %d submitted or in-progress batch inference jobs, the quota for this account; wait for one to finish or raise the quota",
+			in.ModelID, active)
+	}
+	now := e.cfg.Clock.Now().UTC()
+	expires := now.Add(time.Duration(in.TimeoutDurationInHours) * time.Hour)
+	id := e.newJobIDLocked()
+	rec := jobRecord{
+		ID: id,
+		Job: Job{
+			JobArn:                 e.jobArn(id),
+			JobName:                in.JobName,
+			ModelID:                in.ModelID,
+			ClientRequestToken:     in.ClientRequestToken,
+			RoleArn:                in.RoleArn,
+			Status:                 batch.StatusSubmitted,
+			SubmitTime:             now,
+			LastModifiedTime:       &now,
+			InputDataConfig:        in.InputDataConfig,
+			OutputDataConfig:       in.OutputDataConfig,
+			VpcConfig:              in.VpcConfig,
+			TimeoutDurationInHours: in.TimeoutDurationInHours,
+			JobExpirationTime:      &expires,
+			ModelInvocationType:    in.ModelInvocationType,
+		},
+		Tags: mergeTags(nil, in.Tags),
+	}
+	if err := e.store.save(rec, true); err != nil {
+		e.mu.Unlock()
+		return "", internalError("cannot store the job: %v", err)
+	}
+	s := &jobState{rec: rec, finished: make(chan struct{})}
+	// Nobody else can hold the new job's transition lock yet; holding it
+	// until Submitted is published keeps that event first.
+	s.transition.Lock()
+	defer s.transition.Unlock()
+	e.jobs[id] = s
+	if e.started {
+		e.launchLocked(s)
+	}
+	e.mu.Unlock()
+	e.publish(ctx, rec.Job)
+	return rec.Job.JobArn, nil
+}
+
+func (e *Engine) jobForToken(token string) (string, bool) {
+	if token == "" {
+		return "", false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, s := range e.jobs {
+		if s.rec.Job.ClientRequestToken == token {
+			return s.rec.Job.JobArn, true
+		}
+	}
+	return "", false
+}
+
+// GetJob returns a job (GetModelInvocationJob) by id or ARN, with its
+// record counts as of now.
+func (e *Engine) GetJob(_ context.Context, jobIdentifier string) (Job, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.lookupLocked(jobIdentifier)
+	if err != nil {
+		return Job{}, err
+	}
+	return s.viewLocked(), nil
+}
+
+// viewLocked is the job as callers see it. e.mu must be held.
+func (s *jobState) viewLocked() Job {
+	j := s.rec.Job
+	if p := s.live; p != nil {
+		j.ProcessedRecordCount = p.processed.Load()
+		j.SuccessRecordCount = p.success.Load()
+		j.ErrorRecordCount = p.errors.Load()
+	}
+	if j.VpcConfig != nil {
+		v := *j.VpcConfig
+		v.SubnetIDs = append([]string(nil), v.SubnetIDs...)
+		v.SecurityGroupIDs = append([]string(nil), v.SecurityGroupIDs...)
+		j.VpcConfig = &v
+	}
+	return j
+}
+
+var jobIdentifierPattern = regexp.MustCompile(`^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:model-invocation-job/)?[a-z0-9]{12}$`)
+
+// lookupLocked finds a job by id or ARN. e.mu must be held.
+func (e *Engine) lookupLocked(jobIdentifier string) (*jobState, error) {
+	if !jobIdentifierPattern.MatchString(jobIdentifier) {
+		return nil, validationError("jobIdentifier %q is neither a 12-character job id nor a model invocation job ARN", jobIdentifier)
+	}
+	id := jobIdentifier
+	if strings.HasPrefix(jobIdentifier, "arn:") {
+		arn, err := batch.ParseJobArn(jobIdentifier)
+		if err != nil {
+			return nil, validationError("jobIdentifier: %v", err)
+		}
+		if arn.Region != e.cfg.Region || arn.Account != e.cfg.Account {
+			return nil, notFoundError("model invocation job %s not found in account %s, region %s", jobIdentifier, e.cfg.Account, e.cfg.Region)
+		}
+		id = arn.JobID
+	}
+	s, ok := e.jobs[id]
+	if !ok {
+		return nil, notFoundError("model invocation job %s not found", jobIdentifier)
+	}
+	return s, nil
+}
+
+// ListJobs lists jobs (ListModelInvocationJobs), filtered, sorted by
+// submit time (newest first unless SortOrder is Ascending) and paginated.
+func (e *Engine) ListJobs(_ context.Context, in ListJobsInput) (ListJobsOutput, error) {
+	if in.MaxResults == 0 {
+		in.MaxResults = 1000
+	}
+	if in.MaxResults < 1 || in.MaxResults > 1000 {
+		return ListJobsOutput{}, validationError("maxResults is %d; it must be between 1 and 1000", in.MaxResults)
+	}
+	if in.SortBy != "" && in.SortBy != SortByCreationTime {
+		return ListJobsOutput{}, validationError("sortBy %q is not supported; the only sort key is CreationTime", in.SortBy)
+	}
+	ascending := false
+	switch in.SortOrder {
+	case "", SortOrderDescending:
+	case SortOrderAscending:
+		ascending = true
+	default:
+		return ListJobsOutput{}, validationError("sortOrder %q is not one of Ascending, Descending", in.SortOrder)
+	}
+	if in.StatusEquals != "" && !in.StatusEquals.Valid() {
+		return ListJobsOutput{}, validationError("statusEquals %q is not a job status", in.StatusEquals)
+	}
+	if len(in.NameContains) > batch.MaxJobNameLen {
+		return ListJobsOutput{}, validationError("nameContains is longer than %d characters", batch.MaxJobNameLen)
+	}
+	var after *listCursor
+	if in.NextToken != "" {
+		c, err := parseListCursor(in.NextToken)
+		if err != nil {
+			return ListJobsOutput{}, err
+		}
+		after = &c
+	}
+
+	e.mu.Lock()
+	var jobs []Job
+	for _, s := range e.jobs {
+		j := s.viewLocked()
+		switch {
+		case in.StatusEquals != "" && j.Status != in.StatusEquals,
+			in.NameContains != "" && !strings.Contains(j.JobName, in.NameContains),
+			in.SubmitTimeAfter != nil && !j.SubmitTime.After(*in.SubmitTimeAfter),
+			in.SubmitTimeBefore != nil && !j.SubmitTime.Before(*in.SubmitTimeBefore):
+			continue
+		}
+		jobs = append(jobs, j)
+	}
+	e.mu.Unlock()
+
+	less := func(a, b listCursor) bool {
+		if ascending {
+			a, b = b, a
+		}
+		if !a.time.Equal(b.time) {
+			return a.time.After(b.time)
+		}
+		return a.id > b.id
+	}
+	sort.Slice(jobs, func(i, k int) bool { return less(cursorOf(jobs[i]), cursorOf(jobs[k])) })
+	start := 0
+	if after != nil {
+		start = sort.Search(len(jobs), func(i int) bool { return less(*after, cursorOf(jobs[i])) })
+	}
+	end := min(start+in.MaxResults, len(jobs))
+	out := ListJobsOutput{InvocationJobSummaries: jobs[start:end]}
+	if end < len(jobs) {
+		out.NextToken = cursorOf(jobs[end-1]).String()
+	}
+	return out, nil
+}
+
+// listCursor is the position after which the next page starts.
+type listCursor struct {
+	time time.Time
+	id   string
+}
+
+func cursorOf(j Job) listCursor {
+	id := j.JobArn[strings.LastIndexByte(j.JobArn, '/')+1:]
+	return listCursor{time: j.SubmitTime, id: id}
+}
+
+func (c listCursor) String() string {
+	raw := strconv.FormatInt(c.time.UnixNano(), 10) + "." + c.id
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func parseListCursor(token string) (listCursor, error) {
+	bad := validationError("nextToken is not a token returned by ListModelInvocationJobs")
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return listCursor{}, bad
+	}
+	ns, id, ok := strings.Cut(string(raw), ".")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if !ok || err != nil || len(id) != 12 {
+		return listCursor{}, bad
+	}
+	return listCursor{time: time.Unix(0, n).UTC(), id: id}, nil
+}
+
+// StopJob stops a job (StopModelInvocationJob): it moves to Stopping at once
+// and to Stopped once the records in flight are done and the output of those
+// processed so far is written. Stopping a finished job is a ConflictException.
+func (e *Engine) StopJob(ctx context.Context, jobIdentifier string) error {
+	e.mu.Lock()
+	s, err := e.lookupLocked(jobIdentifier)
+	e.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.transition.Lock()
+	defer s.transition.Unlock()
+	e.mu.Lock()
+	status := s.rec.Job.Status
+	if status.Terminal() {
+		e.mu.Unlock()
+		return conflictError("job %s has already ended with status %s and cannot be stopped", s.rec.Job.JobArn, status)
+	}
+	if status == batch.StatusStopping {
+		e.mu.Unlock()
+		return nil
+	}
+	e.setStatusLocked(s, batch.StatusStopping, "")
+	rec := s.rec
+	if s.stop != nil {
+		s.stop(errStopRequested)
+	}
+	e.mu.Unlock()
+	if err := e.store.save(rec, true); err != nil {
+		return internalError("cannot store the job: %v", err)
+	}
+	e.publish(ctx, rec.Job)
+	return nil
+}
+
+// TagResource adds or replaces tags on a job.
+func (e *Engine) TagResource(_ context.Context, resourceArn string, tags []Tag) error {
+	if err := validTags(tags); err != nil {
+		return err
+	}
+	return e.updateTags(resourceArn, func(cur []Tag) ([]Tag, error) {
+		merged := mergeTags(cur, tags)
+		if len(merged) > maxTags {
+			return nil, tooManyTagsError("the job would have %d tags; a resource has at most %d", len(merged), maxTags)
+		}
+		return merged, nil
+	})
+}
+
+// UntagResource removes tags from a job; keys it does not have are ignored.
+func (e *Engine) UntagResource(_ context.Context, resourceArn string, keys []string) error {
+	if len(keys) > maxTags {
+		return validationError("%d tag keys given; at most %d may be removed at once", len(keys), maxTags)
+	}
+	drop := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if err := validTagKey(k); err != nil {
+			return err
+		}
+		drop[k] = true
+	}
+	return e.updateTags(resourceArn, func(cur []Tag) ([]Tag, error) {
+		var kept []Tag
+		for _, t := range cur {
+			if !drop[t.Key] {
+				kept = append(kept, t)
+			}
+		}
+		return kept, nil
+	})
+}
+
+// ListTagsForResource returns a job's tags, sorted by key.
+func (e *Engine) ListTagsForResource(_ context.Context, resourceArn string) ([]Tag, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.lookupResourceLocked(resourceArn)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Tag{}, s.rec.Tags...), nil
+}
+
+func (e *Engine) updateTags(resourceArn string, change func([]Tag) ([]Tag, error)) error {
+	e.mu.Lock()
+	s, err := e.lookupResourceLocked(resourceArn)
+	e.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.transition.Lock()
+	defer s.transition.Unlock()
+	e.mu.Lock()
+	tags, err := change(s.rec.Tags)
+	if err != nil {
+		e.mu.Unlock()
+		return err
+	}
+	s.rec.Tags = tags
+	rec := s.rec
+	e.mu.Unlock()
+	if err := e.store.save(rec, true); err != nil {
+		return internalError("cannot store the job's tags: %v", err)
+	}
+	return nil
+}
+
+// lookupResourceLocked finds a job by its ARN, as the tagging operations
+// name resources. e.mu must be held.
+func (e *Engine) lookupResourceLocked(resourceArn string) (*jobState, error) {
+	if len(resourceArn) < 20 || len(resourceArn) > 1011 {
+		return nil, validationError("resourceARN must be 20–1011 characters")
+	}
+	if _, err := batch.ParseJobArn(resourceArn); err != nil {
+		return nil, validationError("resourceARN: %v; only model invocation jobs can be tagged here", err)
+	}
+	return e.lookupLocked(resourceArn)
+}
+
+// mergeTags returns cur with add applied (a key in both takes add's value),
+// sorted by key.
+func mergeTags(cur, add []Tag) []Tag {
+	m := make(map[string]string, len(cur)+len(add))
+	for _, t := range cur {
+		m[t.Key] = t.Value
+	}
+	for _, t := range add {
+		m[t.Key] = t.Value
+	}
+	out := make([]Tag, 0, len(m))
+	for k, v := range m {
+		out = append(out, Tag{Key: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// setStatusLocked changes the job's status and stamps the times. e.mu must
+// be held; the caller saves and publishes.
+func (e *Engine) setStatusLocked(s *jobState, status batch.Status, message string) {
+	now := e.cfg.Clock.Now().UTC()
+	j := &s.rec.Job
+	j.Status = status
+	j.Message = batch.Truncate(message, 2048)
+	j.LastModifiedTime = &now
+	if status.Terminal() {
+		j.EndTime = &now
+	}
+}
+
+// publish sends the job's current status as a state-change event.
+func (e *Engine) publish(ctx context.Context, j Job) {
+	ev := Event{
+		Source:     batch.EventSource,
+		DetailType: batch.EventDetailType,
+		Account:    e.cfg.Account,
+		Region:     e.cfg.Region,
+		Time:       e.cfg.Clock.Now().UTC(),
+		Resources:  []string{j.JobArn},
+		Detail: batch.JobStateChange{
+			Version:      "0.0",
+			AccountID:    e.cfg.Account,
+			BatchJobName: j.JobName,
+			BatchJobArn:  j.JobArn,
+			BatchModelID: j.ModelID,
+			Status:       j.Status,
+			CreationTime: j.SubmitTime.UTC().Format("2006-01-02T15:04:05.000Z"),
+		},
+	}
+	if j.Status == batch.StatusFailed || j.Status == batch.StatusExpired || j.Status == batch.StatusStopped {
+		ev.Detail.FailureMessage = j.Message
+	}
+	if err := e.cfg.Events.Publish(context.WithoutCancel(ctx), ev); err != nil {
+		e.cfg.Logger.Warn("could not publish a batch job state change", "job", j.JobArn, "status", j.Status, "error", err)
+	}
+}
+
+// String makes a job easy to read in logs and test failures.
+func (j Job) String() string {
+	return fmt.Sprintf("%s %s (%s, %d/%d records, %d errors)", j.JobName, j.Status, j.JobArn, j.ProcessedRecordCount, j.TotalRecordCount, j.ErrorRecordCount)
+}

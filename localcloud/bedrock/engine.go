@@ -1,0 +1,273 @@
+package bedrock
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/manifest"
+	"github.com/bedrockbatch/bedrockbatch/model"
+)
+
+// Defaults of the engine's settings.
+const (
+	DefaultRegion             = "us-east-1"
+	DefaultAccount            = "000000000000"
+	DefaultMaxJobsPerModel    = 10
+	DefaultMaxRunningJobs     = 4
+	DefaultRecordConcurrency  = 8
+	DefaultCheckpointRecords  = 1000
+	DefaultCheckpointInterval = time.Second
+)
+
+// Config configures an Engine. DataDir, Store and Backends are required;
+// every other zero field takes the default named in its comment.
+type Config struct {
+	// DataDir holds the jobs' state and progress journals.
+	DataDir string
+	// Store holds the jobs' input and output objects.
+	Store ObjectStore
+	// Backends picks the model backend for a job's model id. It is called
+	// when a job is created (an error rejects the job with a
+	// ValidationException) and again when the job starts running.
+	Backends func(modelID string) (model.Backend, error)
+	// Events receives every status change. Default: discarded.
+	Events EventSink
+	// Clock stamps times and drives the phase delays and expiry.
+	// Default: clock.Real.
+	Clock clock.Clock
+	// Region and Account go into job ARNs and events.
+	// Default us-east-1 and 000000000000.
+	Region, Account string
+	// Limits are the input quotas. Zero fields take the service defaults.
+	Limits manifest.Limits
+	// MaxJobsPerModel is the quota of submitted plus in-progress jobs per
+	// model id; CreateJob answers ServiceQuotaExceededException beyond it.
+	// Default 10.
+	MaxJobsPerModel int
+	// MaxRunningJobs is how many jobs run records at once on this machine;
+	// the others wait in Scheduled. Default 4.
+	MaxRunningJobs int
+	// RecordConcurrency is how many records of one job are in the model
+	// backend at once. Default 8.
+	RecordConcurrency int
+	// StepDelay is the clock time a job spends in each of Submitted,
+	// Validating and Scheduled, to imitate the service's pace. Default 0.
+	StepDelay time.Duration
+	// CheckpointRecords and CheckpointInterval bound how much finished work
+	// sits in memory: the journal is flushed to the file system after that
+	// many records or that much wall time, whichever comes first. Records
+	// not yet flushed when the process is killed run again on restart.
+	// Default 1000 records and 1 s.
+	CheckpointRecords  int
+	CheckpointInterval time.Duration
+	// Logger receives problems that do not fail a job (an event that could
+	// not be published). Default: slog.Default().
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Events == nil {
+		c.Events = discardEvents{}
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	if c.Account == "" {
+		c.Account = DefaultAccount
+	}
+	c.Limits = c.Limits.WithDefaults()
+	if c.MaxJobsPerModel <= 0 {
+		c.MaxJobsPerModel = DefaultMaxJobsPerModel
+	}
+	if c.MaxRunningJobs <= 0 {
+		c.MaxRunningJobs = DefaultMaxRunningJobs
+	}
+	if c.RecordConcurrency <= 0 {
+		c.RecordConcurrency = DefaultRecordConcurrency
+	}
+	if c.CheckpointRecords <= 0 {
+		c.CheckpointRecords = DefaultCheckpointRecords
+	}
+	if c.CheckpointInterval <= 0 {
+		c.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// Engine runs model invocation jobs. Its methods are safe for concurrent use.
+type Engine struct {
+	cfg   Config
+	store *jobStore
+	slots chan struct{} // one per running job
+
+	mu      sync.Mutex
+	jobs    map[string]*jobState // by job id
+	started bool
+	closed  bool
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// jobState is the engine's view of one job.
+type jobState struct {
+	rec jobRecord // guarded by Engine.mu
+
+	// transition serialises status changes of this job, so its state file
+	// and its events follow the order of the changes.
+	transition sync.Mutex
+	// stop cancels the running job with a cause; nil when not running.
+	stop context.CancelCauseFunc
+	// live counters while records run; folded into rec at checkpoints.
+	live     *progress
+	running  bool
+	finished chan struct{} // closed when the job reaches a terminal status
+}
+
+// progress counts finished records while a job runs.
+type progress struct {
+	processed, success, errors, inTokens, outTokens atomic.Int64
+}
+
+// New opens the engine's data directory and loads the jobs in it. Jobs do
+// not run until Start.
+func New(cfg Config) (*Engine, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("bedrock engine: Config.DataDir is required")
+	}
+	if cfg.Store == nil {
+		return nil, errors.New("bedrock engine: Config.Store is required")
+	}
+	if cfg.Backends == nil {
+		return nil, errors.New("bedrock engine: Config.Backends is required")
+	}
+	cfg = cfg.withDefaults()
+	js, err := openJobStore(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := js.loadAll()
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		cfg:   cfg,
+		store: js,
+		slots: make(chan struct{}, cfg.MaxRunningJobs),
+		jobs:  make(map[string]*jobState, len(recs)),
+	}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	for _, r := range recs {
+		s := &jobState{rec: r, finished: make(chan struct{})}
+		if r.Job.Status.Terminal() {
+			close(s.finished)
+		}
+		e.jobs[r.ID] = s
+	}
+	return e, nil
+}
+
+// Start runs every job that is not finished, resuming interrupted ones, and
+// lets jobs created from now on run.
+func (e *Engine) Start() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return errors.New("bedrock engine: Start after Close")
+	}
+	if e.started {
+		return nil
+	}
+	e.started = true
+	for _, s := range e.jobs {
+		if !s.rec.Job.Status.Terminal() {
+			e.launchLocked(s)
+		}
+	}
+	return nil
+}
+
+// Close stops running jobs where they are (they resume at the next Start on
+// the same data directory) and waits for the engine's goroutines to end.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	e.cancel()
+	e.wg.Wait()
+	return nil
+}
+
+// launchLocked starts the job's runner. e.mu must be held.
+func (e *Engine) launchLocked(s *jobState) {
+	if s.running {
+		return
+	}
+	s.running = true
+	ctx, stop := context.WithCancelCause(e.ctx)
+	s.stop = stop
+	if s.rec.Job.Status == batch.StatusStopping {
+		stop(errStopRequested)
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.run(ctx, s)
+		e.mu.Lock()
+		s.running = false
+		s.stop = nil
+		e.mu.Unlock()
+		stop(nil)
+	}()
+}
+
+// Done returns a channel closed when the job reaches a terminal status, or
+// an error if there is no such job. It is meant for tests and for callers
+// that wait without polling.
+func (e *Engine) Done(jobIdentifier string) (<-chan struct{}, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.lookupLocked(jobIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	return s.finished, nil
+}
+
+// newJobIDLocked returns a fresh 12-character [a-z0-9] id. e.mu must be held.
+func (e *Engine) newJobIDLocked() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	for {
+		b := make([]byte, 0, 12)
+		var r [1]byte
+		for len(b) < cap(b) {
+			rand.Read(r[:])                                  // never fails (crypto/rand panics instead)
+			if int(r[0]) < 256/len(alphabet)*len(alphabet) { // no modulo bias
+				b = append(b, alphabet[int(r[0])%len(alphabet)])
+			}
+		}
+		if _, taken := e.jobs[string(b)]; !taken {
+			return string(b)
+		}
+	}
+}
+
+// jobArn formats the ARN of a job id.
+func (e *Engine) jobArn(id string) string {
+	return fmt.Sprintf("arn:aws:bedrock:%s:%s:model-invocation-job/%s", e.cfg.Region, e.cfg.Account, id)
+}

@@ -1,0 +1,286 @@
+package bedrock
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/manifest"
+	"github.com/bedrockbatch/bedrockbatch/model"
+)
+
+const (
+	testModel = "anthropic.claude-3-haiku-20240307-v1:0"
+	testRole  = "arn:aws:iam::123456789012:role/batch"
+)
+
+// echoBackend answers {"echo": n} for a modelInput {"n": n}. Every record
+// whose n is a multiple of failEvery fails with a 400 record error, and a
+// success costs n%7+1 input and 3 output tokens: the counts of a job are
+// known in advance.
+type echoBackend struct {
+	failEvery int
+	delay     time.Duration
+
+	mu    sync.Mutex
+	calls map[int]int // n → completed calls
+}
+
+func (b *echoBackend) Invoke(ctx context.Context, req model.Request) (model.Response, error) {
+	var in struct{ N int }
+	if err := json.Unmarshal(req.Body, &in); err != nil {
+		return model.Response{}, &model.RecordError{Code: 400, Message: "bad input: " + err.Error()}
+	}
+	if b.delay > 0 {
+		select {
+		case <-time.After(b.delay):
+		case <-ctx.Done():
+			return model.Response{}, ctx.Err()
+		}
+	}
+	b.mu.Lock()
+	if b.calls == nil {
+		b.calls = map[int]int{}
+	}
+	b.calls[in.N]++
+	b.mu.Unlock()
+	if b.failEvery > 0 && in.N%b.failEvery == 0 {
+		return model.Response{}, &model.RecordError{Code: 400, Message: fmt.Sprintf("record %d rejected", in.N)}
+	}
+	return model.Response{Body: json.RawMessage(fmt.Sprintf(`{"echo":%d}`, in.N)), InputTokens: in.N%7 + 1, OutputTokens: 3}, nil
+}
+
+func (b *echoBackend) callCounts() map[int]int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make(map[int]int, len(b.calls))
+	for k, v := range b.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// eventLog records published events.
+type eventLog struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (l *eventLog) Publish(_ context.Context, ev Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, ev)
+	return nil
+}
+
+func (l *eventLog) statuses(arn string) []batch.Status {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []batch.Status
+	for _, ev := range l.events {
+		if ev.Detail.BatchJobArn == arn {
+			out = append(out, ev.Detail.Status)
+		}
+	}
+	return out
+}
+
+func (l *eventLog) last(arn string) Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := len(l.events) - 1; i >= 0; i-- {
+		if l.events[i].Detail.BatchJobArn == arn {
+			return l.events[i]
+		}
+	}
+	return Event{}
+}
+
+type testEnv struct {
+	t       *testing.T
+	dataDir string
+	store   *DirStore
+	events  *eventLog
+	backend model.Backend
+	cfg     Config
+	engine  *Engine
+}
+
+// newEnv makes a store with buckets "inbox" and "outbox" and an engine over a
+// fresh data directory; change adjusts the configuration first. The engine
+// is started unless change sets noStart.
+func newEnv(t *testing.T, backend model.Backend, change func(*Config)) *testEnv {
+	t.Helper()
+	root := t.TempDir()
+	store, err := NewDirStore(root + "/s3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"inbox", "outbox"} {
+		if err := store.CreateBucket(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := &testEnv{t: t, dataDir: root + "/data", store: store, events: &eventLog{}, backend: backend}
+	env.cfg = Config{
+		DataDir: env.dataDir,
+		Store:   store,
+		Events:  env.events,
+		Backends: func(modelID string) (model.Backend, error) {
+			if strings.HasPrefix(modelID, "unknown.") {
+				return nil, errors.New("no backend is configured for this model")
+			}
+			return env.backend, nil
+		},
+		CheckpointInterval: 10 * time.Millisecond,
+	}
+	if change != nil {
+		change(&env.cfg)
+	}
+	env.open(true)
+	return env
+}
+
+// open makes a new engine over the environment's data directory.
+func (env *testEnv) open(start bool) {
+	env.t.Helper()
+	e, err := New(env.cfg)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	env.engine = e
+	env.t.Cleanup(func() { e.Close() })
+	if start {
+		if err := e.Start(); err != nil {
+			env.t.Fatal(err)
+		}
+	}
+}
+
+// records makes an input file of n records {"n": i} with ids r<i>.
+func records(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, `{"recordId":"r%d","modelInput":{"n":%d}}`+"\n", i, i)
+	}
+	return b.String()
+}
+
+func (env *testEnv) put(bucket, key, body string) {
+	env.t.Helper()
+	if err := env.store.Put(context.Background(), bucket, key, strings.NewReader(body)); err != nil {
+		env.t.Fatal(err)
+	}
+}
+
+func (env *testEnv) get(bucket, key string) string {
+	env.t.Helper()
+	rc, err := env.store.Get(context.Background(), bucket, key)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	return string(b)
+}
+
+func createInput(name, inURI string) CreateJobInput {
+	return CreateJobInput{
+		JobName:          name,
+		RoleArn:          testRole,
+		ModelID:          testModel,
+		InputDataConfig:  InputDataConfig{S3InputDataConfig: &S3InputDataConfig{S3URI: inURI}},
+		OutputDataConfig: OutputDataConfig{S3OutputDataConfig: &S3OutputDataConfig{S3URI: "s3://outbox/results/"}},
+	}
+}
+
+func (env *testEnv) create(in CreateJobInput) string {
+	env.t.Helper()
+	arn, err := env.engine.CreateJob(context.Background(), in)
+	if err != nil {
+		env.t.Fatalf("CreateJob: %v", err)
+	}
+	return arn
+}
+
+// wait blocks until the job ends and returns it.
+func (env *testEnv) wait(arn string) Job {
+	env.t.Helper()
+	done, err := env.engine.Done(arn)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		j, _ := env.engine.GetJob(context.Background(), arn)
+		env.t.Fatalf("job did not finish: %v", j)
+	}
+	j, err := env.engine.GetJob(context.Background(), arn)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	return j
+}
+
+// waitFor polls until cond holds for the job.
+func (env *testEnv) waitFor(arn, what string, cond func(Job) bool) Job {
+	env.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		j, err := env.engine.GetJob(context.Background(), arn)
+		if err != nil {
+			env.t.Fatal(err)
+		}
+		if cond(j) {
+			return j
+		}
+		if time.Now().After(deadline) {
+			env.t.Fatalf("timed out waiting until %s: %v", what, j)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// outputs reads a job's output file and summary from the store.
+func (env *testEnv) outputs(arn, file string) ([]manifest.OutputLine, manifest.Summary) {
+	env.t.Helper()
+	id := arn[strings.LastIndexByte(arn, '/')+1:]
+	prefix := "results/" + id + "/"
+	rd := manifest.NewOutputReader(strings.NewReader(env.get("outbox", prefix+file)), file, 0)
+	var lines []manifest.OutputLine
+	for {
+		l, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			env.t.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	sum, err := manifest.ReadSummary(bytes.NewReader([]byte(env.get("outbox", prefix+manifest.SummaryName))))
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	return lines, sum
+}
+
+func apiCode(err error) string {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	return ""
+}

@@ -1,0 +1,97 @@
+package manifest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// readBufferSize is the bufio buffer under every line reader; lines longer
+// than it are assembled in a separate, bounded buffer.
+const readBufferSize = 256 << 10
+
+// lineReader yields the lines of a stream one at a time, without their line
+// ending, refusing lines longer than max bytes while still skipping past them.
+type lineReader struct {
+	br    *bufio.Reader
+	max   int
+	line  int   // number of the line last returned, 1-based
+	bytes int64 // bytes consumed so far
+	long  []byte
+}
+
+func newLineReader(r io.Reader, max int) *lineReader {
+	if max <= 0 {
+		max = DefaultMaxRecordBytes
+	}
+	return &lineReader{br: bufio.NewReaderSize(r, readBufferSize), max: max}
+}
+
+// errLineTooLong reports a line over the limit; the line has been consumed.
+var errLineTooLong = errors.New("line too long")
+
+// next returns the next line. The slice is valid until the following call.
+// At the end of the stream it returns io.EOF; a last line without a newline
+// is still returned.
+func (l *lineReader) next() ([]byte, error) {
+	l.long = l.long[:0]
+	tooLong := false
+	for {
+		chunk, err := l.br.ReadSlice('\n')
+		l.bytes += int64(len(chunk))
+		switch {
+		case err == nil:
+			l.line++
+			if tooLong {
+				return nil, errLineTooLong
+			}
+			if len(l.long) > 0 {
+				l.long = append(l.long, chunk...)
+				chunk = l.long
+			}
+			return l.bounded(trimEOL(chunk))
+		case errors.Is(err, bufio.ErrBufferFull):
+			if !tooLong {
+				if len(l.long)+len(chunk) > l.max+2 {
+					tooLong = true
+					l.long = l.long[:0]
+				} else {
+					l.long = append(l.long, chunk...)
+				}
+			}
+		case errors.Is(err, io.EOF):
+			if len(chunk) == 0 && len(l.long) == 0 && !tooLong {
+				return nil, io.EOF
+			}
+			l.line++
+			if tooLong {
+				return nil, errLineTooLong
+			}
+			if len(l.long) > 0 {
+				l.long = append(l.long, chunk...)
+				chunk = l.long
+			}
+			return l.bounded(trimEOL(chunk))
+		default:
+			return nil, err
+		}
+	}
+}
+
+func (l *lineReader) bounded(line []byte) ([]byte, error) {
+	if len(line) > l.max {
+		return nil, errLineTooLong
+	}
+	return line, nil
+}
+
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte{'\n'})
+	return bytes.TrimSuffix(b, []byte{'\r'})
+}
+
+// blank reports whether a line holds only white space.
+func blank(b []byte) bool {
+	return len(bytes.TrimSpace(b)) == 0
+}

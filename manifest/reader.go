@@ -1,0 +1,138 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Record is one input record of a batch job.
+type Record struct {
+	// RecordID is the record's recordId, or the one generated for it.
+	RecordID string
+	// ModelInput is the record's modelInput: the model's request body.
+	ModelInput json.RawMessage
+	// Line is the record's 1-based line number in its file.
+	Line int
+	// GeneratedID is true when the line had no recordId and RecordID was
+	// generated with GeneratedRecordID.
+	GeneratedID bool
+	// End is the offset in the file just past the record's line.
+	End int64
+}
+
+// GeneratedRecordID is the recordId given to a record whose line has none,
+// as the service adds one: "REC" followed by the 1-based line number,
+// zero-padded to 8 digits, e.g. line 42 → "REC00000042" (11 alphanumeric
+// characters like the service's ids; more digits past line 99,999,999). The
+// id depends only on the line number, so it is the same every time the file
+// is read.
+func GeneratedRecordID(line int) string {
+	return fmt.Sprintf("REC%08d", line)
+}
+
+// Reader streams the records of one input file.
+type Reader struct {
+	lines *lineReader
+	file  string
+}
+
+// NewReader reads records from r. file names the input in errors; maxLine
+// bounds one line in bytes (0 means DefaultMaxRecordBytes).
+func NewReader(r io.Reader, file string, maxLine int) *Reader {
+	return &Reader{lines: newLineReader(r, maxLine), file: file}
+}
+
+// Next returns the next record, skipping blank lines. It returns io.EOF after
+// the last record, and an *Error for a line that is not a valid record (with
+// a Record holding only its Line); after such an error reading may go on
+// with the following line.
+func (r *Reader) Next() (Record, error) {
+	for {
+		line, err := r.lines.next()
+		if err == errLineTooLong {
+			return Record{Line: r.lines.line}, r.tooLong()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return Record{}, io.EOF
+			}
+			return Record{}, fmt.Errorf("read %s: %w", r.file, err)
+		}
+		if blank(line) {
+			continue
+		}
+		rec, err := parseRecord(line, r.file, r.lines.line)
+		rec.Line = r.lines.line
+		if err == nil {
+			rec.End = r.lines.bytes
+		}
+		return rec, err
+	}
+}
+
+func (r *Reader) tooLong() error {
+	return errorf(r.file, r.lines.line, KindLineTooLong,
+		"line is longer than %d bytes; shorten the record or raise the record size limit", r.lines.max)
+}
+
+// Line is the number of the line last read.
+func (r *Reader) Line() int { return r.lines.line }
+
+// BytesRead is the number of bytes consumed from the stream so far.
+func (r *Reader) BytesRead() int64 { return r.lines.bytes }
+
+type rawRecord struct {
+	RecordID   json.RawMessage `json:"recordId"`
+	ModelInput json.RawMessage `json:"modelInput"`
+}
+
+func parseRecord(line []byte, file string, n int) (Record, error) {
+	trimmed := bytes.TrimSpace(line)
+	if trimmed[0] != '{' {
+		return Record{}, errorf(file, n, KindSyntax, "line is not a JSON object; each line must be {\"recordId\": \"…\", \"modelInput\": {…}}")
+	}
+	var raw rawRecord
+	if err := json.Unmarshal(trimmed, &raw); err != nil {
+		return Record{}, errorf(file, n, KindSyntax, "invalid JSON: %s", jsonErrorText(err))
+	}
+	rec := Record{Line: n, ModelInput: raw.ModelInput}
+	switch {
+	case len(raw.RecordID) == 0 || string(raw.RecordID) == "null":
+		rec.RecordID = GeneratedRecordID(n)
+		rec.GeneratedID = true
+	case raw.RecordID[0] != '"':
+		return Record{}, errorf(file, n, KindInvalidField, "recordId must be a string, not %s", truncateJSON(raw.RecordID))
+	default:
+		if err := json.Unmarshal(raw.RecordID, &rec.RecordID); err != nil {
+			return Record{}, errorf(file, n, KindInvalidField, "recordId: %s", jsonErrorText(err))
+		}
+		if rec.RecordID == "" {
+			return Record{}, errorf(file, n, KindInvalidField, "recordId is empty; give the record an id or leave the field out to have one generated")
+		}
+	}
+	if len(raw.ModelInput) == 0 || string(raw.ModelInput) == "null" {
+		return Record{}, errorf(file, n, KindMissingField, "modelInput is missing; it must hold the model's request body as a JSON object")
+	}
+	if raw.ModelInput[0] != '{' {
+		return Record{}, errorf(file, n, KindInvalidField, "modelInput must be a JSON object (the model's request body), not %s", truncateJSON(raw.ModelInput))
+	}
+	return rec, nil
+}
+
+// jsonErrorText turns an encoding/json error into a short reason.
+func jsonErrorText(err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		return fmt.Sprintf("%s (at byte %d of the line)", se.Error(), se.Offset)
+	}
+	return err.Error()
+}
+
+// truncateJSON shows at most 40 bytes of a JSON value in a message.
+func truncateJSON(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "…"
+	}
+	return string(b)
+}
