@@ -1,0 +1,29 @@
+// Package bedrockbatchstepfn provides BedrockBatchSfn, an AWS Step Functions
+// state machine fragment that runs one Amazon Bedrock batch inference job
+// per input manifest and waits for each job to finish without polling.
+//
+// It has the API of the BedrockBatchSfn construct published in
+// @cdklabs/generative-ai-cdk-constructs, so a Go program written against
+// that binding compiles against this package after changing its import
+// path. Unlike the published construct it needs no Docker: its two Lambda
+// functions are written in Go and compiled with the Go toolchain during
+// synthesis, once per process, for linux/arm64 with -trimpath and without
+// VCS stamp or build ID, so the same source always gives the same asset
+// hash. The source is this module's lambda/createjob and lambda/jobevent,
+// found from where this package was compiled, else through `go list -m`
+// in the current module, else in $BEDROCKBATCH_SOURCE_DIR. Binaries are kept
+// in the user cache directory (bedrockbatch/lambda), one content-addressed
+// directory holding only "bootstrap" per build.
+//
+// The fragment reads
+//
+//	{"job_name": "...", "manifest_keys": ["...", ...], "model_id": "..."}
+//
+// at its InputPath, and writes an array with one element per manifest,
+//
+//	[{"status": "Completed"|"PartiallyCompleted", "bucket": "...", "keys": ["....jsonl.out", ...]}, ...]
+//
+// at its ResultPath. When a job ends Failed, Stopped or Expired the fragment
+// fails with that status as the error and the service's message as the
+// cause.
+package bedrockbatchstepfn

@@ -1,0 +1,268 @@
+package bedrockbatchstepfn
+
+import (
+	"sync"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// maxConcurrentJobs is how many batch inference jobs one fragment execution
+// keeps submitted or running at a time; further manifests wait for a free
+// slot. It stays below the default Bedrock quota on concurrent batch jobs
+// per model, so a large manifest list does not fail with
+// ServiceQuotaExceededException. Jobs from other executions or programs
+// count against the same quota: the create-job task retries with backoff
+// when the service still reports it exceeded.
+const maxConcurrentJobs = 10
+
+// BedrockBatchSfn is a Step Functions state machine fragment that runs one
+// Bedrock batch inference job per input manifest and waits for each job's
+// completion event.
+//
+// Its start and only end state is a Map over manifest_keys whose iterations
+// invoke the create-job function with a task token and wait until the
+// job-event function reports the job's end. Input, output and error schema
+// are in the package documentation. The Map runs at most 10 jobs at a time,
+// below Bedrock's default per-model quota of concurrent batch jobs; when the
+// service still answers ServiceQuotaExceededException or
+// ThrottlingException (jobs started elsewhere share the quota), the task
+// retries up to 10 times, waiting from 1 minute doubling to at most 30
+// minutes (with jitter), before failing.
+//
+// Resources created per fragment: the Map and its task, the create-job
+// function (id CreateModelInvocationJobFunction), the Bedrock service role
+// (BedrockBatchRole) and, unless BedrockBatchPolicy is given, the managed
+// policy BedrockBatchPolicy. Per stack, shared by all fragments in it: the
+// EventBridge rule for Bedrock's "Batch Inference Job State Change" events
+// and the job-event function it targets.
+//
+// Both functions run on provided.al2023 for arm64 and are compiled during
+// synthesis from this module's lambda/createjob and lambda/jobevent with the
+// Go toolchain, once per process; the `go` command must be available.
+//
+// To use two fragments in one state machine, call PrefixStates on one of
+// them before chaining it, so that their state names differ.
+type BedrockBatchSfn interface {
+	awsstepfunctions.StateMachineFragment
+}
+
+// bedrockBatchSfn subclasses StateMachineFragment: jsii calls StartState and
+// EndStates on it when the fragment is chained.
+type bedrockBatchSfn struct {
+	awsstepfunctions.StateMachineFragment
+	batchMap  awsstepfunctions.Map
+	task      awsstepfunctions.IChainable
+	endStates []awsstepfunctions.INextable
+	attach    sync.Once
+}
+
+// StartState is the fragment's Map state.
+func (f *bedrockBatchSfn) StartState() awsstepfunctions.State {
+	f.attachItemProcessor()
+	return f.batchMap
+}
+
+// EndStates holds the fragment's Map state.
+func (f *bedrockBatchSfn) EndStates() *[]awsstepfunctions.INextable { return &f.endStates }
+
+// attachItemProcessor gives the Map its iteration task. It runs when the
+// fragment is first chained rather than in the constructor because the CDK
+// records the names of an item processor's states when the processor is
+// attached: attaching it before PrefixStates would keep the unprefixed task
+// name, and a second prefixed fragment in the same state machine would then
+// collide with the first.
+func (f *bedrockBatchSfn) attachItemProcessor() {
+	f.attach.Do(func() { f.batchMap.ItemProcessor(f.task, nil) })
+}
+
+// Validate implements constructs.IValidation: it attaches the item processor
+// of a fragment that was never chained, so that it still synthesizes (the
+// CDK rejects a Map without one).
+func (f *bedrockBatchSfn) Validate() *[]*string {
+	f.attachItemProcessor()
+	return &[]*string{}
+}
+
+// NewBedrockBatchSfn creates the fragment in parent. Like every CDK
+// constructor it panics when the props are invalid (a missing bucket, a
+// Timeout outside 24–168 hours) or when the Lambda functions cannot be
+// compiled; the panic value is an error that says what to fix.
+func NewBedrockBatchSfn(parent constructs.Construct, id *string, props *BedrockBatchSfnProps) BedrockBatchSfn {
+	if err := props.validate(); err != nil {
+		panic(err)
+	}
+	hours, _ := props.timeoutHours()
+	dirs, err := lambdaAssetDirs(createJobPackage, jobEventPackage)
+	if err != nil {
+		panic(err)
+	}
+
+	f := &bedrockBatchSfn{}
+	awsstepfunctions.NewStateMachineFragment_Override(f, parent, id)
+	stack := awscdk.Stack_Of(f)
+
+	eventFunction := jobEventFunction(stack, dirs[jobEventPackage])
+	props.BedrockBatchOutputBucket.GrantRead(eventFunction, nil)
+
+	policy := props.BedrockBatchPolicy
+	if policy == nil {
+		policy = newDefaultPolicy(f)
+	}
+	role := newServiceRole(f, stack, policy, props)
+	createFunction := newCreateJobFunction(f, stack, dirs[createJobPackage], policy, role)
+
+	task := newCreateJobTask(f, createFunction, role, props, hours)
+	m := awsstepfunctions.NewMap(f, jsii.String("BatchEvaluateMap"), &awsstepfunctions.MapProps{
+		InputPath: props.InputPath,
+		ItemsPath: awsstepfunctions.JsonPath_StringAt(jsii.String("$.manifest_keys")),
+		ItemSelector: &map[string]interface{}{
+			"job_name":     awsstepfunctions.JsonPath_StringAt(jsii.String("$.job_name")),
+			"model_id":     awsstepfunctions.JsonPath_StringAt(jsii.String("$.model_id")),
+			"index":        awsstepfunctions.JsonPath_NumberAt(jsii.String("$$.Map.Item.Index")),
+			"manifest_key": awsstepfunctions.JsonPath_StringAt(jsii.String("$$.Map.Item.Value")),
+		},
+		ResultPath:     props.ResultPath,
+		MaxConcurrency: jsii.Number(maxConcurrentJobs),
+	})
+
+	f.batchMap, f.task = m, task
+	f.endStates = *m.EndStates()
+	f.Node().AddValidation(f)
+	return f
+}
+
+// BedrockBatchSfn_IsConstruct reports whether x is a construct.
+func BedrockBatchSfn_IsConstruct(x interface{}) *bool {
+	return constructs.Construct_IsConstruct(x)
+}
+
+// newDefaultPolicy is the policy used when BedrockBatchSfnProps has none:
+// batch inference with any foundation model or inference profile.
+func newDefaultPolicy(scope constructs.Construct) awsiam.ManagedPolicy {
+	stack := awscdk.Stack_Of(scope)
+	policy := awsiam.NewManagedPolicy(scope, jsii.String("BedrockBatchPolicy"), &awsiam.ManagedPolicyProps{
+		Statements: &[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:     jsii.String("Inference"),
+				Actions: jsii.Strings("bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"),
+				Resources: &[]*string{
+					jsii.String("arn:" + *awscdk.Aws_PARTITION() + ":bedrock:*::foundation-model/*"),
+					stack.FormatArn(&awscdk.ArnComponents{
+						Service:      jsii.String("bedrock"),
+						Resource:     jsii.String("inference-profile"),
+						ResourceName: jsii.String("*"),
+					}),
+				},
+			}),
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The model comes from the execution input (model_id), so the default policy allows " +
+			"batch inference with any foundation model and inference profile; pass BedrockBatchPolicy to narrow it."),
+		AppliesTo: &[]interface{}{
+			"Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/*",
+			"Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:inference-profile/*",
+		},
+	}}, jsii.Bool(false))
+	return policy
+}
+
+// modelInvocationJobArns matches every batch inference job of the stack's
+// account and region; job ids are assigned by Bedrock when a job is created,
+// so no narrower resource can be named at deployment.
+func modelInvocationJobArns(stack awscdk.Stack) *string {
+	return stack.FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("bedrock"),
+		Resource:     jsii.String("model-invocation-job"),
+		ResourceName: jsii.String("*"),
+	})
+}
+
+// newServiceRole is the role Bedrock assumes to run the jobs. Its only trust
+// statement is limited to this account's model invocation jobs, so another
+// account cannot make Bedrock use it (confused deputy).
+func newServiceRole(scope constructs.Construct, stack awscdk.Stack, policy awsiam.IManagedPolicy, props *BedrockBatchSfnProps) awsiam.Role {
+	principal := awsiam.NewPrincipalWithConditions(
+		awsiam.NewServicePrincipal(jsii.String("bedrock.amazonaws.com"), nil),
+		&map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+			"ArnLike":      map[string]interface{}{"aws:SourceArn": modelInvocationJobArns(stack)},
+		})
+	role := awsiam.NewRole(scope, jsii.String("BedrockBatchRole"), &awsiam.RoleProps{
+		AssumedBy:       principal,
+		ManagedPolicies: &[]awsiam.IManagedPolicy{policy},
+	})
+	props.BedrockBatchInputBucket.GrantRead(role, nil)
+	props.BedrockBatchOutputBucket.GrantReadWrite(role, nil)
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{
+		bucketGrantSuppression("Bedrock reads the manifests, whose keys come from the execution input, and writes " +
+			"output objects whose names it chooses, so the role may read any object of the input bucket and read " +
+			"and write any object of the output bucket."),
+	}, jsii.Bool(true))
+	return role
+}
+
+// newCreateJobTask invokes the create-job function with the task token and
+// waits for the job-event function to report the job's end.
+func newCreateJobTask(scope constructs.Construct, fn awslambda.IFunction, role awsiam.IRole, props *BedrockBatchSfnProps, hours int) awsstepfunctionstasks.LambdaInvoke {
+	str := func(path string) *string { return awsstepfunctions.JsonPath_StringAt(jsii.String(path)) }
+	format := awsstepfunctions.JsonPath_Format
+	task := awsstepfunctionstasks.NewLambdaInvoke(scope, jsii.String("CreateModelInvocationJobTask"), &awsstepfunctionstasks.LambdaInvokeProps{
+		LambdaFunction:     fn,
+		IntegrationPattern: awsstepfunctions.IntegrationPattern_WAIT_FOR_TASK_TOKEN,
+		HeartbeatTimeout:   awsstepfunctions.Timeout_Duration(awscdk.Duration_Hours(jsii.Number(float64(hours)))),
+		Payload: awsstepfunctions.TaskInput_FromObject(&map[string]interface{}{
+			"jobName": format(jsii.String("{}{}"), str("$.job_name"), str("$.index")),
+			"roleArn": role.RoleArn(),
+			"modelId": str("$.model_id"),
+			"inputDataConfig": map[string]interface{}{
+				"s3InputDataConfig": map[string]interface{}{
+					"s3Uri": format(jsii.String("s3://"+*props.BedrockBatchInputBucket.BucketName()+"/{}"), str("$.manifest_key")),
+				},
+			},
+			"outputDataConfig": map[string]interface{}{
+				"s3OutputDataConfig": map[string]interface{}{
+					"s3Uri": format(jsii.String("s3://"+*props.BedrockBatchOutputBucket.BucketName()+"/output/{}/"), str("$.job_name")),
+				},
+			},
+			"timeoutDurationInHours": hours,
+			"TaskToken":              awsstepfunctions.JsonPath_TaskToken(),
+		}),
+	})
+	task.AddRetry(&awsstepfunctions.RetryProps{
+		Errors:         jsii.Strings(quotaErrors...),
+		Interval:       awscdk.Duration_Minutes(jsii.Number(1)),
+		BackoffRate:    jsii.Number(2),
+		MaxDelay:       awscdk.Duration_Minutes(jsii.Number(30)),
+		MaxAttempts:    jsii.Number(10),
+		JitterStrategy: awsstepfunctions.JitterType_FULL,
+	})
+	return task
+}
+
+// quotaErrors are the create-job function's error types for "the service is
+// busy, try later": Bedrock's concurrent-job quota and request throttling.
+var quotaErrors = []string{"ServiceQuotaExceededException", "ThrottlingException"}
+
+// bucketGrantSuppression covers the object and action wildcards that S3
+// bucket grants produce, whatever the bucket's logical id.
+func bucketGrantSuppression(reason string) *cdknag.NagPackSuppression {
+	return &cdknag.NagPackSuppression{
+		Id:     jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String(reason),
+		AppliesTo: &[]interface{}{
+			"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*",
+			"Action::s3:DeleteObject*", "Action::s3:Abort*",
+			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<.+\.Arn>\/\*$/`)},
+			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:s3:::.+\/\*$/`)},
+		},
+	}
+}

@@ -1,0 +1,559 @@
+package bedrockbatchstepfn_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
+)
+
+// mainTemplate synthesizes, once, a stack with two fragments: A with the
+// default props, B with its own policy, InputPath, ResultPath, a 168-hour
+// timeout and prefixed states, chained A → B in one state machine. The
+// input and output buckets differ so that grants can be told apart.
+var mainTemplate = sync.OnceValue(func() map[string]any {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Main"), nil)
+	in := awss3.NewBucket(stack, jsii.String("InBucket"), nil)
+	out := awss3.NewBucket(stack, jsii.String("OutBucket"), nil)
+	a := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("A"), &bedrockbatchstepfn.BedrockBatchSfnProps{
+		BedrockBatchInputBucket:  in,
+		BedrockBatchOutputBucket: out,
+	})
+	custom := awsiam.NewManagedPolicy(stack, jsii.String("CustomPolicy"), &awsiam.ManagedPolicyProps{
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"),
+			Resources: jsii.Strings("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"),
+		})},
+	})
+	b := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("B"), &bedrockbatchstepfn.BedrockBatchSfnProps{
+		BedrockBatchInputBucket:  in,
+		BedrockBatchOutputBucket: out,
+		BedrockBatchPolicy:       custom,
+		InputPath:                jsii.String("$.batch"),
+		ResultPath:               jsii.String("$.results"),
+		Timeout:                  awscdk.Duration_Days(jsii.Number(7)),
+	})
+	awsstepfunctions.NewStateMachine(stack, jsii.String("Machine"), &awsstepfunctions.StateMachineProps{
+		DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(a.Next(b.PrefixStates(jsii.String("B-")))),
+	})
+	tj, err := toJSON(assertions.Template_FromStack(stack, nil))
+	if err != nil {
+		panic(err)
+	}
+	return tj
+})
+
+func TestFunctionsAreGoOnGraviton(t *testing.T) {
+	tj := mainTemplate()
+	fns := resources(tj, "AWS::Lambda::Function")
+	if len(fns) != 3 {
+		t.Fatalf("got %d functions, want 3 (a create-job function per fragment, one job-event function)", len(fns))
+	}
+	wantTimeout := map[string]float64{"createjob": 30, "jobevent": 60}
+	handlers := map[string]int{}
+	keys := map[string]string{}
+	for id, fn := range fns {
+		p := props(fn)
+		handler, _ := dig(fn, "Metadata", "bedrockbatch:handler").(string)
+		handlers[handler]++
+		if p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" || p["MemorySize"] != 128.0 ||
+			!reflect.DeepEqual(p["Architectures"], []any{"arm64"}) {
+			t.Errorf("%s: runtime %v, handler %v, memory %v, architectures %v; want provided.al2023, bootstrap, 128, [arm64]",
+				id, p["Runtime"], p["Handler"], p["MemorySize"], p["Architectures"])
+		}
+		if p["Timeout"] != wantTimeout[handler] {
+			t.Errorf("%s (%s): timeout %v, want %v", id, handler, p["Timeout"], wantTimeout[handler])
+		}
+		key := flatten(dig(p, "Code", "S3Key"))
+		if !assetKey.MatchString(key) {
+			t.Errorf("%s: code S3 key %q is not a zipped file asset", id, key)
+		}
+		if prev, ok := keys[handler]; ok && prev != key {
+			t.Errorf("the %s functions use different code assets %s and %s; one build should serve both", handler, prev, key)
+		}
+		keys[handler] = key
+	}
+	if handlers["createjob"] != 2 || handlers["jobevent"] != 1 {
+		t.Errorf("handlers %v, want 2 createjob and 1 jobevent", handlers)
+	}
+	if keys["createjob"] == keys["jobevent"] {
+		t.Errorf("both handlers use asset %s", keys["createjob"])
+	}
+}
+
+func TestOneRulePerStackTargetsTheJobEventFunction(t *testing.T) {
+	tj := mainTemplate()
+	rules := resources(tj, "AWS::Events::Rule")
+	if len(rules) != 1 {
+		t.Fatalf("got %d rules for two fragments, want 1", len(rules))
+	}
+	eventFn, _ := resourceByPrefix(t, tj, "AWS::Lambda::Function", "BedrockInferenceJobEventHandler")
+	for id, r := range rules {
+		p := props(r)
+		want := map[string]any{
+			"source":      []any{"aws.bedrock"},
+			"detail-type": []any{"Batch Inference Job State Change"},
+			"detail":      map[string]any{"status": []any{"Completed", "PartiallyCompleted", "Failed", "Expired", "Stopped"}},
+		}
+		if !reflect.DeepEqual(p["EventPattern"], want) {
+			t.Errorf("%s: pattern %v, want %v", id, p["EventPattern"], want)
+		}
+		targets := p["Targets"].([]any)
+		if len(targets) != 1 || flatten(targets[0].(map[string]any)["Arn"]) != "${"+eventFn+".Arn}" {
+			t.Errorf("%s: targets %v, want only %s", id, targets, eventFn)
+		}
+	}
+	perms := resources(tj, "AWS::Lambda::Permission")
+	var invokable bool
+	for _, p := range perms {
+		if props(p)["Principal"] == "events.amazonaws.com" && flatten(props(p)["FunctionName"]) == "${"+eventFn+".Arn}" {
+			invokable = true
+		}
+	}
+	if !invokable {
+		t.Error("EventBridge may not invoke the job-event function")
+	}
+}
+
+func TestDefaultPolicyOnlyWhenNoneGiven(t *testing.T) {
+	tj := mainTemplate()
+	policies := resources(tj, "AWS::IAM::ManagedPolicy")
+	if len(policies) != 2 {
+		t.Fatalf("got %d managed policies, want 2 (A's default and B's own)", len(policies))
+	}
+	_, def := resourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", "ABedrockBatchPolicy")
+	stmts := dig(props(def), "PolicyDocument", "Statement").([]any)
+	if len(stmts) != 1 {
+		t.Fatalf("default policy has %d statements, want 1", len(stmts))
+	}
+	s := stmts[0].(map[string]any)
+	if s["Sid"] != "Inference" || s["Effect"] != "Allow" {
+		t.Errorf("statement %v, want Sid Inference, Allow", s)
+	}
+	if got, want := strs(s["Action"]), []string{"bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("actions %v, want %v", got, want)
+	}
+	wantRes := []string{
+		"arn:${AWS::Partition}:bedrock:*::foundation-model/*",
+		"arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/*",
+	}
+	if got := strs(s["Resource"]); !reflect.DeepEqual(got, wantRes) {
+		t.Errorf("resources %v, want %v", got, wantRes)
+	}
+}
+
+func TestServiceRoleTrustsOnlyThisAccountsJobs(t *testing.T) {
+	tj := mainTemplate()
+	for frag, policyPrefix := range map[string]string{"A": "ABedrockBatchPolicy", "B": "CustomPolicy"} {
+		roleID, role := resourceByPrefix(t, tj, "AWS::IAM::Role", frag+"BedrockBatchRole")
+		trust := dig(props(role), "AssumeRolePolicyDocument", "Statement").([]any)
+		if len(trust) != 1 {
+			t.Fatalf("%s: %d trust statements, want only the conditioned one: %v", roleID, len(trust), trust)
+		}
+		s := trust[0].(map[string]any)
+		want := map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}},
+			"ArnLike":      map[string]any{"aws:SourceArn": nil},
+		}
+		cond, _ := s["Condition"].(map[string]any)
+		if !reflect.DeepEqual(cond["StringEquals"], want["StringEquals"]) {
+			t.Errorf("%s: StringEquals %v, want %v", roleID, cond["StringEquals"], want["StringEquals"])
+		}
+		if got := flatten(dig(cond, "ArnLike", "aws:SourceArn")); got != "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:model-invocation-job/*" {
+			t.Errorf("%s: aws:SourceArn %q", roleID, got)
+		}
+		if s["Action"] != "sts:AssumeRole" || flatten(dig(s, "Principal", "Service")) != "bedrock.amazonaws.com" {
+			t.Errorf("%s: trust statement %v", roleID, s)
+		}
+		policyID, _ := resourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", policyPrefix)
+		if got := strs(props(role)["ManagedPolicyArns"]); !slices.Contains(got, "${"+policyID+"}") {
+			t.Errorf("%s: managed policies %v, want %s", roleID, got, policyID)
+		}
+
+		inID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
+		outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
+		stmts := roleStatements(tj, roleID)
+		read := findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*")
+		if got := strs(read["Resource"]); !reflect.DeepEqual(got, []string{"${" + inID + ".Arn}", "${" + inID + ".Arn}/*"}) {
+			t.Errorf("%s: read access on %v, want the input bucket", roleID, got)
+		}
+		rw := findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*",
+			"s3:PutObject", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging",
+			"s3:PutObjectVersionTagging", "s3:Abort*")
+		if got := strs(rw["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
+			t.Errorf("%s: read/write access on %v, want the output bucket", roleID, got)
+		}
+	}
+}
+
+var assetKey = regexp.MustCompile(`^[0-9a-f]{64}\.zip$`)
+
+const jobArns = "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:model-invocation-job/*"
+
+func TestCreateJobFunctionPermissions(t *testing.T) {
+	tj := mainTemplate()
+	for frag, policyPrefix := range map[string]string{"A": "ABedrockBatchPolicy", "B": "CustomPolicy"} {
+		_, fn := resourceByPrefix(t, tj, "AWS::Lambda::Function", frag+"CreateModelInvocationJobFunction")
+		roleID := roleOf(t, fn)
+		stmts := roleStatements(tj, roleID)
+
+		create := findStatement(t, stmts, "bedrock:CreateModelInvocationJob", "bedrock:TagResource")
+		if got := strs(create["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
+			t.Errorf("%s: create/tag on %v, want %s", roleID, got, jobArns)
+		}
+
+		serviceRole, _ := resourceByPrefix(t, tj, "AWS::IAM::Role", frag+"BedrockBatchRole")
+		for _, s := range stmts {
+			if slices.Contains(strs(s["Action"]), "iam:PassRole") && s["Condition"] == nil {
+				t.Errorf("%s: unconditional iam:PassRole: %v", roleID, s)
+			}
+		}
+		pass := findStatement(t, stmts, "iam:PassRole")
+		if got := strs(pass["Resource"]); !reflect.DeepEqual(got, []string{"${" + serviceRole + ".Arn}"}) {
+			t.Errorf("%s: PassRole on %v, want only %s", roleID, got, serviceRole)
+		}
+		wantCond := map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "bedrock.amazonaws.com"}}
+		if !reflect.DeepEqual(pass["Condition"], wantCond) {
+			t.Errorf("%s: PassRole condition %v, want %v", roleID, pass["Condition"], wantCond)
+		}
+
+		_, role := resourceByPrefix(t, tj, "AWS::IAM::Role", roleID)
+		policyID, _ := resourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", policyPrefix)
+		managed := strs(props(role)["ManagedPolicyArns"])
+		if !slices.Contains(managed, "${"+policyID+"}") {
+			t.Errorf("%s: managed policies %v lack the batch policy %s", roleID, managed, policyID)
+		}
+	}
+}
+
+func TestJobEventFunctionPermissions(t *testing.T) {
+	tj := mainTemplate()
+	_, fn := resourceByPrefix(t, tj, "AWS::Lambda::Function", "BedrockInferenceJobEventHandler")
+	roleID := roleOf(t, fn)
+	stmts := roleStatements(tj, roleID)
+
+	read := findStatement(t, stmts, "bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob")
+	if got := strs(read["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
+		t.Errorf("job read on %v, want %s", got, jobArns)
+	}
+	report := findStatement(t, stmts, "states:SendTaskSuccess", "states:SendTaskFailure")
+	if got := strs(report["Resource"]); !reflect.DeepEqual(got, []string{"*"}) {
+		t.Errorf("task reporting on %v, want *", got)
+	}
+	outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
+	inID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
+	s3 := findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*")
+	if got := strs(s3["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
+		t.Errorf("output read on %v, want the output bucket only", got)
+	}
+	for _, s := range stmts {
+		for _, r := range strs(s["Resource"]) {
+			if strings.Contains(r, inID) {
+				t.Errorf("the job-event function may access the input bucket: %v", s)
+			}
+		}
+	}
+}
+
+func TestDefinition(t *testing.T) {
+	tj := mainTemplate()
+	asl := definition(t, tj, "Machine")
+	inID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
+	outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
+
+	if asl["StartAt"] != "BatchEvaluateMap" {
+		t.Errorf("StartAt %v", asl["StartAt"])
+	}
+	states := asl["States"].(map[string]any)
+	if len(states) != 2 {
+		t.Fatalf("states %v, want BatchEvaluateMap and B-BatchEvaluateMap", states)
+	}
+	cases := []struct {
+		frag, mapName, taskName     string
+		inputPath, resultPath, next any
+		hours                       float64
+	}{
+		{"A", "BatchEvaluateMap", "CreateModelInvocationJobTask", nil, nil, "B-BatchEvaluateMap", 48},
+		{"B", "B-BatchEvaluateMap", "B-CreateModelInvocationJobTask", "$.batch", "$.results", nil, 168},
+	}
+	for _, c := range cases {
+		m := states[c.mapName].(map[string]any)
+		if m["Type"] != "Map" || m["ItemsPath"] != "$.manifest_keys" || m["MaxConcurrency"] != 10.0 {
+			t.Errorf("%s: type %v, items %v, max concurrency %v", c.mapName, m["Type"], m["ItemsPath"], m["MaxConcurrency"])
+		}
+		if m["InputPath"] != c.inputPath || m["ResultPath"] != c.resultPath || m["Next"] != c.next {
+			t.Errorf("%s: InputPath %v ResultPath %v Next %v, want %v %v %v", c.mapName,
+				m["InputPath"], m["ResultPath"], m["Next"], c.inputPath, c.resultPath, c.next)
+		}
+		wantSel := map[string]any{
+			"job_name.$": "$.job_name", "model_id.$": "$.model_id",
+			"index.$": "$$.Map.Item.Index", "manifest_key.$": "$$.Map.Item.Value",
+		}
+		if !reflect.DeepEqual(m["ItemSelector"], wantSel) {
+			t.Errorf("%s: ItemSelector %v", c.mapName, m["ItemSelector"])
+		}
+		proc := m["ItemProcessor"].(map[string]any)
+		if proc["StartAt"] != c.taskName {
+			t.Fatalf("%s: processor starts at %v, want %s", c.mapName, proc["StartAt"], c.taskName)
+		}
+		task := dig(proc, "States", c.taskName).(map[string]any)
+		if task["Resource"] != "arn:${AWS::Partition}:states:::lambda:invoke.waitForTaskToken" {
+			t.Errorf("%s: resource %v", c.taskName, task["Resource"])
+		}
+		if task["HeartbeatSeconds"] != c.hours*3600 {
+			t.Errorf("%s: heartbeat %v s, want %v h", c.taskName, task["HeartbeatSeconds"], c.hours)
+		}
+		fnID, _ := resourceByPrefix(t, tj, "AWS::Lambda::Function", c.frag+"CreateModelInvocationJobFunction")
+		roleID, _ := resourceByPrefix(t, tj, "AWS::IAM::Role", c.frag+"BedrockBatchRole")
+		if got := dig(task, "Parameters", "FunctionName"); got != "${"+fnID+".Arn}" {
+			t.Errorf("%s: invokes %v, want %s", c.taskName, got, fnID)
+		}
+		wantPayload := map[string]any{
+			"jobName.$": "States.Format('{}{}', $.job_name, $.index)",
+			"roleArn":   "${" + roleID + ".Arn}",
+			"modelId.$": "$.model_id",
+			"inputDataConfig": map[string]any{"s3InputDataConfig": map[string]any{
+				"s3Uri.$": "States.Format('s3://${" + inID + "}/{}', $.manifest_key)"}},
+			"outputDataConfig": map[string]any{"s3OutputDataConfig": map[string]any{
+				"s3Uri.$": "States.Format('s3://${" + outID + "}/output/{}/', $.job_name)"}},
+			"timeoutDurationInHours": c.hours,
+			"TaskToken.$":            "$$.Task.Token",
+		}
+		if got := dig(task, "Parameters", "Payload"); !reflect.DeepEqual(got, wantPayload) {
+			t.Errorf("%s: payload\n got %v\nwant %v", c.taskName, got, wantPayload)
+		}
+		var quotaRetry bool
+		for _, r := range task["Retry"].([]any) {
+			r := r.(map[string]any)
+			if reflect.DeepEqual(r["ErrorEquals"], []any{"ServiceQuotaExceededException", "ThrottlingException"}) {
+				quotaRetry = r["BackoffRate"].(float64) > 1 && r["MaxAttempts"].(float64) > 1
+			}
+		}
+		if !quotaRetry {
+			t.Errorf("%s: no backoff retry on quota and throttling errors: %v", c.taskName, task["Retry"])
+		}
+	}
+}
+
+// twoStacks synthesizes an app with a fragment in each of two stacks; the
+// second stack also holds a fragment that is never chained.
+type twoStackApp struct {
+	templates [2]map[string]any
+	outdir    string
+}
+
+var twoStacks = sync.OnceValue(func() twoStackApp {
+	outdir, err := os.MkdirTemp("", "bedrockbatchstepfn-test-")
+	if err != nil {
+		panic(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
+	var out [2]map[string]any
+	var stacks []awscdk.Stack
+	for _, name := range []string{"First", "Second"} {
+		stack := awscdk.NewStack(app, jsii.String(name), nil)
+		bucket := awss3.NewBucket(stack, jsii.String("Bucket"), nil)
+		p := &bedrockbatchstepfn.BedrockBatchSfnProps{BedrockBatchInputBucket: bucket, BedrockBatchOutputBucket: bucket}
+		f := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("Batch"), p)
+		awsstepfunctions.NewStateMachine(stack, jsii.String("Machine"), &awsstepfunctions.StateMachineProps{
+			DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(f),
+		})
+		if name == "Second" {
+			bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("Unchained"), p)
+		}
+		stacks = append(stacks, stack)
+	}
+	app.Synth(nil)
+	for i, s := range stacks {
+		tj, err := toJSON(assertions.Template_FromStack(s, nil))
+		if err != nil {
+			panic(err)
+		}
+		out[i] = tj
+	}
+	return twoStackApp{out, outdir}
+})
+
+func TestFragmentsInTwoStacksSynthesize(t *testing.T) {
+	synthesized := twoStacks()
+	t.Cleanup(func() { os.RemoveAll(synthesized.outdir) })
+	tpls := synthesized.templates
+	var keys []string
+	for i, tj := range tpls {
+		if n := len(resources(tj, "AWS::Events::Rule")); n != 1 {
+			t.Errorf("stack %d: %d rules, want 1", i, n)
+		}
+		_, fn := resourceByPrefix(t, tj, "AWS::Lambda::Function", "BatchCreateModelInvocationJobFunction")
+		keys = append(keys, flatten(dig(props(fn), "Code", "S3Key")))
+	}
+	if keys[0] != keys[1] {
+		t.Errorf("the same create-job code has asset keys %s and %s in two stacks", keys[0], keys[1])
+	}
+	// The unchained fragment still gets its function and its iteration task.
+	resourceByPrefix(t, tpls[1], "AWS::Lambda::Function", "UnchainedCreateModelInvocationJobFunction")
+	if n := len(resources(tpls[1], "AWS::Lambda::Function")); n != 3 {
+		t.Errorf("second stack: %d functions, want 3", n)
+	}
+
+	// Each function asset in the assembly is a directory holding only
+	// bootstrap, named after the hash the template refers to.
+	for _, stack := range []string{"First", "Second"} {
+		raw, err := os.ReadFile(filepath.Join(synthesized.outdir, stack+".assets.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var manifest struct {
+			Files map[string]struct {
+				Source struct{ Path, Packaging string }
+			}
+		}
+		if err := json.Unmarshal(raw, &manifest); err != nil {
+			t.Fatal(err)
+		}
+		zips := 0
+		for hash, f := range manifest.Files {
+			if f.Source.Packaging != "zip" {
+				continue
+			}
+			zips++
+			dir := filepath.Join(synthesized.outdir, f.Source.Path)
+			entries, err := os.ReadDir(dir)
+			if err != nil || len(entries) != 1 || entries[0].Name() != "bootstrap" {
+				t.Errorf("%s: asset %s holds %v (%v), want only bootstrap", stack, f.Source.Path, entries, err)
+			}
+			if fp := *awscdk.FileSystem_Fingerprint(jsii.String(dir), nil); fp != hash {
+				t.Errorf("%s: asset hash %s, but its content's fingerprint is %s", stack, hash, fp)
+			}
+		}
+		if zips != 2 {
+			t.Errorf("%s: %d zipped assets, want 2 (one per handler)", stack, zips)
+		}
+	}
+}
+
+func TestTimeoutValidation(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Validation"), nil)
+	bucket := awss3.NewBucket(stack, jsii.String("Bucket"), nil)
+	cases := []struct {
+		name    string
+		timeout awscdk.Duration
+		ok      bool
+	}{
+		{"23h", awscdk.Duration_Hours(jsii.Number(23)), false},
+		{"24h", awscdk.Duration_Hours(jsii.Number(24)), true},
+		{"2d", awscdk.Duration_Days(jsii.Number(2)), true},
+		{"168h", awscdk.Duration_Hours(jsii.Number(168)), true},
+		{"169h", awscdk.Duration_Hours(jsii.Number(169)), false},
+		{"24.5h", awscdk.Duration_Minutes(jsii.Number(24*60 + 30)), false},
+		{"default", nil, true},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := recovered(func() {
+				bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.Sprintf("F%d", i), &bedrockbatchstepfn.BedrockBatchSfnProps{
+					BedrockBatchInputBucket: bucket, BedrockBatchOutputBucket: bucket, Timeout: c.timeout,
+				})
+			})
+			if c.ok && err != "" {
+				t.Fatalf("rejected: %s", err)
+			}
+			if !c.ok {
+				for _, want := range []string{"BedrockBatchSfnProps.Timeout", "24", "168"} {
+					if !strings.Contains(err, want) {
+						t.Fatalf("error %q does not mention %q", err, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRequiredProps(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Required"), nil)
+	bucket := awss3.NewBucket(stack, jsii.String("Bucket"), nil)
+	cases := map[string]*bedrockbatchstepfn.BedrockBatchSfnProps{
+		"BedrockBatchSfnProps is required":     nil,
+		"BedrockBatchInputBucket is required":  {BedrockBatchOutputBucket: bucket},
+		"BedrockBatchOutputBucket is required": {BedrockBatchInputBucket: bucket},
+	}
+	for want, p := range cases {
+		err := recovered(func() { bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("F"), p) })
+		if !strings.Contains(err, want) {
+			t.Errorf("error %q, want it to say %q", err, want)
+		}
+	}
+}
+
+func TestIsConstruct(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("IsConstruct"), nil)
+	bucket := awss3.NewBucket(stack, jsii.String("Bucket"), nil)
+	f := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("F"), &bedrockbatchstepfn.BedrockBatchSfnProps{
+		BedrockBatchInputBucket: bucket, BedrockBatchOutputBucket: bucket,
+	})
+	if !*bedrockbatchstepfn.BedrockBatchSfn_IsConstruct(f) {
+		t.Error("the fragment is not a construct")
+	}
+	if *bedrockbatchstepfn.BedrockBatchSfn_IsConstruct(jsii.String("F")) {
+		t.Error("a string is a construct")
+	}
+	if got := *f.Node().Path(); got != "IsConstruct/F" {
+		t.Errorf("path %q", got)
+	}
+	if _, ok := (*f.EndStates())[0].(awsstepfunctions.Map); !ok {
+		t.Errorf("end state %T is not the Map", (*f.EndStates())[0])
+	}
+}
+
+// recovered runs f and returns the message of its panic, or "".
+func recovered(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+func TestToSingleStatePrefixesTheIterationTask(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Single"), nil)
+	bucket := awss3.NewBucket(stack, jsii.String("Bucket"), nil)
+	f := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("Batch"), &bedrockbatchstepfn.BedrockBatchSfnProps{
+		BedrockBatchInputBucket: bucket, BedrockBatchOutputBucket: bucket,
+	})
+	if *f.Id() != "Batch" || !strings.Contains(*f.ToString(), "Batch") || f.StartState() == nil {
+		t.Errorf("id %q, string %q, start %v", *f.Id(), *f.ToString(), f.StartState())
+	}
+	awsstepfunctions.NewStateMachine(stack, jsii.String("Machine"), &awsstepfunctions.StateMachineProps{
+		DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(f.ToSingleState(nil)),
+	})
+	tj, err := toJSON(assertions.Template_FromStack(stack, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	asl := definition(t, tj, "Machine")
+	branch := dig(asl, "States", "Batch", "Branches").([]any)[0]
+	if got := dig(branch, "States", "Batch: BatchEvaluateMap", "ItemProcessor", "StartAt"); got != "Batch: CreateModelInvocationJobTask" {
+		t.Errorf("iteration task inside the single state is %v, want the prefixed name", got)
+	}
+}

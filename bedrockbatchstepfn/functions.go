@@ -1,0 +1,150 @@
+package bedrockbatchstepfn
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Construct ids of the per-stack job-event handler, as in the published
+// construct so that logical ids compare side by side.
+const (
+	eventHandlerID         = "BedrockInferenceJobEventHandler330899f022e34160002006bb8b09cc5b"
+	eventHandlerFunctionID = "BedrockEventHandler"
+	eventHandlerRuleID     = "BedrockInferenceJobEventHandler"
+)
+
+// handlerMetadataKey is the CloudFormation metadata key, on each of the two
+// functions, whose value names the handler the function runs ("createjob"
+// or "jobevent"), so a tool reading the template (such as the local cloud)
+// can tell them apart without inspecting their code.
+const handlerMetadataKey = "bedrockbatch:handler"
+
+// terminalStatuses are the job statuses that end a wait; the rule forwards
+// only these.
+var terminalStatuses = []string{"Completed", "PartiallyCompleted", "Failed", "Expired", "Stopped"}
+
+// goFunctionProps are the settings both functions share.
+func goFunctionProps(assetDir, description string, timeout awscdk.Duration) *awslambda.FunctionProps {
+	return &awslambda.FunctionProps{
+		Code:         awslambda.Code_FromAsset(jsii.String(assetDir), nil),
+		Handler:      jsii.String("bootstrap"),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		MemorySize:   jsii.Number(128),
+		Timeout:      timeout,
+		Description:  jsii.String(description),
+	}
+}
+
+func markHandler(fn awslambda.Function, name string) {
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(handlerMetadataKey), name)
+}
+
+// newCreateJobFunction is the function the Map's task invokes: it stores the
+// task token on a new batch inference job. It may create and tag jobs, use
+// the models the batch policy allows, and pass the service role to Bedrock
+// (and to nothing else).
+func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, policy awsiam.IManagedPolicy, serviceRole awsiam.IRole) awslambda.Function {
+	fn := awslambda.NewFunction(scope, jsii.String("CreateModelInvocationJobFunction"), goFunctionProps(assetDir,
+		"Creates a Bedrock batch inference job that carries a Step Functions task token",
+		awscdk.Duration_Seconds(jsii.Number(30))))
+	markHandler(fn, "createjob")
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("bedrock:CreateModelInvocationJob", "bedrock:TagResource"),
+		Resources: &[]*string{modelInvocationJobArns(stack)},
+	}))
+	fn.Role().AddManagedPolicy(policy)
+	awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      fn,
+		Actions:      jsii.Strings("iam:PassRole"),
+		ResourceArns: &[]*string{serviceRole.RoleArn()},
+		Conditions: &map[string]*map[string]interface{}{
+			"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"},
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{
+		basicExecutionRoleSuppression(),
+		{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("Bedrock assigns a job's id when it creates the job, so creating and tagging jobs " +
+				"cannot be limited to job ARNs known at deployment."),
+			AppliesTo: &[]interface{}{jobArnsFinding},
+		},
+	}, jsii.Bool(true))
+	return fn
+}
+
+// jobEventFunction returns the stack's job-event function, creating it and
+// the EventBridge rule that targets it on first use. Every fragment in a
+// stack shares them: one rule per stack delivers each job's events once.
+func jobEventFunction(stack awscdk.Stack, assetDir string) awslambda.Function {
+	if existing := stack.Node().TryFindChild(jsii.String(eventHandlerID)); existing != nil {
+		child := existing.Node().FindChild(jsii.String(eventHandlerFunctionID))
+		fn, ok := child.(awslambda.Function)
+		if !ok {
+			panic(fmt.Errorf("bedrockbatchstepfn: %s/%s/%s is a %T, not the job-event function; "+
+				"the construct id %q is reserved for BedrockBatchSfn", *stack.Node().Path(), eventHandlerID,
+				eventHandlerFunctionID, child, eventHandlerID))
+		}
+		return fn
+	}
+
+	scope := constructs.NewConstruct(stack, jsii.String(eventHandlerID))
+	fn := awslambda.NewFunction(scope, jsii.String(eventHandlerFunctionID), goFunctionProps(assetDir,
+		"Reports the end of Bedrock batch inference jobs to the Step Functions tasks waiting for them",
+		awscdk.Duration_Seconds(jsii.Number(60))))
+	markHandler(fn, "jobevent")
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"),
+		Resources: &[]*string{modelInvocationJobArns(stack)},
+	}))
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("states:SendTaskSuccess", "states:SendTaskFailure"),
+		Resources: jsii.Strings("*"),
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{
+		basicExecutionRoleSuppression(),
+		{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("Reading jobs and their tags: job ids are assigned by Bedrock at creation. " +
+				"Reporting task results: states:SendTaskSuccess and states:SendTaskFailure support no resource " +
+				"other than *; the task token itself names the execution."),
+			AppliesTo: &[]interface{}{jobArnsFinding, "Resource::*"},
+		},
+		bucketGrantSuppression("The function lists and reads the output objects of finished jobs, whose names " +
+			"Bedrock chooses, in the output buckets of the stack's fragments."),
+	}, jsii.Bool(true))
+
+	awsevents.NewRule(scope, jsii.String(eventHandlerRuleID), &awsevents.RuleProps{
+		Description: jsii.String("Bedrock batch inference jobs that reached a final status"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.bedrock"),
+			DetailType: jsii.Strings("Batch Inference Job State Change"),
+			Detail: &map[string]interface{}{
+				"status": terminalStatuses,
+			},
+		},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, nil)},
+	})
+	return fn
+}
+
+// jobArnsFinding is how cdk-nag names the model-invocation-job/* resource.
+const jobArnsFinding = "Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:model-invocation-job/*"
+
+func basicExecutionRoleSuppression() *cdknag.NagPackSuppression {
+	return &cdknag.NagPackSuppression{
+		Id: jsii.String("AwsSolutions-IAM4"),
+		Reason: jsii.String("AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs, " +
+			"which is all the execution role needs beyond the statements added here."),
+		AppliesTo: &[]interface{}{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
+	}
+}

@@ -1,0 +1,139 @@
+// Package app defines the stack of the minimal BedrockBatchSfn example, the
+// published minimal pattern ported to Go: one bucket for manifests and
+// output, a policy that allows batch inference with the example's model,
+// and a state machine that sets the job's input, runs the fragment and ends
+// in OutputState, or in FailState when a job fails.
+//
+// It is a package of its own so that tests and the local cloud can
+// synthesize the stack in-process; examples/minimal only wires it into an
+// app.
+package app
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
+	"github.com/bedrockbatch/bedrockbatch/examples/minimal/sampledata"
+)
+
+// StackName is the stack id examples/minimal uses.
+const StackName = "BedrockBatchMinimal"
+
+// The execution input that InputState sets. JobName contains an underscore,
+// which Bedrock does not allow in job names: the create-job function turns
+// "customer_reviews" + index into a valid name.
+const (
+	JobName = "customer_reviews"
+	ModelID = sampledata.ModelID
+)
+
+// ManifestKeys are the input bucket keys of the manifests the example
+// processes: the bundled sampledata manifests uploaded under input/.
+var ManifestKeys = []string{"input/manifest-1.jsonl", "input/manifest-2.jsonl"}
+
+// Names of the stack outputs.
+const (
+	OutputBucketName      = "BatchBucketName"
+	OutputStateMachineArn = "StateMachineArn"
+)
+
+// NewMinimalStack adds the example stack to scope.
+func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(id), props)
+	// Grant log delivery through a bucket policy rather than the legacy
+	// LogDeliveryWrite ACL.
+	stack.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
+
+	accessLogs := awss3.NewBucket(stack, jsii.String("AccessLogsBucket"), &awss3.BucketProps{
+		EnforceSSL:        jsii.Bool(true),
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+	})
+	batchBucket := awss3.NewBucket(stack, jsii.String("BedrockBatchBucket"), &awss3.BucketProps{
+		EnforceSSL:             jsii.Bool(true),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		ServerAccessLogsBucket: accessLogs,
+		ServerAccessLogsPrefix: jsii.String("bedrock-batch-bucket/"),
+	})
+
+	// The published example allows every foundation model; the example's
+	// model is fixed by InputState, so this policy names just that one.
+	batchPolicy := awsiam.NewManagedPolicy(stack, jsii.String("BatchPolicy"), &awsiam.ManagedPolicyProps{})
+	batchPolicy.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("Inference"),
+		Actions: jsii.Strings("bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"),
+		Resources: jsii.Strings("arn:" + *stack.Partition() + ":bedrock:" + *stack.Region() +
+			"::foundation-model/" + ModelID),
+	}))
+
+	fragment := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("AwsBedrockBatchSfn"), &bedrockbatchstepfn.BedrockBatchSfnProps{
+		BedrockBatchInputBucket:  batchBucket,
+		BedrockBatchOutputBucket: batchBucket,
+		BedrockBatchPolicy:       batchPolicy,
+		Timeout:                  awscdk.Duration_Hours(jsii.Number(48)),
+	})
+
+	inputState := awsstepfunctions.NewPass(stack, jsii.String("InputState"), &awsstepfunctions.PassProps{
+		Parameters: &map[string]interface{}{
+			"job_name":      JobName,
+			"manifest_keys": ManifestKeys,
+			"model_id":      ModelID,
+		},
+	})
+	outputState := awsstepfunctions.NewPass(stack, jsii.String("OutputState"), nil)
+	// A caught error arrives as {"Error": <job status>, "Cause": <message>}.
+	failState := awsstepfunctions.NewFail(stack, jsii.String("FailState"), &awsstepfunctions.FailProps{
+		CausePath: awsstepfunctions.JsonPath_StringAt(jsii.String("$.Cause")),
+		ErrorPath: awsstepfunctions.JsonPath_StringAt(jsii.String("$.Error")),
+	})
+
+	chain := inputState.Next(fragment).Next(outputState)
+	// The fragment's end state is its Map; catching there routes a failed
+	// job to FailState.
+	for _, end := range *fragment.EndStates() {
+		if m, ok := end.(awsstepfunctions.Map); ok {
+			m.AddCatch(failState, nil)
+		}
+	}
+
+	logs := awslogs.NewLogGroup(stack, jsii.String("StateMachineLogs"), &awslogs.LogGroupProps{
+		Retention:     awslogs.RetentionDays_ONE_MONTH,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	stateMachine := awsstepfunctions.NewStateMachine(stack, jsii.String("StateMachine"), &awsstepfunctions.StateMachineProps{
+		DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(chain),
+		Logs: &awsstepfunctions.LogOptions{
+			Destination:          logs,
+			Level:                awsstepfunctions.LogLevel_ALL,
+			IncludeExecutionData: jsii.Bool(true),
+		},
+		TracingEnabled: jsii.Bool(true),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(stateMachine, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The CDK lets the state machine invoke every version of the create-job function " +
+			"(<function ARN>:*); X-Ray tracing and CloudWatch Logs delivery actions support no resource but *."),
+		AppliesTo: &[]interface{}{
+			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<AwsBedrockBatchSfnCreateModelInvocationJobFunction[0-9A-F]+\.Arn>:\*$/`)},
+			"Resource::*",
+		},
+	}}, jsii.Bool(true))
+
+	awscdk.NewCfnOutput(stack, jsii.String(OutputBucketName), &awscdk.CfnOutputProps{
+		Value:       batchBucket.BucketName(),
+		Description: jsii.String("Bucket for input manifests (under input/) and job output (under output/)"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String(OutputStateMachineArn), &awscdk.CfnOutputProps{
+		Value:       stateMachine.StateMachineArn(),
+		Description: jsii.String("State machine that runs the batch jobs; start it with an empty input"),
+	})
+	return stack
+}

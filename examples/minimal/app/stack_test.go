@@ -1,0 +1,231 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// TestMain silences the jsii runtime's Node.js support banner. The runtime
+// reads the environment while the packages initialize, before TestMain, so
+// the test binary reruns itself with the variables set.
+func TestMain(m *testing.M) {
+	const eol = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
+	if os.Getenv(eol) == "" {
+		cmd := exec.Command(os.Args[0], os.Args[1:]...)
+		cmd.Env = append(os.Environ(), eol+"=18,20,22", "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1")
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			if exit, ok := err.(*exec.ExitError); ok {
+				os.Exit(exit.ExitCode())
+			}
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type synthesized struct {
+	stack awscdk.Stack
+	tpl   assertions.Template
+	json  map[string]any
+}
+
+// example synthesizes the example stack once, with cdk-nag's AwsSolutions
+// checks applied to the whole app.
+var example = sync.OnceValue(func() synthesized {
+	a := awscdk.NewApp(nil)
+	stack := NewMinimalStack(a, StackName, nil)
+	awscdk.Aspects_Of(a).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	tpl := assertions.Template_FromStack(stack, nil)
+	b, err := json.Marshal(tpl.ToJSON())
+	if err != nil {
+		panic(err)
+	}
+	var tj map[string]any
+	if err := json.Unmarshal(b, &tj); err != nil {
+		panic(err)
+	}
+	return synthesized{stack, tpl, tj}
+})
+
+func TestAwsSolutionsChecksPass(t *testing.T) {
+	ex := example()
+	ann := assertions.Annotations_FromStack(ex.stack)
+	nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	for _, m := range *ann.FindError(jsii.String("*"), nag) {
+		t.Errorf("cdk-nag error: %s", describe(m))
+	}
+	for _, m := range *ann.FindWarning(jsii.String("*"), nag) {
+		t.Errorf("cdk-nag warning: %s", describe(m))
+	}
+}
+
+func TestEverySuppressionNamesRuleReasonAndFinding(t *testing.T) {
+	var n int
+	for id, r := range example().json["Resources"].(map[string]any) {
+		rules, _ := dig(r, "Metadata", "cdk_nag", "rules_to_suppress").([]any)
+		for _, rule := range rules {
+			n++
+			s := rule.(map[string]any)
+			ruleID, _ := s["id"].(string)
+			reason, _ := s["reason"].(string)
+			applies, _ := s["applies_to"].([]any)
+			if !strings.HasPrefix(ruleID, "AwsSolutions-") || len(reason) < 40 || len(applies) == 0 {
+				t.Errorf("%s: suppression %v lacks a rule id, a reason or the findings it applies to", id, s)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no suppressions found: the template metadata was not read")
+	}
+}
+
+func TestFailedJobsReachFailState(t *testing.T) {
+	asl := definition(t)
+	states := asl["States"].(map[string]any)
+	if asl["StartAt"] != "InputState" || dig(states, "InputState", "Next") != "BatchEvaluateMap" ||
+		dig(states, "BatchEvaluateMap", "Next") != "OutputState" {
+		t.Errorf("chain is not InputState → BatchEvaluateMap → OutputState: %v", asl)
+	}
+	wantCatch := []any{map[string]any{"ErrorEquals": []any{"States.ALL"}, "Next": "FailState"}}
+	if got := dig(states, "BatchEvaluateMap", "Catch"); !reflect.DeepEqual(got, wantCatch) {
+		t.Errorf("Map catch %v, want %v", got, wantCatch)
+	}
+	wantFail := map[string]any{"Type": "Fail", "CausePath": "$.Cause", "ErrorPath": "$.Error"}
+	if got := states["FailState"]; !reflect.DeepEqual(got, wantFail) {
+		t.Errorf("FailState %v, want %v", got, wantFail)
+	}
+}
+
+func TestInputState(t *testing.T) {
+	want := map[string]any{
+		"job_name":      JobName,
+		"manifest_keys": []any{"input/manifest-1.jsonl", "input/manifest-2.jsonl"},
+		"model_id":      "amazon.nova-pro-v1:0",
+	}
+	if got := dig(definition(t)["States"], "InputState", "Parameters"); !reflect.DeepEqual(got, want) {
+		t.Errorf("InputState parameters %v, want %v", got, want)
+	}
+	if !strings.Contains(JobName, "_") {
+		t.Errorf("job name %q does not exercise the name sanitizer", JobName)
+	}
+}
+
+func TestStateMachineLogsAndTraces(t *testing.T) {
+	ex := example()
+	ex.tpl.HasResourceProperties(jsii.String("AWS::StepFunctions::StateMachine"), map[string]any{
+		"LoggingConfiguration": map[string]any{"Level": "ALL", "IncludeExecutionData": true},
+		"TracingConfiguration": map[string]any{"Enabled": true},
+	})
+}
+
+func TestBucketEnforcesSSLAndLogsAccess(t *testing.T) {
+	ex := example()
+	ex.tpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+		"LoggingConfiguration": map[string]any{
+			"DestinationBucketName": assertions.Match_ObjectLike(&map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^AccessLogsBucket"))}),
+		},
+	})
+	denied := map[string]bool{}
+	for _, r := range ex.json["Resources"].(map[string]any) {
+		if dig(r, "Type") != "AWS::S3::BucketPolicy" {
+			continue
+		}
+		for _, st := range dig(r, "Properties", "PolicyDocument", "Statement").([]any) {
+			if dig(st, "Effect") == "Deny" && dig(st, "Condition", "Bool", "aws:SecureTransport") == "false" {
+				denied[flatten(dig(r, "Properties", "Bucket"))] = true
+			}
+		}
+	}
+	for id, r := range ex.json["Resources"].(map[string]any) {
+		if dig(r, "Type") == "AWS::S3::Bucket" && !denied[flatten(map[string]any{"Ref": id})] {
+			t.Errorf("bucket %s accepts requests without TLS", id)
+		}
+	}
+}
+
+func TestInferencePolicyNamesTheModel(t *testing.T) {
+	ex := example()
+	ex.tpl.HasResourceProperties(jsii.String("AWS::IAM::ManagedPolicy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Sid":    "Inference",
+			"Effect": "Allow",
+			"Action": []any{"bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"},
+			"Resource": map[string]any{"Fn::Join": []any{"", []any{
+				"arn:", map[string]any{"Ref": "AWS::Partition"}, ":bedrock:", map[string]any{"Ref": "AWS::Region"},
+				"::foundation-model/" + ModelID,
+			}}},
+		}}},
+	})
+	ex.tpl.HasOutput(jsii.String(OutputStateMachineArn), map[string]any{})
+	ex.tpl.HasOutput(jsii.String(OutputBucketName), map[string]any{})
+}
+
+// definition parses the example state machine's ASL, writing the
+// intrinsic functions in it as ${...} placeholders.
+func definition(t *testing.T) map[string]any {
+	t.Helper()
+	for _, r := range example().json["Resources"].(map[string]any) {
+		if dig(r, "Type") == "AWS::StepFunctions::StateMachine" {
+			var asl map[string]any
+			if err := json.Unmarshal([]byte(flatten(dig(r, "Properties", "DefinitionString"))), &asl); err != nil {
+				t.Fatal(err)
+			}
+			return asl
+		}
+	}
+	t.Fatal("no state machine")
+	return nil
+}
+
+func flatten(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		if j, ok := x["Fn::Join"].([]any); ok {
+			var parts []string
+			for _, p := range j[1].([]any) {
+				parts = append(parts, flatten(p))
+			}
+			return strings.Join(parts, j[0].(string))
+		}
+	}
+	b, _ := json.Marshal(v)
+	return "${" + strings.ReplaceAll(string(b), `"`, "'") + "}"
+}
+
+func dig(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+// describe renders a synthesis message (construct path and text) through
+// its JSON form; the Go struct's fields are marked deprecated.
+func describe(m any) string {
+	b, _ := json.Marshal(m)
+	s := string(b)
+	if i := strings.Index(s, `\n`); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,17 @@
+// Command minimal synthesizes the minimal BedrockBatchSfn example app into
+// a cloud assembly: ./cdk.out, or $CDK_OUTDIR when the CDK CLI runs it.
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockbatch/bedrockbatch/examples/minimal/app"
+)
+
+func main() {
+	defer jsii.Close()
+	a := awscdk.NewApp(nil)
+	app.NewMinimalStack(a, app.StackName, nil)
+	a.Synth(nil)
+}
