@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the root command with args and returns stdout, stderr and the
+// exit status main would use.
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	root := newRootCmd()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	err := root.Execute()
+	code := 0
+	if err != nil {
+		code = exitCode(err)
+		errOut.WriteString(err.Error())
+	}
+	return out.String(), errOut.String(), code
+}
+
+func writeDef(t *testing.T, def string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "def.json")
+	if err := os.WriteFile(p, []byte(def), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const cliDef = `{"StartAt":"Greet","States":{
+  "Greet":{"Type":"Pass","Parameters":{"msg.$":"States.Format('hello {}', $.who)"},"Next":"Nap"},
+  "Nap":{"Type":"Wait","Seconds":86400,"Next":"Work"},
+  "Work":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+    "Parameters":{"FunctionName":"f","Payload":{"token.$":"$$.Task.Token"}},"ResultPath":"$.work","Next":"Check"},
+  "Check":{"Type":"Choice","Choices":[{"Variable":"$.work.ok","BooleanEquals":true,"Next":"Done"}],"Default":"Broken"},
+  "Done":{"Type":"Succeed"},
+  "Broken":{"Type":"Fail","Error":"NotOk","Cause":"the work was not ok"}}}`
+
+func TestASLRunPrintsOutput(t *testing.T) {
+	def := writeDef(t, cliDef)
+	out, errOut, code := runCLI(t, "asl", "run", def, "--input", `{"who":"world"}`, "--task", `Work={"ok":true}`, "--history")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output %q is not JSON: %v", out, err)
+	}
+	if got["msg"] != "hello world" || got["work"].(map[string]any)["ok"] != true {
+		t.Errorf("output %s", out)
+	}
+	for _, ev := range []string{"ExecutionStarted", "WaitStateEntered", "TaskSubmitted", "ExecutionSucceeded"} {
+		if !strings.Contains(errOut, ev) {
+			t.Errorf("--history output lacks %s:\n%s", ev, errOut)
+		}
+	}
+}
+
+func TestASLRunFailureExitsOne(t *testing.T) {
+	def := writeDef(t, cliDef)
+	in := filepath.Join(t.TempDir(), "in.json")
+	os.WriteFile(in, []byte(`{"who":"file"}`), 0o644)
+	out, _, code := runCLI(t, "asl", "run", def, "--input", "@"+in, "--task", `Work={"ok":false}`)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if strings.TrimSpace(out) != `{"Cause":"the work was not ok","Error":"NotOk"}` {
+		t.Errorf("failure output %q", out)
+	}
+	out, _, code = runCLI(t, "asl", "run", def, "--input", `{"who":"x"}`, "--task", "Work=error:JobFailed:quota")
+	if code != 1 || !strings.Contains(out, `"Error":"JobFailed"`) || !strings.Contains(out, `"Cause":"quota"`) {
+		t.Errorf("--task NAME=error:…: exit %d, output %q", code, out)
+	}
+}
+
+func TestASLRunMissingTaskResultNamesTheState(t *testing.T) {
+	def := writeDef(t, cliDef)
+	_, errOut, code := runCLI(t, "asl", "run", def, "--input", `{"who":"x"}`)
+	if code != 2 || !strings.Contains(errOut, `"Work"`) || !strings.Contains(errOut, "--task Work=") {
+		t.Errorf("exit %d, stderr %q: want 2 and a message naming the state and the flag", code, errOut)
+	}
+}
+
+func TestASLRunTaskSequenceAndBadArgs(t *testing.T) {
+	def := writeDef(t, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f",
+	  "Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":3600}],"End":true}}}`)
+	out, errOut, code := runCLI(t, "asl", "run", def, "--task", "T=error:Flaky", "--task", `T={"second":true}`)
+	if code != 0 || strings.TrimSpace(out) != `{"second":true}` {
+		t.Fatalf("a failure then a result, retried after an hour (at once here): exit %d, output %q, %s", code, out, errOut)
+	}
+	if _, _, code := runCLI(t, "asl", "run", def, "--input", "{bad"); code != 2 {
+		t.Errorf("bad --input: exit %d, want 2", code)
+	}
+	if _, _, code := runCLI(t, "asl", "run", def, "--task", "T"); code != 2 {
+		t.Errorf("bad --task: exit %d, want 2", code)
+	}
+	bad := writeDef(t, `{"StartAt":"A","States":{"A":{"Type":"Pass"}}}`)
+	if _, errOut, code := runCLI(t, "asl", "run", bad); code != 1 || !strings.Contains(errOut, `state "A"`) {
+		t.Errorf("invalid definition: exit %d, %q", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, "asl", "validate", bad); code != 1 || !strings.Contains(errOut, "needs Next") {
+		t.Errorf("validate: exit %d, %q", code, errOut)
+	}
+}

@@ -1,0 +1,34 @@
+// Package asl interprets the Amazon States Language as AWS Step Functions
+// runs it, so that a state machine synthesized by the AWS CDK (or written by
+// hand) can be executed on one machine: in tests, from the command line and
+// inside the local cloud.
+//
+// A definition is parsed and checked with [Parse], which rejects what Step
+// Functions rejects (unknown or unreachable states, a missing Next or End,
+// malformed paths and intrinsic functions) and names the offending state.
+// An [Engine] runs executions of parsed definitions: it calls an [Invoker]
+// for each Task state, keeps a history of events shaped like Step Functions'
+// GetExecutionHistory, answers task tokens (SendTaskSuccess, SendTaskFailure,
+// SendTaskHeartbeat), and measures time with a [clock.Clock] so waits and
+// timeouts can be compressed.
+//
+// Executions can be persisted through an [ExecutionStore]. A snapshot holds
+// the whole tree of running branches (Map iterations and Parallel branches
+// included), each at the entry of its current state, so that an execution
+// restored with [Engine.Resume] continues where it stopped. A Task waiting on
+// a task token or a Wait state resumes without being re-entered: the same
+// token stays valid and the wait keeps its deadline. Any other state that was
+// in progress when the snapshot was taken is entered again, which repeats a
+// request/response task call (at-least-once).
+//
+// Both query languages run: JSONPath mode completely (InputPath,
+// Parameters, ResultSelector, ResultPath, OutputPath, the context object and
+// every States.* intrinsic function), and JSONata mode (QueryLanguage
+// "JSONata", for a whole machine or a single state) with Arguments, Output,
+// Items, ItemSelector, Condition, expression-valued fields and variables set
+// by Assign. Assign in JSONPath-mode states is not supported.
+//
+// Waits and timeouts use the engine's clock; Options.SkipWaits ends Wait
+// states and retry intervals at once without changing any result, for
+// tests and command-line runs.
+package asl

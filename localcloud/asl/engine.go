@@ -1,0 +1,303 @@
+package asl
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+)
+
+// Execution statuses, as DescribeExecution reports them.
+const (
+	StatusRunning   = "RUNNING"
+	StatusSucceeded = "SUCCEEDED"
+	StatusFailed    = "FAILED"
+	StatusTimedOut  = "TIMED_OUT"
+	StatusAborted   = "ABORTED"
+)
+
+// DefaultMapConcurrency is how many iterations an inline Map state runs at
+// once when its MaxConcurrency is 0, as Step Functions does.
+const DefaultMapConcurrency = 40
+
+// DefaultMaxHistoryEvents is Step Functions' limit on the events of one
+// execution (standard workflows).
+const DefaultMaxHistoryEvents = 25000
+
+// Options configure an Engine. Only Invoker is required for definitions
+// with Task states.
+type Options struct {
+	// Invoker runs Task states.
+	Invoker Invoker
+	// Clock measures waits, timeouts and event times. Default: the wall clock.
+	Clock clock.Clock
+	// Store persists executions so they survive a restart. Default: none.
+	Store ExecutionStore
+	// Region and Account build ARNs. Defaults: us-east-1, 123456789012.
+	Region  string
+	Account string
+	// SkipWaits makes Wait states and the intervals between retries end at
+	// once, without changing any result: for tests and command-line runs.
+	// Task timeouts are still measured on Clock.
+	SkipWaits bool
+	// MapConcurrency bounds the iterations an inline Map runs at once when
+	// its MaxConcurrency is 0. Default: DefaultMapConcurrency.
+	MapConcurrency int
+	// MaxHistoryEvents fails an execution whose history grows past it, as
+	// Step Functions does at 25,000 events. 0 means DefaultMaxHistoryEvents;
+	// a negative value means no limit.
+	MaxHistoryEvents int
+	// SyncPollInterval is how often a .sync task is polled. Default: 5s.
+	SyncPollInterval time.Duration
+	// UUID and Random make States.UUID and States.MathRandom (without seed)
+	// repeatable in tests. Defaults: random.
+	UUID   func() string
+	Random func(lo, hi int64) int64
+}
+
+// Engine runs state machine executions. It is safe for concurrent use.
+type Engine struct {
+	opts Options
+	env  *evalEnv
+
+	mu     sync.Mutex
+	execs  map[string]*execution
+	tokens map[string]*pendingTask
+}
+
+// NewEngine returns an engine with the given options.
+func NewEngine(opts Options) *Engine {
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Account == "" {
+		opts.Account = "123456789012"
+	}
+	if opts.MapConcurrency <= 0 {
+		opts.MapConcurrency = DefaultMapConcurrency
+	}
+	if opts.MaxHistoryEvents == 0 {
+		opts.MaxHistoryEvents = DefaultMaxHistoryEvents
+	}
+	if opts.SyncPollInterval <= 0 {
+		opts.SyncPollInterval = 5 * time.Second
+	}
+	env := defaultEnv()
+	if opts.UUID != nil {
+		env.uuid = opts.UUID
+	}
+	if opts.Random != nil {
+		env.random = opts.Random
+	}
+	return &Engine{opts: opts, env: env, execs: map[string]*execution{}, tokens: map[string]*pendingTask{}}
+}
+
+// StateMachine is a named, parsed definition that executions run.
+type StateMachine struct {
+	Name    string
+	Arn     string
+	RoleArn string
+	// Source is the definition's JSON, kept for persistence.
+	Source     json.RawMessage
+	Definition *Definition
+}
+
+// NewStateMachine parses and validates a definition and names it. The ARN
+// and role are derived from the engine's region and account.
+func (e *Engine) NewStateMachine(name string, definition []byte) (*StateMachine, error) {
+	def, err := Parse(definition)
+	if err != nil {
+		return nil, err
+	}
+	return &StateMachine{
+		Name:       name,
+		Arn:        fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", e.opts.Region, e.opts.Account, name),
+		RoleArn:    fmt.Sprintf("arn:aws:iam::%s:role/%s-role", e.opts.Account, name),
+		Source:     append(json.RawMessage(nil), definition...),
+		Definition: def,
+	}, nil
+}
+
+// StartInput describes an execution to start.
+type StartInput struct {
+	StateMachine *StateMachine
+	// Name is the execution's name; default: a random UUID.
+	Name string
+	// Input is the execution's input JSON; default {}.
+	Input json.RawMessage
+	// Context is merged into the context object ($$) over the values the
+	// engine sets, e.g. {"Execution": {"StartTime": "2026-01-01T00:00:00Z"}}.
+	Context json.RawMessage
+}
+
+// ExecutionInfo is what DescribeExecution reports.
+type ExecutionInfo struct {
+	ExecutionArn    string
+	StateMachineArn string
+	Name            string
+	Status          string
+	StartDate       time.Time
+	StopDate        time.Time // zero while running
+	Input           json.RawMessage
+	Output          json.RawMessage // set when SUCCEEDED
+	Error           string          // set when FAILED, TIMED_OUT or ABORTED
+	Cause           string
+}
+
+// Start validates the input and starts an execution in the background. It
+// returns the execution's ARN.
+func (e *Engine) Start(in StartInput) (string, error) {
+	if in.StateMachine == nil || in.StateMachine.Definition == nil {
+		return "", fmt.Errorf("start execution: no state machine given")
+	}
+	name := in.Name
+	if name == "" {
+		name = newUUID()
+	}
+	if len(name) > 80 || strings.ContainsAny(name, " <>{}[]?*\"#%\\^|~`$&,;:/") {
+		return "", fmt.Errorf("InvalidName: execution name %q must be 1-80 characters without spaces, brackets, wildcards or punctuation like :/\\", name)
+	}
+	raw := in.Input
+	if len(raw) == 0 {
+		raw = json.RawMessage("{}")
+	}
+	input, err := decodeValue(raw)
+	if err != nil {
+		return "", fmt.Errorf("InvalidExecutionInput: the input is not valid JSON: %v", err)
+	}
+	var overrides any
+	if len(in.Context) > 0 {
+		if overrides, err = decodeValue(in.Context); err != nil {
+			return "", fmt.Errorf("the context override is not valid JSON: %v", err)
+		}
+	}
+	sm := in.StateMachine
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.opts.Region, e.opts.Account, sm.Name, name)
+	now := e.opts.Clock.Now()
+	x := &execution{
+		engine: e,
+		sm:     sm,
+		rec: &ExecutionRecord{
+			ExecutionArn:    arn,
+			StateMachineArn: sm.Arn,
+			StateMachine:    sm.Name,
+			RoleArn:         sm.RoleArn,
+			Definition:      sm.Source,
+			Name:            name,
+			Status:          StatusRunning,
+			StartDate:       now,
+			Input:           input,
+			Context:         overrides,
+			Root:            &branchState{State: sm.Definition.StartAt, Input: input},
+		},
+	}
+	e.mu.Lock()
+	if _, dup := e.execs[arn]; dup {
+		e.mu.Unlock()
+		return "", fmt.Errorf("%w: %s", ErrExecutionAlreadyExists, arn)
+	}
+	e.execs[arn] = x
+	e.mu.Unlock()
+	x.rec.Root.Last = x.emit(0, HistoryEvent{Type: "ExecutionStarted", ExecutionStartedEventDetails: &ExecutionStartedDetails{
+		Input: string(encodeValue(input)), RoleArn: sm.RoleArn,
+	}})
+	x.start()
+	return arn, nil
+}
+
+func (e *Engine) lookup(arn string) (*execution, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	x, ok := e.execs[arn]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrExecutionDoesNotExist, arn)
+	}
+	return x, nil
+}
+
+// Describe reports an execution's status and, once it has ended, its output
+// or error.
+func (e *Engine) Describe(arn string) (ExecutionInfo, error) {
+	x, err := e.lookup(arn)
+	if err != nil {
+		return ExecutionInfo{}, err
+	}
+	return x.info(), nil
+}
+
+// Wait blocks until the execution ends or ctx is done, and describes it.
+func (e *Engine) Wait(ctx context.Context, arn string) (ExecutionInfo, error) {
+	x, err := e.lookup(arn)
+	if err != nil {
+		return ExecutionInfo{}, err
+	}
+	select {
+	case <-x.done:
+		return x.info(), nil
+	case <-ctx.Done():
+		return x.info(), ctx.Err()
+	}
+}
+
+// Stop aborts a running execution with an optional error and cause: running
+// branches and tasks are cancelled (an Invoker sees its context cancelled)
+// and pending task tokens stop being valid. Stopping an execution that has
+// already ended does nothing.
+func (e *Engine) Stop(arn, errName, cause string) (ExecutionInfo, error) {
+	x, err := e.lookup(arn)
+	if err != nil {
+		return ExecutionInfo{}, err
+	}
+	x.finish(StatusAborted, nil, &Error{Name: errName, Cause: cause})
+	<-x.done
+	return x.info(), nil
+}
+
+// History returns the execution's events so far, oldest first.
+func (e *Engine) History(arn string) ([]HistoryEvent, error) {
+	x, err := e.lookup(arn)
+	if err != nil {
+		return nil, err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return append([]HistoryEvent(nil), x.rec.History...), nil
+}
+
+// Executions describes every execution the engine knows, newest first.
+func (e *Engine) Executions() []ExecutionInfo {
+	e.mu.Lock()
+	list := make([]*execution, 0, len(e.execs))
+	for _, x := range e.execs {
+		list = append(list, x)
+	}
+	e.mu.Unlock()
+	out := make([]ExecutionInfo, len(list))
+	for i, x := range list {
+		out[i] = x.info()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].StartDate.After(out[j].StartDate) })
+	return out
+}
+
+// Close cancels every running execution without recording an end, so that
+// executions persisted in the Store can be resumed by another engine.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	list := make([]*execution, 0, len(e.execs))
+	for _, x := range e.execs {
+		list = append(list, x)
+	}
+	e.mu.Unlock()
+	for _, x := range list {
+		x.shutdown()
+	}
+}

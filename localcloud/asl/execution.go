@@ -1,0 +1,716 @@
+package asl
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	mrand "math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ExecutionRecord is an execution as a Store keeps it: what it runs, where
+// each of its branches is, and its history.
+type ExecutionRecord struct {
+	ExecutionArn    string          `json:"executionArn"`
+	StateMachineArn string          `json:"stateMachineArn"`
+	StateMachine    string          `json:"stateMachine"`
+	RoleArn         string          `json:"roleArn"`
+	Definition      json.RawMessage `json:"definition"`
+	Name            string          `json:"name"`
+	Status          string          `json:"status"`
+	StartDate       time.Time       `json:"startDate"`
+	StopDate        time.Time       `json:"stopDate,omitzero"`
+	Input           any             `json:"input"`
+	Output          any             `json:"output,omitempty"`
+	Error           string          `json:"error,omitempty"`
+	Cause           string          `json:"cause,omitempty"`
+	Context         any             `json:"context,omitempty"`
+	Root            *branchState    `json:"root"`
+	History         []HistoryEvent  `json:"history"`
+}
+
+// branchState is where one thread of states (the execution, a Parallel
+// branch or a Map iteration) is: the state it is in and that state's raw
+// input, with what the state has done so far.
+type branchState struct {
+	State   string    `json:"state"`
+	Input   any       `json:"input"`
+	Entered time.Time `json:"entered,omitzero"`
+	// RetryCount counts the retries of the current state visit; Attempts
+	// counts them per retrier.
+	RetryCount int   `json:"retryCount,omitempty"`
+	Attempts   []int `json:"attempts,omitempty"`
+	// Token is set while a Task waits for its task token.
+	Token *tokenWait `json:"token,omitempty"`
+	// WaitUntil is set while a Wait state waits.
+	WaitUntil time.Time `json:"waitUntil,omitzero"`
+	// Fan holds the branches or iterations of a running Parallel or Map.
+	Fan []*branchState `json:"fan,omitempty"`
+	// Done, Output and Err record how a fanned-out branch ended.
+	Done   bool   `json:"done,omitempty"`
+	Output any    `json:"output,omitempty"`
+	Err    *Error `json:"err,omitempty"`
+	// Last is the id of this branch's latest event, the previousEventId of
+	// its next one.
+	Last int64 `json:"last"`
+	// Vars holds the variables assigned so far (JSONata mode's Assign);
+	// a branch starts with a copy of its parent's.
+	Vars map[string]any `json:"vars,omitempty"`
+}
+
+// copyVars copies a variable scope for a new branch.
+func copyVars(v map[string]any) map[string]any {
+	if len(v) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(v))
+	for k, val := range v {
+		out[k] = val
+	}
+	return out
+}
+
+// tokenWait is a Task waiting for SendTaskSuccess or SendTaskFailure.
+type tokenWait struct {
+	Token            string    `json:"token"`
+	Resource         string    `json:"resource"`
+	Deadline         time.Time `json:"deadline,omitzero"`
+	HeartbeatSeconds int64     `json:"heartbeatSeconds,omitempty"`
+	LastHeartbeat    time.Time `json:"lastHeartbeat"`
+	// Answered is set once the token was answered, with the answer, so a
+	// restored execution does not wait again.
+	Answered bool   `json:"answered,omitempty"`
+	Output   any    `json:"output,omitempty"`
+	Err      *Error `json:"err,omitempty"`
+}
+
+// errCancelled ends a branch whose execution was stopped or shut down.
+var errCancelled = &Error{Name: "States.Cancelled"}
+
+type execution struct {
+	engine *Engine
+	sm     *StateMachine
+
+	mu  sync.Mutex
+	rec *ExecutionRecord
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	closed bool
+	// detached is set when the engine shut down: the goroutines still
+	// unwinding must not change the record any more.
+	detached bool
+	// overLimit is the failure recorded once the history reached
+	// MaxHistoryEvents; it replaces whatever end the execution reaches.
+	overLimit *Error
+}
+
+func (x *execution) start() {
+	x.ctx, x.cancel = context.WithCancel(context.Background())
+	x.done = make(chan struct{})
+	x.checkpoint()
+	if t := x.sm.Definition.TimeoutSeconds; t != nil {
+		left := x.rec.StartDate.Add(time.Duration(*t) * time.Second).Sub(x.now())
+		go func() {
+			select {
+			case <-x.engine.opts.Clock.After(left):
+				x.finish(StatusTimedOut, nil, &Error{Name: ErrTimeout, Cause: "The execution timed out"})
+			case <-x.ctx.Done():
+			}
+		}()
+	}
+	go x.run()
+}
+
+func (x *execution) run() {
+	out, err := x.runBranch(x.ctx, x.rec.Root, x.sm.Definition)
+	if err == errCancelled {
+		return
+	}
+	if err != nil {
+		x.finish(StatusFailed, nil, err)
+		return
+	}
+	x.finish(StatusSucceeded, out, nil)
+}
+
+func (x *execution) now() time.Time { return x.engine.opts.Clock.Now() }
+
+// finish records the end of the execution once, with its terminal event.
+func (x *execution) finish(status string, output any, err *Error) {
+	x.mu.Lock()
+	if x.rec.Status != StatusRunning {
+		x.mu.Unlock()
+		return
+	}
+	if x.overLimit != nil && (status == StatusSucceeded || status == StatusFailed) {
+		status, output, err = StatusFailed, nil, x.overLimit
+	}
+	x.rec.Status = status
+	x.rec.StopDate = x.now()
+	ev := HistoryEvent{}
+	switch status {
+	case StatusSucceeded:
+		x.rec.Output = output
+		ev.Type = "ExecutionSucceeded"
+		ev.ExecutionSucceededEventDetails = &OutputDetails{Output: string(encodeValue(output))}
+	case StatusFailed:
+		ev.Type = "ExecutionFailed"
+		ev.ExecutionFailedEventDetails = &FailureDetails{Error: err.Name, Cause: err.Cause}
+	case StatusTimedOut:
+		ev.Type = "ExecutionTimedOut"
+		ev.ExecutionTimedOutEventDetails = &FailureDetails{Error: err.Name, Cause: err.Cause}
+	case StatusAborted:
+		ev.Type = "ExecutionAborted"
+		ev.ExecutionAbortedEventDetails = &FailureDetails{Error: err.Name, Cause: err.Cause}
+	}
+	if err != nil {
+		x.rec.Error, x.rec.Cause = err.Name, err.Cause
+	}
+	x.emitLocked(x.lastEventLocked(), ev)
+	x.mu.Unlock()
+	x.cancel()
+	x.checkpoint()
+	x.closeDone()
+}
+
+// shutdown stops the goroutines without recording an end.
+func (x *execution) shutdown() {
+	x.mu.Lock()
+	x.detached = true
+	x.mu.Unlock()
+	x.cancel()
+	x.closeDone()
+}
+
+func (x *execution) closeDone() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.closed {
+		x.closed = true
+		close(x.done)
+	}
+}
+
+func (x *execution) lastEventLocked() int64 {
+	if n := len(x.rec.History); n > 0 {
+		return x.rec.History[n-1].ID
+	}
+	return 0
+}
+
+func (x *execution) info() ExecutionInfo {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	r := x.rec
+	info := ExecutionInfo{
+		ExecutionArn:    r.ExecutionArn,
+		StateMachineArn: r.StateMachineArn,
+		Name:            r.Name,
+		Status:          r.Status,
+		StartDate:       r.StartDate,
+		StopDate:        r.StopDate,
+		Input:           encodeValue(r.Input),
+		Error:           r.Error,
+		Cause:           r.Cause,
+	}
+	if r.Status == StatusSucceeded {
+		info.Output = encodeValue(r.Output)
+	}
+	return info
+}
+
+// emit appends an event after prev and returns its id.
+func (x *execution) emit(prev int64, ev HistoryEvent) int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.emitLocked(prev, ev)
+}
+
+func (x *execution) emitLocked(prev int64, ev HistoryEvent) int64 {
+	if x.detached {
+		return prev
+	}
+	if limit := x.engine.opts.MaxHistoryEvents; limit > 0 && len(x.rec.History) >= limit && x.rec.Status == StatusRunning && x.overLimit == nil {
+		// Only the terminal event may pass the limit.
+		x.overLimit = newError(ErrRuntime, "The execution reached the maximum number of history events (%d).", limit)
+		go x.finish(StatusFailed, nil, x.overLimit)
+	}
+	if x.overLimit != nil && x.rec.Status == StatusRunning {
+		return prev
+	}
+	if x.rec.Status != StatusRunning && !strings.HasPrefix(ev.Type, "Execution") {
+		// Branches still unwinding after the end add nothing.
+		return prev
+	}
+	ev.ID = int64(len(x.rec.History)) + 1
+	ev.PreviousEventID = prev
+	ev.Timestamp = x.now()
+	x.rec.History = append(x.rec.History, ev)
+	return ev.ID
+}
+
+// branchEmit appends an event to a branch's chain.
+func (x *execution) branchEmit(b *branchState, ev HistoryEvent) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	b.Last = x.emitLocked(b.Last, ev)
+}
+
+// update changes branch state under the execution's lock, so snapshots
+// see consistent values.
+func (x *execution) update(f func()) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.detached {
+		f()
+	}
+}
+
+// checkpoint saves the execution to the store, if there is one.
+func (x *execution) checkpoint() {
+	store := x.engine.opts.Store
+	if store == nil {
+		return
+	}
+	x.mu.Lock()
+	if x.detached {
+		x.mu.Unlock()
+		return
+	}
+	data, err := json.Marshal(x.rec)
+	status := x.rec.Status
+	x.mu.Unlock()
+	if err != nil {
+		return
+	}
+	_ = store.Save(x.rec.ExecutionArn, status, data)
+}
+
+// runBranch runs states from b's current state until one ends the branch.
+func (x *execution) runBranch(ctx context.Context, b *branchState, def *Definition) (any, *Error) {
+	for {
+		if ctx.Err() != nil {
+			return nil, errCancelled
+		}
+		st := def.States[b.State]
+		next, out, err := x.runState(ctx, b, st)
+		if err != nil {
+			return nil, err
+		}
+		if next == "" {
+			return out, nil
+		}
+		x.update(func() {
+			b.State, b.Input = next, out
+			b.Entered = time.Time{}
+			b.RetryCount, b.Attempts, b.Fan = 0, nil, nil
+			b.Token, b.WaitUntil = nil, time.Time{}
+		})
+	}
+}
+
+// contextObject builds $$ for a state.
+func (x *execution) contextObject(b *branchState, st *State, token string, item *mapItem) any {
+	r := x.rec
+	execCtx := map[string]any{
+		"Id":           r.ExecutionArn,
+		"Input":        r.Input,
+		"Name":         r.Name,
+		"RoleArn":      r.RoleArn,
+		"StartTime":    formatTime(r.StartDate),
+		"RedriveCount": json.Number("0"),
+	}
+	ctx := map[string]any{
+		"Execution":    execCtx,
+		"StateMachine": map[string]any{"Id": r.StateMachineArn, "Name": r.StateMachine},
+		"State": map[string]any{
+			"Name":        st.Name,
+			"EnteredTime": formatTime(b.Entered),
+			"RetryCount":  intValue(int64(b.RetryCount)),
+		},
+	}
+	if token != "" {
+		ctx["Task"] = map[string]any{"Token": token}
+	}
+	if item != nil {
+		ctx["Map"] = map[string]any{"Item": map[string]any{"Index": intValue(int64(item.index)), "Value": item.value}}
+	}
+	if r.Context != nil {
+		return mergeContext(ctx, r.Context)
+	}
+	return ctx
+}
+
+type mapItem struct {
+	index int
+	value any
+}
+
+// mergeContext overlays override onto base, object by object.
+func mergeContext(base map[string]any, override any) map[string]any {
+	o, ok := override.(map[string]any)
+	if !ok {
+		return base
+	}
+	for k, v := range o {
+		if bm, ok := base[k].(map[string]any); ok {
+			if _, ok := v.(map[string]any); ok {
+				base[k] = mergeContext(bm, v)
+				continue
+			}
+		}
+		base[k] = v
+	}
+	return base
+}
+
+// formatTime writes a time as Step Functions does in the context object.
+func formatTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// runState runs one state and returns the next state's name ("" when the
+// branch ends) and the state's output.
+func (x *execution) runState(ctx context.Context, b *branchState, st *State) (string, any, *Error) {
+	if b.Entered.IsZero() {
+		now := x.now()
+		x.update(func() { b.Entered = now })
+		x.branchEmit(b, HistoryEvent{Type: st.Type + "StateEntered", StateEnteredEventDetails: &StateEnteredDetails{
+			Name: st.Name, Input: string(encodeValue(b.Input)),
+		}})
+	}
+	if st.QueryLanguage == queryJSONata {
+		next, out, err := x.jsonataStep(ctx, b, st)
+		if err != nil {
+			return "", nil, err
+		}
+		if err := x.exited(b, st, out); err != nil {
+			return "", nil, err
+		}
+		return next, out, nil
+	}
+	raw := b.Input
+	var out any
+	var err *Error
+	next := st.Next
+	switch st.Type {
+	case "Pass":
+		out, err = x.pass(b, st, raw)
+	case "Choice":
+		next, out, err = x.choice(b, st, raw)
+	case "Wait":
+		out, err = x.wait(ctx, b, st, raw)
+	case "Succeed":
+		out, err = x.inputPath(b, st, raw)
+		if err == nil {
+			out, err = x.outputPath(b, st, out)
+		}
+		next = ""
+	case "Fail":
+		err = x.fail(b, st, raw)
+	default: // Task, Parallel, Map: the states with Retry and Catch
+		for {
+			out, err = x.attempt(ctx, b, st, raw)
+			if err == nil || err == errCancelled || terminalError(err.Name) {
+				break
+			}
+			if delay, ok := x.retryDelay(b, st, err); ok {
+				if !x.sleep(ctx, delay) {
+					return "", nil, errCancelled
+				}
+				x.update(func() { b.Fan, b.Token = nil, nil })
+				continue
+			}
+			if c := findCatcher(st.Catch, err.Name); c != nil {
+				out, err = applyResultPath(c.ResultPath, raw, errorOutput(err))
+				if err != nil {
+					break
+				}
+				if err = x.exited(b, st, out); err != nil {
+					return "", nil, err
+				}
+				return c.Next, out, nil
+			}
+			break
+		}
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if st.Type != "Choice" && st.Type != "Succeed" && st.End {
+		next = ""
+	}
+	if err := x.exited(b, st, out); err != nil {
+		return "", nil, err
+	}
+	return next, out, nil
+}
+
+// MaxPayloadSize is the largest state output Step Functions passes on
+// (256 KiB); a larger one fails the execution with States.DataLimitExceeded.
+const MaxPayloadSize = 256 * 1024
+
+// exited records a state's exit, or fails when its output is too large.
+func (x *execution) exited(b *branchState, st *State, out any) *Error {
+	text := encodeValue(out)
+	if len(text) > MaxPayloadSize {
+		return newError(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
+	}
+	x.branchEmit(b, HistoryEvent{Type: st.Type + "StateExited", StateExitedEventDetails: &StateExitedDetails{
+		Name: st.Name, Output: string(text),
+	}})
+	return nil
+}
+
+// errorOutput is the value a Catch passes on: {"Error": …, "Cause": …}.
+func errorOutput(err *Error) any {
+	out := map[string]any{"Error": err.Name}
+	if err.Cause != "" {
+		out["Cause"] = err.Cause
+	}
+	return out
+}
+
+func findCatcher(list []Catcher, name string) *Catcher {
+	for i := range list {
+		if errorMatches(list[i].ErrorEquals, name) {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+// retryDelay finds the first retrier matching err and, if it has attempts
+// left, counts one and returns how long to wait before it.
+func (x *execution) retryDelay(b *branchState, st *State, err *Error) (time.Duration, bool) {
+	for i, r := range st.Retry {
+		if !errorMatches(r.ErrorEquals, err.Name) {
+			continue
+		}
+		maxAttempts := int64(3)
+		if r.MaxAttempts != nil {
+			maxAttempts = *r.MaxAttempts
+		}
+		var attempts int
+		x.update(func() {
+			if len(b.Attempts) < len(st.Retry) {
+				b.Attempts = append(b.Attempts, make([]int, len(st.Retry)-len(b.Attempts))...)
+			}
+			attempts = b.Attempts[i]
+		})
+		if int64(attempts) >= maxAttempts {
+			return 0, false
+		}
+		interval, rate := 1.0, 2.0
+		if r.IntervalSeconds != nil {
+			interval = float64(*r.IntervalSeconds)
+		}
+		if r.BackoffRate != nil {
+			rate = *r.BackoffRate
+		}
+		delay := interval * math.Pow(rate, float64(attempts))
+		if r.MaxDelaySeconds != nil && delay > float64(*r.MaxDelaySeconds) {
+			delay = float64(*r.MaxDelaySeconds)
+		}
+		if r.JitterStrategy == "FULL" {
+			delay = mrand.Float64() * delay
+		}
+		x.update(func() {
+			b.Attempts[i]++
+			b.RetryCount++
+		})
+		return time.Duration(delay * float64(time.Second)), true
+	}
+	return 0, false
+}
+
+// sleep waits d on the engine's clock; false when cancelled.
+func (x *execution) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 || x.engine.opts.SkipWaits {
+		return ctx.Err() == nil
+	}
+	select {
+	case <-x.engine.opts.Clock.After(d):
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (x *execution) inputPath(b *branchState, st *State, raw any) (any, *Error) {
+	if !st.InputPath.Set {
+		return raw, nil
+	}
+	if st.InputPath.Null {
+		return map[string]any{}, nil
+	}
+	return evalPath(st.InputPath.Path, raw, x.contextObject(b, st, "", nil))
+}
+
+func (x *execution) outputPath(b *branchState, st *State, v any) (any, *Error) {
+	if !st.OutputPath.Set {
+		return v, nil
+	}
+	if st.OutputPath.Null {
+		return map[string]any{}, nil
+	}
+	return evalPath(st.OutputPath.Path, v, x.contextObject(b, st, "", nil))
+}
+
+// finishResult applies ResultSelector (when allowed), ResultPath and
+// OutputPath to a state's result.
+func (x *execution) finishResult(b *branchState, st *State, raw, result any) (any, *Error) {
+	var err *Error
+	if st.ResultSelector != nil {
+		if result, err = applyTemplate(st.ResultSelector, result, x.contextObject(b, st, "", nil), x.engine.env); err != nil {
+			return nil, err
+		}
+	}
+	out, err := applyResultPath(st.ResultPath, raw, result)
+	if err != nil {
+		return nil, err
+	}
+	return x.outputPath(b, st, out)
+}
+
+// effectiveInput applies InputPath and Parameters.
+func (x *execution) effectiveInput(b *branchState, st *State, raw any, token string) (any, *Error) {
+	v, err := x.inputPath(b, st, raw)
+	if err != nil {
+		return nil, err
+	}
+	if st.Parameters == nil {
+		return v, nil
+	}
+	return applyTemplate(st.Parameters, v, x.contextObject(b, st, token, nil), x.engine.env)
+}
+
+func (x *execution) pass(b *branchState, st *State, raw any) (any, *Error) {
+	v, err := x.effectiveInput(b, st, raw, "")
+	if err != nil {
+		return nil, err
+	}
+	if st.HasResult {
+		v = st.Result
+	}
+	out, err := applyResultPath(st.ResultPath, raw, v)
+	if err != nil {
+		return nil, err
+	}
+	return x.outputPath(b, st, out)
+}
+
+func (x *execution) choice(b *branchState, st *State, raw any) (string, any, *Error) {
+	v, err := x.inputPath(b, st, raw)
+	if err != nil {
+		return "", nil, err
+	}
+	ctx := x.contextObject(b, st, "", nil)
+	next := ""
+	for _, r := range st.Choices {
+		ok, err := evalChoice(r, v, ctx)
+		if err != nil {
+			return "", nil, err
+		}
+		if ok {
+			next = r.Next
+			break
+		}
+	}
+	if next == "" {
+		if st.Default == "" {
+			return "", nil, newError(ErrNoChoiceMatched, "No Matches!")
+		}
+		next = st.Default
+	}
+	out, err := x.outputPath(b, st, v)
+	if err != nil {
+		return "", nil, err
+	}
+	return next, out, nil
+}
+
+func (x *execution) wait(ctx context.Context, b *branchState, st *State, raw any) (any, *Error) {
+	v, err := x.inputPath(b, st, raw)
+	if err != nil {
+		return nil, err
+	}
+	until := b.WaitUntil
+	if until.IsZero() {
+		cctx := x.contextObject(b, st, "", nil)
+		switch {
+		case st.Seconds != nil:
+			until = b.Entered.Add(time.Duration(*st.Seconds) * time.Second)
+		case st.Timestamp != "":
+			until, _ = parseTimestamp(st.Timestamp)
+		case st.SecondsPath != "":
+			sv, err := evalPath(st.SecondsPath, v, cctx)
+			if err != nil {
+				return nil, err
+			}
+			f, ok := toFloat(sv)
+			if !ok || f < 0 || f != math.Trunc(f) {
+				return nil, newError(ErrRuntime, "The SecondsPath parameter does not reference a valid integer value: %s", encodeValue(sv))
+			}
+			until = b.Entered.Add(time.Duration(f) * time.Second)
+		case st.TimestampPath != "":
+			tv, err := evalPath(st.TimestampPath, v, cctx)
+			if err != nil {
+				return nil, err
+			}
+			s, _ := tv.(string)
+			t, perr := parseTimestamp(s)
+			if perr != nil {
+				return nil, newError(ErrRuntime, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s", encodeValue(tv))
+			}
+			until = t
+		}
+		x.update(func() { b.WaitUntil = until })
+		x.checkpoint()
+	}
+	if !x.sleep(ctx, until.Sub(x.now())) {
+		return nil, errCancelled
+	}
+	return x.outputPath(b, st, v)
+}
+
+func (x *execution) fail(b *branchState, st *State, raw any) *Error {
+	e := &Error{Name: st.Error, Cause: st.Cause}
+	ctx := x.contextObject(b, st, "", nil)
+	for _, f := range []struct {
+		expr string
+		dst  *string
+		name string
+	}{{st.ErrorPath, &e.Name, "ErrorPath"}, {st.CausePath, &e.Cause, "CausePath"}} {
+		if f.expr == "" {
+			continue
+		}
+		v, err := evalExpression(f.expr, f.name, raw, ctx, x.engine.env)
+		if err != nil {
+			return err
+		}
+		s, ok := v.(string)
+		if !ok {
+			return newError(ErrRuntime, "The %s '%s' must resolve to a string, got %s", f.name, f.expr, encodeValue(v))
+		}
+		*f.dst = s
+	}
+	return e
+}
+
+// attempt runs one try of a Task, Parallel or Map state.
+func (x *execution) attempt(ctx context.Context, b *branchState, st *State, raw any) (any, *Error) {
+	switch st.Type {
+	case "Task":
+		return x.task(ctx, b, st, raw)
+	case "Parallel":
+		return x.parallel(ctx, b, st, raw)
+	case "Map":
+		return x.mapState(ctx, b, st, raw)
+	}
+	return nil, newError(ErrRuntime, "unknown state type %q", st.Type)
+}

@@ -1,0 +1,289 @@
+package asl
+
+import (
+	"context"
+	"math"
+	"sync"
+)
+
+// parallel runs one attempt of a Parallel state in JSONPath mode.
+func (x *execution) parallel(ctx context.Context, b *branchState, st *State, raw any) (any, *Error) {
+	outs, err := x.runParallel(ctx, b, st, func() (any, *Error) { return x.effectiveInput(b, st, raw, "") })
+	if err != nil {
+		return nil, err
+	}
+	return x.finishResult(b, st, raw, outs)
+}
+
+// runParallel runs every branch at once on the input and returns the array
+// of their outputs. The first failing branch fails the state with its error
+// and cancels the others.
+func (x *execution) runParallel(ctx context.Context, b *branchState, st *State, input func() (any, *Error)) ([]any, *Error) {
+	if b.Fan == nil {
+		in, err := input()
+		if err != nil {
+			return nil, err
+		}
+		x.branchEmit(b, HistoryEvent{Type: "ParallelStateStarted"})
+		fan := make([]*branchState, len(st.Branches))
+		for i, br := range st.Branches {
+			fan[i] = &branchState{State: br.StartAt, Input: in, Last: b.Last, Vars: copyVars(b.Vars)}
+		}
+		x.update(func() { b.Fan = fan })
+	}
+	outs, err := x.fanOut(ctx, b, st, len(st.Branches), nil, func(i int) *Definition { return st.Branches[i] }, false)
+	if err != nil {
+		if err != errCancelled {
+			x.branchEmit(b, HistoryEvent{Type: "ParallelStateFailed"})
+		}
+		return nil, err
+	}
+	x.branchEmit(b, HistoryEvent{Type: "ParallelStateSucceeded"})
+	x.update(func() { b.Fan = nil })
+	return outs, nil
+}
+
+// tolerance is how many failed Map iterations are accepted.
+type tolerance struct {
+	count   int64
+	percent float64
+	set     bool
+}
+
+func (t tolerance) exceeded(failed, total int) bool {
+	if !t.set {
+		return failed > 0
+	}
+	if t.count >= 0 && int64(failed) > t.count {
+		return true
+	}
+	if t.percent >= 0 && total > 0 && float64(failed)*100/float64(total) > t.percent {
+		return true
+	}
+	return false
+}
+
+// mapState runs one attempt of a Map state.
+func (x *execution) mapState(ctx context.Context, b *branchState, st *State, raw any) (any, *Error) {
+	eff, err := x.inputPath(b, st, raw)
+	if err != nil {
+		return nil, err
+	}
+	cctx := x.contextObject(b, st, "", nil)
+	conc := int64(0)
+	if st.MaxConcurrency != nil {
+		conc = *st.MaxConcurrency
+	} else if st.MaxConcurrencyPath != "" {
+		v, err := evalPath(st.MaxConcurrencyPath, eff, cctx)
+		if err != nil {
+			return nil, err
+		}
+		f, ok := toFloat(v)
+		if !ok || f < 0 || f != math.Trunc(f) {
+			return nil, newError(ErrRuntime, "The MaxConcurrencyPath '%s' must resolve to a non-negative integer, got %s", st.MaxConcurrencyPath, encodeValue(v))
+		}
+		conc = int64(f)
+	}
+	tol, terr := x.mapTolerance(st, eff, cctx)
+	if terr != nil {
+		return nil, terr
+	}
+	outs, ferr := x.runMap(ctx, b, st, conc, tol, func() ([]any, *Error) {
+		itemsVal := eff
+		if st.ItemsPath.Set && !st.ItemsPath.Null {
+			v, err := evalPath(st.ItemsPath.Path, eff, cctx)
+			if err != nil {
+				return nil, err
+			}
+			itemsVal = v
+		}
+		items, ok := itemsVal.([]any)
+		if !ok {
+			return nil, newError(ErrRuntime, "Item path %s evaluated to %s; a Map state needs an array", pathOrRoot(st.ItemsPath), jsonType(itemsVal))
+		}
+		return items, nil
+	}, func(i int, item any) (any, *Error) {
+		selector := st.ItemSelector
+		if selector == nil {
+			selector = st.Parameters
+		}
+		if selector == nil {
+			return item, nil
+		}
+		ictx := x.contextObject(b, st, "", &mapItem{index: i, value: item})
+		return applyTemplate(selector, eff, ictx, x.engine.env)
+	})
+	if ferr != nil {
+		return nil, ferr
+	}
+	return x.finishResult(b, st, raw, outs)
+}
+
+// runMap runs a Map state's iterations, at most conc at once, and returns
+// their outputs in order. items lists the items; selectItem turns one into
+// its iteration's input.
+func (x *execution) runMap(ctx context.Context, b *branchState, st *State, conc int64, tol tolerance,
+	items func() ([]any, *Error), selectItem func(i int, item any) (any, *Error)) ([]any, *Error) {
+	if conc == 0 || conc > int64(x.engine.opts.MapConcurrency) {
+		conc = int64(x.engine.opts.MapConcurrency)
+	}
+	if b.Fan == nil {
+		list, err := items()
+		if err != nil {
+			return nil, err
+		}
+		fan := make([]*branchState, len(list))
+		for i, item := range list {
+			in, err := selectItem(i, item)
+			if err != nil {
+				return nil, err
+			}
+			fan[i] = &branchState{State: st.ItemProcessor.StartAt, Input: in, Vars: copyVars(b.Vars)}
+		}
+		x.branchEmit(b, HistoryEvent{Type: "MapStateStarted", MapStateStartedEventDetails: &MapStateStartedDetails{Length: len(list)}})
+		x.update(func() { b.Fan = fan })
+	}
+	outs, ferr := x.fanOut(ctx, b, st, int(conc), &tol, func(int) *Definition { return st.ItemProcessor }, true)
+	if ferr != nil {
+		if ferr != errCancelled {
+			x.branchEmit(b, HistoryEvent{Type: "MapStateFailed"})
+		}
+		return nil, ferr
+	}
+	x.branchEmit(b, HistoryEvent{Type: "MapStateSucceeded"})
+	x.update(func() { b.Fan = nil })
+	return outs, nil
+}
+
+func pathOrRoot(p OptionalPath) string {
+	if !p.Set || p.Null {
+		return "$"
+	}
+	return p.Path
+}
+
+func (x *execution) mapTolerance(st *State, eff, cctx any) (tolerance, *Error) {
+	t := tolerance{count: -1, percent: -1}
+	if st.ToleratedFailureCount != nil {
+		t.count, t.set = *st.ToleratedFailureCount, true
+	} else if st.ToleratedFailureCountPath != "" {
+		v, err := evalPath(st.ToleratedFailureCountPath, eff, cctx)
+		if err != nil {
+			return t, err
+		}
+		f, ok := toFloat(v)
+		if !ok || f < 0 || f != math.Trunc(f) {
+			return t, newError(ErrRuntime, "The ToleratedFailureCountPath '%s' must resolve to a non-negative integer, got %s", st.ToleratedFailureCountPath, encodeValue(v))
+		}
+		t.count, t.set = int64(f), true
+	}
+	if st.ToleratedFailurePercentage != nil {
+		t.percent, t.set = *st.ToleratedFailurePercentage, true
+	} else if st.ToleratedFailurePercentagePath != "" {
+		v, err := evalPath(st.ToleratedFailurePercentagePath, eff, cctx)
+		if err != nil {
+			return t, err
+		}
+		f, ok := toFloat(v)
+		if !ok || f < 0 || f > 100 {
+			return t, newError(ErrRuntime, "The ToleratedFailurePercentagePath '%s' must resolve to a number from 0 to 100, got %s", st.ToleratedFailurePercentagePath, encodeValue(v))
+		}
+		t.percent, t.set = f, true
+	}
+	return t, nil
+}
+
+// fanOut runs b.Fan's unfinished branches, at most conc at once, and
+// returns their outputs in order. For a Map (iterations true) each branch
+// is an iteration with its own events, and tol decides how many may fail.
+func (x *execution) fanOut(ctx context.Context, b *branchState, st *State, conc int, tol *tolerance, def func(int) *Definition, iterations bool) ([]any, *Error) {
+	fan := b.Fan
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if conc <= 0 {
+		conc = 1
+	}
+	sem := make(chan struct{}, conc)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr *Error
+		failed   int
+	)
+	for i, child := range fan {
+		if child.Done {
+			if child.Err != nil {
+				failed++
+			}
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-cctx.Done():
+		}
+		if cctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func(i int, child *branchState) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if iterations && child.Last == 0 {
+				x.branchEmit(child, HistoryEvent{Type: "MapIterationStarted", MapIterationStartedEventDetails: &MapIterationDetails{Name: st.Name, Index: i}})
+			}
+			out, err := x.runBranch(cctx, child, def(i))
+			if err == errCancelled {
+				if iterations {
+					x.branchEmit(child, HistoryEvent{Type: "MapIterationAborted", MapIterationAbortedEventDetails: &MapIterationDetails{Name: st.Name, Index: i}})
+				}
+				return
+			}
+			if iterations {
+				typ, det := "MapIterationSucceeded", &MapIterationDetails{Name: st.Name, Index: i}
+				ev := HistoryEvent{Type: typ, MapIterationSucceededEventDetails: det}
+				if err != nil {
+					ev = HistoryEvent{Type: "MapIterationFailed", MapIterationFailedEventDetails: det}
+				}
+				x.branchEmit(child, ev)
+			}
+			x.update(func() {
+				child.Done = true
+				child.Output, child.Err = out, err
+				if err != nil {
+					child.Output = errorOutput(err)
+				}
+			})
+			x.checkpoint()
+			if err != nil {
+				mu.Lock()
+				failed++
+				stop := tol == nil || tol.exceeded(failed, len(fan))
+				if stop && firstErr == nil {
+					firstErr = err
+					if tol != nil && tol.set {
+						firstErr = newError(ErrExceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
+					}
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}(i, child)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if tol != nil && tol.exceeded(failed, len(fan)) {
+		return nil, newError(ErrExceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
+	}
+	if ctx.Err() != nil {
+		return nil, errCancelled
+	}
+	outs := make([]any, len(fan))
+	x.update(func() {
+		for i, c := range fan {
+			outs[i] = c.Output
+		}
+	})
+	return outs, nil
+}

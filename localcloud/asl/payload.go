@@ -1,0 +1,70 @@
+package asl
+
+import (
+	"strings"
+)
+
+// applyTemplate builds a payload from a Parameters, ResultSelector or
+// ItemSelector template: a key ending in ".$" takes the value of its path
+// or intrinsic function call, under the key without the suffix; every other
+// value is copied, with nested objects processed the same way.
+func applyTemplate(tmpl, data, ctx any, env *evalEnv) (any, *Error) {
+	switch t := tmpl.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, v := range t {
+			name, dyn := strings.CutSuffix(k, ".$")
+			if !dyn {
+				r, err := applyTemplate(v, data, ctx, env)
+				if err != nil {
+					return nil, err
+				}
+				out[k] = r
+				continue
+			}
+			expr, _ := v.(string)
+			r, err := evalExpression(expr, k, data, ctx, env)
+			if err != nil {
+				return nil, err
+			}
+			out[name] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, v := range t {
+			r, err := applyTemplate(v, data, ctx, env)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return tmpl, nil
+}
+
+// evalExpression evaluates the value of a ".$" field (or an ErrorPath or
+// CausePath): a path or an intrinsic function call.
+func evalExpression(expr, field string, data, ctx any, env *evalEnv) (any, *Error) {
+	if strings.HasPrefix(expr, "States.") {
+		call, err := parseIntrinsic(expr)
+		if err != nil {
+			return nil, newError(ErrRuntime, "The value of the field '%s' is not a valid intrinsic function: %v", field, err)
+		}
+		return call.eval(data, ctx, env)
+	}
+	cp, err := compilePath(expr)
+	if err != nil {
+		return nil, newError(ErrRuntime, "The value of the field '%s' is not a valid path: %v", field, err)
+	}
+	v, ok := selectPath(cp, data, ctx)
+	if !ok {
+		src := data
+		if cp.context {
+			src = ctx
+		}
+		return nil, newError(ErrRuntime, "The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", expr, field, truncate(encodeValue(src)))
+	}
+	return v, nil
+}
