@@ -1,0 +1,95 @@
+package lambda
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
+)
+
+// Handler is a function's code: it gets the invocation payload (JSON) and
+// returns the response payload (JSON), or an error that Lambda reports as
+// an unhandled function error. Return a *FunctionError to choose the
+// errorType callers see.
+type Handler func(ctx context.Context, payload []byte) ([]byte, error)
+
+// FunctionError is an error with a Lambda errorType, reported to callers
+// as {"errorType": Type, "errorMessage": Message}.
+type FunctionError struct {
+	Type    string
+	Message string
+}
+
+// Error implements error.
+func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
+
+// Function is a function's configuration, as deployed.
+type Function struct {
+	// Name is the function name; it is required.
+	Name string
+	// Arn defaults to arn:aws:lambda:<region>:<account>:function:<Name>.
+	Arn         string
+	Runtime     string // e.g. provided.al2023
+	Handler     string // e.g. bootstrap
+	Role        string
+	Description string
+	Environment map[string]string
+	// Timeout bounds one invocation; 0 means Lambda's default of 3 s.
+	Timeout time.Duration
+	// MemorySize in MB; 0 means Lambda's default of 128.
+	MemorySize int
+	// CodeSha256 identifies the deployed code, for GetFunction.
+	CodeSha256   string
+	LastModified time.Time
+}
+
+// Lambda's defaults and limits.
+const (
+	DefaultTimeout    = 3 * time.Second
+	MaxTimeout        = 15 * time.Minute
+	DefaultMemorySize = 128
+	// MaxSyncPayload is the largest RequestResponse request payload.
+	MaxSyncPayload = 6 << 20
+	// MaxAsyncPayload is the largest Event request payload.
+	MaxAsyncPayload = 1 << 20
+)
+
+// qualifiedName splits what callers may pass as FunctionName — a name, a
+// partial ARN (account:function:name) or a full ARN, each optionally
+// followed by ":qualifier" — into the name and qualifier.
+func qualifiedName(s string) (name, qualifier string, err error) {
+	parts := strings.Split(s, ":")
+	switch {
+	case len(parts) >= 7 && parts[0] == "arn" && parts[5] == "function" && len(parts) <= 8:
+		name = parts[6]
+		if len(parts) == 8 {
+			qualifier = parts[7]
+		}
+	case len(parts) >= 3 && parts[1] == "function" && len(parts) <= 4:
+		name = parts[2]
+		if len(parts) == 4 {
+			qualifier = parts[3]
+		}
+	case len(parts) <= 2:
+		name = parts[0]
+		if len(parts) == 2 {
+			qualifier = parts[1]
+		}
+	default:
+		name = ""
+	}
+	if name == "" || len(name) > 64 {
+		return "", "", awsproto.Errorf(http.StatusBadRequest, "ValidationException",
+			"1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: "+
+				"give a function name, a partial ARN (123456789012:function:name) or a full ARN, optionally followed by :qualifier", s)
+	}
+	return name, qualifier, nil
+}
+
+// arn is the function's ARN in this service's region and account.
+func (s *Service) arn(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.opts.Region, s.opts.Account, name)
+}

@@ -1,0 +1,292 @@
+package lambda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
+)
+
+// Options configures a Service.
+type Options struct {
+	// DataDir holds the queue of asynchronous invocations
+	// (<DataDir>/lambda/async) and those that failed every attempt
+	// (<DataDir>/lambda/failed). Required.
+	DataDir string
+	// Region and Account make up ARNs. Defaults us-east-1 and 000000000000.
+	Region, Account string
+	// Clock times the retry delays of asynchronous invocations. Default
+	// the wall clock.
+	Clock clock.Clock
+	// AsyncRetryDelays are the waits before the retries of a failed
+	// asynchronous invocation; their number is the number of retries.
+	// Default one minute then two, as Lambda does.
+	AsyncRetryDelays []time.Duration
+	// Logger receives a line for every failed asynchronous attempt.
+	// Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Service is the local Lambda. Create it with New; serve its API through
+// the edge router; call Start once the functions are registered to run
+// queued asynchronous invocations.
+type Service struct {
+	opts  Options
+	queue *spool.Spool
+	dead  *spool.Spool
+
+	mu        sync.RWMutex
+	functions map[string]*entry
+	running   context.Context // set by Start
+	wg        sync.WaitGroup
+}
+
+type entry struct {
+	fn      Function
+	handler Handler
+}
+
+// New returns a Service keeping its queue under opts.DataDir.
+func New(opts Options) (*Service, error) {
+	if opts.DataDir == "" {
+		return nil, errors.New("lambda: Options.DataDir is required")
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Account == "" {
+		opts.Account = "000000000000"
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.AsyncRetryDelays == nil {
+		opts.AsyncRetryDelays = []time.Duration{time.Minute, 2 * time.Minute}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	queue, err := spool.Open(filepath.Join(opts.DataDir, "lambda", "async"))
+	if err != nil {
+		return nil, err
+	}
+	dead, err := spool.Open(filepath.Join(opts.DataDir, "lambda", "failed"))
+	if err != nil {
+		return nil, err
+	}
+	return &Service{opts: opts, queue: queue, dead: dead, functions: map[string]*entry{}}, nil
+}
+
+// Register makes fn the code of the function called name, creating the
+// function (with the longest timeout Lambda allows) if it was not deployed.
+func (s *Service) Register(name string, fn Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.functions[name]; ok {
+		e.handler = fn
+		return
+	}
+	s.functions[name] = &entry{fn: s.complete(Function{Name: name, Timeout: MaxTimeout}), handler: fn}
+}
+
+// Deploy creates or updates a function from its configuration, as a
+// deployment does. A nil fn keeps the handler registered before, if any;
+// a function without a handler exists (GetFunction finds it) but its
+// invocations fail with Runtime.HandlerNotFound until one is registered.
+func (s *Service) Deploy(cfg Function, fn Handler) (Function, error) {
+	if cfg.Name == "" {
+		return Function{}, errors.New("lambda: deploy a function: Function.Name is required")
+	}
+	if cfg.Timeout > MaxTimeout {
+		return Function{}, fmt.Errorf("lambda: function %s: timeout %s is longer than Lambda's maximum of %s", cfg.Name, cfg.Timeout, MaxTimeout)
+	}
+	cfg = s.complete(cfg)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.functions[cfg.Name]
+	if !ok {
+		e = &entry{}
+		s.functions[cfg.Name] = e
+	}
+	e.fn = cfg
+	if fn != nil {
+		e.handler = fn
+	}
+	return cfg, nil
+}
+
+// complete fills in a configuration's defaults.
+func (s *Service) complete(cfg Function) Function {
+	if cfg.Arn == "" {
+		cfg.Arn = s.arn(cfg.Name)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MemorySize == 0 {
+		cfg.MemorySize = DefaultMemorySize
+	}
+	if cfg.LastModified.IsZero() {
+		cfg.LastModified = time.Now().UTC()
+	}
+	return cfg
+}
+
+// Delete removes a function; it reports whether there was one.
+func (s *Service) Delete(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.functions[name]
+	delete(s.functions, name)
+	return ok
+}
+
+// Functions lists the functions, sorted by name.
+func (s *Service) Functions() []Function {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Function, 0, len(s.functions))
+	for _, e := range s.functions {
+		out = append(out, e.fn)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// lookup finds a function by any of the names Invoke accepts.
+func (s *Service) lookup(functionName, qualifier string) (*entry, error) {
+	name, q, err := qualifiedName(functionName)
+	if err != nil {
+		return nil, err
+	}
+	if qualifier == "" {
+		qualifier = q
+	}
+	s.mu.RLock()
+	e, ok := s.functions[name]
+	s.mu.RUnlock()
+	if !ok {
+		return nil, awsproto.Errorf(http.StatusNotFound, "ResourceNotFoundException",
+			"Function not found: %s. The local cloud runs Go handlers in its own process: deploy a cloud assembly "+
+				"that defines this function (its handler must be one the local cloud knows), or register a handler "+
+				"with (*lambda.Service).Register(%q, handler)", s.arn(name), name).With("Type", "User")
+	}
+	if qualifier != "" && qualifier != "$LATEST" {
+		return nil, awsproto.Errorf(http.StatusNotFound, "ResourceNotFoundException",
+			"Function not found: %s:%s. The local cloud has no versions or aliases; invoke $LATEST (no qualifier)",
+			e.fn.Arn, qualifier).With("Type", "User")
+	}
+	return e, nil
+}
+
+// Result is the outcome of one invocation.
+type Result struct {
+	// Payload is the handler's response, or the error document
+	// {"errorMessage": …, "errorType": …} when FunctionError is set.
+	Payload []byte
+	// FunctionError is "Unhandled" when the handler failed, else "".
+	FunctionError string
+	RequestID     string
+	Duration      time.Duration
+}
+
+// Invoke runs a function synchronously. An error is returned only when the
+// function could not be run at all (not found, bad name); a failing
+// handler yields a Result with FunctionError set, as Lambda reports it.
+func (s *Service) Invoke(ctx context.Context, functionName string, payload []byte) (*Result, error) {
+	e, err := s.lookup(functionName, "")
+	if err != nil {
+		return nil, err
+	}
+	return s.run(ctx, e, payload, awsproto.NewRequestID()), nil
+}
+
+// run executes a handler with the function's timeout, turning errors,
+// panics and timeouts into Lambda's error documents.
+func (s *Service) run(ctx context.Context, e *entry, payload []byte, requestID string) *Result {
+	s.mu.RLock()
+	fn, handler := e.fn, e.handler
+	s.mu.RUnlock()
+	start := time.Now()
+	res := &Result{RequestID: requestID}
+	if handler == nil {
+		res.FunctionError = "Unhandled"
+		res.Payload = errorDocument("Runtime.HandlerNotFound", fmt.Sprintf(
+			"function %s (runtime %q, handler %q) has no Go handler in the local cloud; register one with (*lambda.Service).Register(%q, handler)",
+			fn.Name, fn.Runtime, fn.Handler, fn.Name))
+		return res
+	}
+	ctx, cancel := context.WithTimeout(ctx, fn.Timeout)
+	defer cancel()
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: requestID, InvokedFunctionArn: fn.Arn})
+
+	type outcome struct {
+		out []byte
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- outcome{err: &FunctionError{Type: "Runtime.Panic", Message: fmt.Sprint(p)}}
+			}
+		}()
+		out, err := handler(ctx, payload)
+		done <- outcome{out, err}
+	}()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			res.FunctionError = "Unhandled"
+			res.Payload = errorDocument(errorType(o.err), o.err.Error())
+		} else {
+			res.Payload = o.out
+			if len(res.Payload) == 0 {
+				res.Payload = []byte("null")
+			}
+		}
+	case <-ctx.Done():
+		res.FunctionError = "Unhandled"
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			res.Payload = errorDocument("Sandbox.Timedout", fmt.Sprintf("%s Task timed out after %.2f seconds",
+				requestID, fn.Timeout.Seconds()))
+		} else {
+			res.Payload = errorDocument("Runtime.Canceled", "the invocation was canceled: "+ctx.Err().Error())
+		}
+	}
+	res.Duration = time.Since(start)
+	return res
+}
+
+// errorType names an error the way the Go runtime of Lambda does: a
+// *FunctionError's Type, else the error's type name.
+func errorType(err error) string {
+	var fe *FunctionError
+	if errors.As(err, &fe) {
+		return fe.Type
+	}
+	t := reflect.TypeOf(err)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Name() == "" {
+		return "error"
+	}
+	return t.Name()
+}
+
+func errorDocument(typ, msg string) []byte {
+	return mustJSON(map[string]string{"errorMessage": msg, "errorType": typ})
+}

@@ -1,0 +1,489 @@
+package s3
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
+)
+
+// FileStore is a Storage that keeps objects as plain files; see the package
+// documentation for the layout. Files dropped into <data>/s3/<bucket>/ by
+// hand are objects too (with an ETag derived from size and modification
+// time, since they have no sidecar).
+type FileStore struct {
+	objects string // <data>/s3
+	meta    string // <data>/s3meta
+
+	// MinPartSize is the smallest size allowed for a multipart upload's
+	// parts other than the last: 5 MiB, as in S3.
+	MinPartSize int64
+
+	// mu is held for writing while a file and its sidecar are moved into
+	// place (and empty directories pruned), and for reading while both are
+	// opened, so readers see a matching pair.
+	mu sync.RWMutex
+}
+
+var _ Storage = (*FileStore)(nil)
+
+// NewFileStore opens (creating if needed) a store in dataDir.
+func NewFileStore(dataDir string) (*FileStore, error) {
+	s := &FileStore{
+		objects:     filepath.Join(dataDir, "s3"),
+		meta:        filepath.Join(dataDir, "s3meta"),
+		MinPartSize: 5 << 20,
+	}
+	for _, d := range []string{s.objects, s.tmpDir(), s.uploadsDir(), s.bucketsDir()} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("open S3 store in %s: %w", dataDir, err)
+		}
+	}
+	return s, nil
+}
+
+// Root is the directory holding one subdirectory per bucket.
+func (s *FileStore) Root() string { return s.objects }
+
+// ObjectPath is the file that holds an object's bytes.
+func (s *FileStore) ObjectPath(bucket, key string) string {
+	return filepath.Join(s.objects, bucket, keyPath(key))
+}
+
+func (s *FileStore) tmpDir() string     { return filepath.Join(s.meta, ".tmp") }
+func (s *FileStore) uploadsDir() string { return filepath.Join(s.meta, ".uploads") }
+func (s *FileStore) bucketsDir() string { return filepath.Join(s.meta, ".buckets") }
+func (s *FileStore) metaPath(bucket, key string) string {
+	return filepath.Join(s.meta, bucket, keyPath(key)+metaSuffix)
+}
+
+// sidecar is the JSON kept next to each object. Size and ModTime identify
+// the file it describes: if the file was replaced behind the store's back,
+// the sidecar is ignored.
+type sidecar struct {
+	Metadata
+	ETag    string `json:"etag"`
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"modTimeNanos"`
+}
+
+type bucketRecord struct {
+	CreationDate time.Time `json:"creationDate"`
+}
+
+// --- buckets ---
+
+// CreateBucket implements Storage.
+func (s *FileStore) CreateBucket(_ context.Context, bucket string) error {
+	if err := ValidateBucketName(bucket); err != nil {
+		return err
+	}
+	err := os.Mkdir(filepath.Join(s.objects, bucket), 0o755)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create bucket %s: %w", bucket, ErrBucketAlreadyOwned)
+	}
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucket, err)
+	}
+	rec, _ := json.Marshal(bucketRecord{CreationDate: time.Now().UTC()})
+	return spool.WriteFileAtomic(filepath.Join(s.bucketsDir(), bucket), rec)
+}
+
+// HeadBucket implements Storage.
+func (s *FileStore) HeadBucket(_ context.Context, bucket string) (BucketInfo, error) {
+	if err := s.checkBucket(bucket); err != nil {
+		return BucketInfo{}, err
+	}
+	return s.bucketInfo(bucket), nil
+}
+
+func (s *FileStore) bucketInfo(bucket string) BucketInfo {
+	info := BucketInfo{Name: bucket}
+	var rec bucketRecord
+	if b, err := os.ReadFile(filepath.Join(s.bucketsDir(), bucket)); err == nil && json.Unmarshal(b, &rec) == nil {
+		info.CreationDate = rec.CreationDate
+	} else if fi, err := os.Stat(filepath.Join(s.objects, bucket)); err == nil {
+		info.CreationDate = fi.ModTime().UTC()
+	}
+	return info
+}
+
+// checkBucket reports ErrNoSuchBucket unless bucket exists. Names that are
+// not valid bucket names never exist, which also keeps paths inside the
+// store.
+func (s *FileStore) checkBucket(bucket string) error {
+	if ValidateBucketName(bucket) != nil {
+		return fmt.Errorf("bucket %q: %w", bucket, ErrNoSuchBucket)
+	}
+	fi, err := os.Stat(filepath.Join(s.objects, bucket))
+	if err != nil || !fi.IsDir() {
+		return fmt.Errorf("bucket %s: %w", bucket, ErrNoSuchBucket)
+	}
+	return nil
+}
+
+// ListBuckets implements Storage.
+func (s *FileStore) ListBuckets(context.Context) ([]BucketInfo, error) {
+	entries, err := os.ReadDir(s.objects)
+	if err != nil {
+		return nil, fmt.Errorf("list buckets: %w", err)
+	}
+	var out []BucketInfo
+	for _, e := range entries {
+		if e.IsDir() && ValidateBucketName(e.Name()) == nil {
+			out = append(out, s.bucketInfo(e.Name()))
+		}
+	}
+	return out, nil
+}
+
+// DeleteBucket implements Storage.
+func (s *FileStore) DeleteBucket(_ context.Context, bucket string) error {
+	if err := s.checkBucket(bucket); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dir := filepath.Join(s.objects, bucket)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("delete bucket %s: %w", bucket, err)
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("delete bucket %s: %w; delete its objects first", bucket, ErrBucketNotEmpty)
+	}
+	if err := os.Remove(dir); err != nil {
+		return fmt.Errorf("delete bucket %s: %w", bucket, err)
+	}
+	_ = os.RemoveAll(filepath.Join(s.meta, bucket))
+	_ = os.Remove(filepath.Join(s.bucketsDir(), bucket))
+	return nil
+}
+
+// --- objects ---
+
+// PutObject implements Storage.
+func (s *FileStore) PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Metadata) (ObjectInfo, error) {
+	if err := s.checkBucket(bucket); err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := ValidateKey(key); err != nil {
+		return ObjectInfo{}, err
+	}
+	tmp, sum, err := s.writeTemp(ctx, body)
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
+	}
+	return s.commit(bucket, key, tmp, `"`+hex.EncodeToString(sum)+`"`, meta)
+}
+
+// writeTemp copies body into a new temporary file and returns its path and
+// the MD5 of its content. On error nothing is left behind.
+func (s *FileStore) writeTemp(ctx context.Context, body io.Reader) (string, []byte, error) {
+	f, err := os.CreateTemp(s.tmpDir(), "obj-*")
+	if err != nil {
+		return "", nil, err
+	}
+	h := md5.New()
+	_, err = io.Copy(io.MultiWriter(f, h), ctxReader{ctx, body})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return "", nil, err
+	}
+	return f.Name(), h.Sum(nil), nil
+}
+
+// commit moves a finished temporary file into place as bucket/key, with its
+// sidecar.
+func (s *FileStore) commit(bucket, key, tmp, etag string, meta Metadata) (ObjectInfo, error) {
+	fail := func(err error) (ObjectInfo, error) {
+		_ = os.Remove(tmp)
+		return ObjectInfo{}, fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
+	}
+	fi, err := os.Stat(tmp)
+	if err != nil {
+		return fail(err)
+	}
+	sc := sidecar{Metadata: meta, ETag: etag, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
+	scBytes, _ := json.Marshal(sc)
+	dst, mdst := s.ObjectPath(bucket, key), s.metaPath(bucket, key)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkBucket(bucket); err != nil {
+		return fail(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fail(conflict(key, err))
+	}
+	if st, err := os.Stat(dst); err == nil && st.IsDir() {
+		return fail(fmt.Errorf("%w: other keys start with %q", ErrKeyConflict, key+"/"))
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return fail(conflict(key, err))
+	}
+	if err := os.MkdirAll(filepath.Dir(mdst), 0o755); err == nil {
+		err = spool.WriteFileAtomic(mdst, scBytes)
+		if err != nil {
+			return ObjectInfo{}, fmt.Errorf("put s3://%s/%s: writing metadata: %w", bucket, key, err)
+		}
+	}
+	return s.info(key, fi, &sc), nil
+}
+
+// conflict explains a file-system error caused by a key that is both a
+// file and a directory in the layout.
+func conflict(key string, err error) error {
+	if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.EEXIST) || errors.Is(err, syscall.ENOTEMPTY) {
+		return fmt.Errorf("%w: a prefix of %q is already an object, or other keys start with %q; "+
+			"the local cloud stores each key as a file, so a key cannot also be a \"directory\" of other keys", ErrKeyConflict, key, key+"/")
+	}
+	return err
+}
+
+// GetObject implements Storage.
+func (s *FileStore) GetObject(_ context.Context, bucket, key string) (*Object, error) {
+	if err := ValidateKey(key); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	f, err := os.Open(s.ObjectPath(bucket, key))
+	if err != nil {
+		return nil, s.missing(bucket, key)
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.IsDir() {
+		_ = f.Close()
+		return nil, s.missing(bucket, key)
+	}
+	return &Object{ObjectInfo: s.info(key, fi, s.readSidecar(bucket, key)), Body: f}, nil
+}
+
+// HeadObject implements Storage.
+func (s *FileStore) HeadObject(_ context.Context, bucket, key string) (ObjectInfo, error) {
+	if err := ValidateKey(key); err != nil {
+		return ObjectInfo{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	fi, err := os.Stat(s.ObjectPath(bucket, key))
+	if err != nil || fi.IsDir() {
+		return ObjectInfo{}, s.missing(bucket, key)
+	}
+	return s.info(key, fi, s.readSidecar(bucket, key)), nil
+}
+
+func (s *FileStore) missing(bucket, key string) error {
+	if err := s.checkBucket(bucket); err != nil {
+		return err
+	}
+	return fmt.Errorf("s3://%s/%s: %w", bucket, key, ErrNoSuchKey)
+}
+
+func (s *FileStore) readSidecar(bucket, key string) *sidecar {
+	b, err := os.ReadFile(s.metaPath(bucket, key))
+	if err != nil {
+		return nil
+	}
+	var sc sidecar
+	if json.Unmarshal(b, &sc) != nil {
+		return nil
+	}
+	return &sc
+}
+
+// info describes a file, using its sidecar when the sidecar matches it.
+func (s *FileStore) info(key string, fi os.FileInfo, sc *sidecar) ObjectInfo {
+	info := ObjectInfo{Key: key, Size: fi.Size(), LastModified: fi.ModTime().UTC()}
+	if sc != nil && sc.Size == fi.Size() && sc.ModTime == fi.ModTime().UnixNano() {
+		info.ETag = sc.ETag
+		info.Metadata = sc.Metadata
+	} else {
+		sum := sha256.Sum256(fmt.Appendf(nil, "%d/%d", fi.Size(), fi.ModTime().UnixNano()))
+		info.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
+	}
+	if info.Metadata.ContentType == "" {
+		info.Metadata.ContentType = guessContentType(key)
+	}
+	return info
+}
+
+func guessContentType(key string) string {
+	if t := mime.TypeByExtension(filepath.Ext(key)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// DeleteObject implements Storage.
+func (s *FileStore) DeleteObject(_ context.Context, bucket, key string) error {
+	if err := s.checkBucket(bucket); err != nil {
+		return err
+	}
+	if err := ValidateKey(key); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dst := s.ObjectPath(bucket, key)
+	if fi, err := os.Stat(dst); err != nil || fi.IsDir() {
+		return nil
+	}
+	if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("delete s3://%s/%s: %w", bucket, key, err)
+	}
+	_ = os.Remove(s.metaPath(bucket, key))
+	prune(filepath.Dir(dst), filepath.Join(s.objects, bucket))
+	prune(filepath.Dir(s.metaPath(bucket, key)), filepath.Join(s.meta, bucket))
+	return nil
+}
+
+// prune removes empty directories from dir up to, not including, root: S3
+// has no directories, so none should outlive the last key under them.
+func prune(dir, root string) {
+	for dir != root && strings.HasPrefix(dir, root+string(filepath.Separator)) {
+		if os.Remove(dir) != nil {
+			return
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// --- listing ---
+
+type listed struct {
+	key string
+	fi  os.FileInfo
+}
+
+// ListObjects implements Storage. It walks only the directory named by the
+// prefix's complete segments.
+func (s *FileStore) ListObjects(ctx context.Context, bucket string, opts ListOptions) (*ListPage, error) {
+	if err := s.checkBucket(bucket); err != nil {
+		return nil, err
+	}
+	if opts.MaxKeys <= 0 {
+		opts.MaxKeys = 1000
+	}
+	root := filepath.Join(s.objects, bucket)
+	start := root
+	if i := strings.LastIndex(opts.Prefix, "/"); i >= 0 {
+		start = filepath.Join(root, keyPath(opts.Prefix[:i]))
+	}
+	var all []listed
+	err := filepath.WalkDir(start, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == start && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return nil
+		}
+		key, ok := pathKey(filepath.ToSlash(rel))
+		if !ok || !strings.HasPrefix(key, opts.Prefix) {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		all = append(all, listed{key, fi})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, opts.Prefix, err)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].key < all[j].key })
+	page := paginate(all, opts)
+	for i := range page.Objects {
+		o := &page.Objects[i]
+		fi := findInfo(all, o.Key)
+		*o = s.info(o.Key, fi, s.readSidecar(bucket, o.Key))
+	}
+	return page, nil
+}
+
+func findInfo(all []listed, key string) os.FileInfo {
+	i := sort.Search(len(all), func(i int) bool { return all[i].key >= key })
+	return all[i].fi
+}
+
+// paginate applies S3's listing rules to keys sorted in key order.
+func paginate(all []listed, opts ListOptions) *ListPage {
+	page := &ListPage{}
+	count, lastPrefix := 0, ""
+	for _, e := range all {
+		if opts.After != "" && (e.key <= opts.After || opts.AfterPrefix && strings.HasPrefix(e.key, opts.After)) {
+			continue
+		}
+		if opts.Delimiter != "" {
+			rest := e.key[len(opts.Prefix):]
+			if i := strings.Index(rest, opts.Delimiter); i >= 0 {
+				cp := opts.Prefix + rest[:i+len(opts.Delimiter)]
+				if cp == lastPrefix {
+					continue
+				}
+				if count == opts.MaxKeys {
+					page.IsTruncated = true
+					break
+				}
+				page.CommonPrefixes = append(page.CommonPrefixes, cp)
+				lastPrefix, page.Next, page.NextIsPrefix = cp, cp, true
+				count++
+				continue
+			}
+		}
+		if count == opts.MaxKeys {
+			page.IsTruncated = true
+			break
+		}
+		page.Objects = append(page.Objects, ObjectInfo{Key: e.key})
+		page.Next, page.NextIsPrefix = e.key, false
+		count++
+	}
+	return page
+}
+
+// ctxReader stops reading once ctx is done, so an abandoned upload stops.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

@@ -1,0 +1,471 @@
+package s3_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/s3"
+)
+
+type fixture struct {
+	dir    string
+	store  *s3.FileStore
+	client *awss3.Client
+}
+
+// newFixture serves a FileStore in a fresh directory through the edge
+// router and returns an SDK client for it.
+func newFixture(t *testing.T, pathStyle, tls bool) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	return newFixtureIn(t, dir, pathStyle, tls)
+}
+
+func newFixtureIn(t *testing.T, dir string, pathStyle, tls bool) *fixture {
+	t.Helper()
+	store, err := s3.NewFileStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := cloudtest.Start(t, tls)
+	srv.Router.Register("s3", s3.NewServer(store, s3.Options{}))
+	cfg, endpoint := srv.Config()
+	client := awss3.NewFromConfig(cfg, func(o *awss3.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.UsePathStyle = pathStyle
+	})
+	return &fixture{dir: dir, store: store, client: client}
+}
+
+func (f *fixture) put(t *testing.T, bucket, key, body string) {
+	t.Helper()
+	_, err := f.client.PutObject(context.Background(), &awss3.PutObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body),
+	})
+	if err != nil {
+		t.Fatalf("put %s: %v", key, err)
+	}
+}
+
+func (f *fixture) get(t *testing.T, bucket, key string) string {
+	t.Helper()
+	out, err := f.client.GetObject(context.Background(), &awss3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("get %s: %v", key, err)
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	if err != nil {
+		t.Fatalf("read %s: %v", key, err)
+	}
+	return string(b)
+}
+
+func TestBucketAndObjectRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		pathStyle, tls bool
+	}{
+		{"path-style", true, false},
+		{"virtual-host", false, false},
+		{"virtual-host over TLS (aws-chunked trailing checksum)", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, tc.pathStyle, tc.tls)
+			c := f.client
+			if _, err := c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("data")}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("data")})
+			var owned *types.BucketAlreadyOwnedByYou
+			if !errors.As(err, &owned) {
+				t.Fatalf("second CreateBucket: got %v, want BucketAlreadyOwnedByYou", err)
+			}
+			if _, err := c.HeadBucket(ctx, &awss3.HeadBucketInput{Bucket: aws.String("data")}); err != nil {
+				t.Fatal(err)
+			}
+
+			_, err = c.PutObject(ctx, &awss3.PutObjectInput{
+				Bucket: aws.String("data"), Key: aws.String("in/records.jsonl"),
+				Body:        strings.NewReader("{\"a\":1}\n"),
+				ContentType: aws.String("application/jsonl"),
+				Metadata:    map[string]string{"Origin": "test"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			onDisk, err := os.ReadFile(filepath.Join(f.dir, "s3", "data", "in", "records.jsonl"))
+			if err != nil || string(onDisk) != "{\"a\":1}\n" {
+				t.Fatalf("object file: %q, %v", onDisk, err)
+			}
+
+			got, err := c.GetObject(ctx, &awss3.GetObjectInput{
+				Bucket: aws.String("data"), Key: aws.String("in/records.jsonl"), ChecksumMode: types.ChecksumModeEnabled,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The SDK sent a CRC32 (in a header over HTTP, in an aws-chunked
+			// trailer over TLS); it was verified, stored and comes back.
+			if got.ChecksumCRC32 == nil {
+				t.Error("GetObject returned no CRC32 checksum")
+			}
+			body, _ := io.ReadAll(got.Body)
+			got.Body.Close()
+			sum := md5.Sum([]byte("{\"a\":1}\n"))
+			if string(body) != "{\"a\":1}\n" || aws.ToString(got.ContentType) != "application/jsonl" ||
+				got.Metadata["origin"] != "test" || aws.ToString(got.ETag) != `"`+hex.EncodeToString(sum[:])+`"` {
+				t.Fatalf("GetObject: body %q type %q meta %v etag %s", body, aws.ToString(got.ContentType), got.Metadata, aws.ToString(got.ETag))
+			}
+
+			head, err := c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String("in/records.jsonl")})
+			if err != nil || aws.ToInt64(head.ContentLength) != 8 {
+				t.Fatalf("HeadObject: %v, length %d", err, aws.ToInt64(head.ContentLength))
+			}
+
+			rng, err := c.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("in/records.jsonl"), Range: aws.String("bytes=1-3")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			part, _ := io.ReadAll(rng.Body)
+			rng.Body.Close()
+			if string(part) != `"a"` {
+				t.Fatalf("range: %q", part)
+			}
+
+			if _, err := c.CopyObject(ctx, &awss3.CopyObjectInput{
+				Bucket: aws.String("data"), Key: aws.String("copy/of records.jsonl"), CopySource: aws.String("data/in/records.jsonl"),
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.get(t, "data", "copy/of records.jsonl"); got != "{\"a\":1}\n" {
+				t.Fatalf("copy: %q", got)
+			}
+
+			_, err = c.DeleteBucket(ctx, &awss3.DeleteBucketInput{Bucket: aws.String("data")})
+			if code := apiCode(err); code != "BucketNotEmpty" {
+				t.Fatalf("DeleteBucket of a non-empty bucket: %v", err)
+			}
+			for _, k := range []string{"in/records.jsonl", "copy/of records.jsonl"} {
+				if _, err := c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: aws.String("data"), Key: aws.String(k)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if entries, _ := os.ReadDir(filepath.Join(f.dir, "s3", "data")); len(entries) != 0 {
+				t.Fatalf("directories left after deleting every object: %v", entries)
+			}
+			if _, err := c.DeleteBucket(ctx, &awss3.DeleteBucketInput{Bucket: aws.String("data")}); err != nil {
+				t.Fatal(err)
+			}
+			list, err := c.ListBuckets(ctx, &awss3.ListBucketsInput{})
+			if err != nil || len(list.Buckets) != 0 {
+				t.Fatalf("ListBuckets after delete: %v, %d buckets", err, len(list.Buckets))
+			}
+		})
+	}
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func TestTypedErrors(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, true, false)
+	c := f.client
+	_, err := c.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("nope"), Key: aws.String("k")})
+	if apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("GetObject on a missing bucket: %v, want NoSuchBucket", err)
+	}
+	_, err = c.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("nope")})
+	var noBucket *types.NoSuchBucket
+	if !errors.As(err, &noBucket) {
+		t.Fatalf("ListObjectsV2 on a missing bucket: %v, want *types.NoSuchBucket", err)
+	}
+	if _, err := c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("bk1")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("bk1"), Key: aws.String("missing")})
+	var noKey *types.NoSuchKey
+	if !errors.As(err, &noKey) {
+		t.Fatalf("GetObject on a missing key: %v, want NoSuchKey", err)
+	}
+	_, err = c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("bk1"), Key: aws.String("missing")})
+	var notFound *types.NotFound
+	if !errors.As(err, &notFound) {
+		t.Fatalf("HeadObject on a missing key: %v, want NotFound", err)
+	}
+	_, err = c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("Bad_Name")})
+	if apiCode(err) != "InvalidBucketName" {
+		t.Fatalf("CreateBucket with a bad name: %v", err)
+	}
+	f.put(t, "bk1", "a", "x")
+	_, err = c.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("bk1"), Key: aws.String("a/b"), Body: strings.NewReader("y")})
+	if apiCode(err) != "KeyConflict" {
+		t.Fatalf("PutObject a/b next to a: %v, want KeyConflict", err)
+	}
+	_, err = c.PutObject(ctx, &awss3.PutObjectInput{
+		Bucket: aws.String("bk1"), Key: aws.String("c"), Body: strings.NewReader("y"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+	})
+	if apiCode(err) != "BadDigest" {
+		t.Fatalf("PutObject with a wrong checksum: %v, want BadDigest", err)
+	}
+	if _, err := f.store.HeadObject(ctx, "bk1", "c"); !errors.Is(err, s3.ErrNoSuchKey) {
+		t.Fatalf("object with a bad checksum was stored: %v", err)
+	}
+}
+
+func TestOddKeysMapToFiles(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, true, false)
+	if err := f.store.CreateBucket(ctx, "odd"); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"dir/", "a//b", "./x", "../y", "100%/z", "sp ace/ü.txt", "q?&=+"}
+	for _, k := range keys {
+		f.put(t, "odd", k, "v:"+k)
+	}
+	for _, k := range keys {
+		if got := f.get(t, "odd", k); got != "v:"+k {
+			t.Errorf("key %q: got %q", k, got)
+		}
+	}
+	out, err := f.client.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("odd")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, o := range out.Contents {
+		listed = append(listed, aws.ToString(o.Key))
+	}
+	want := append([]string(nil), keys...)
+	sortStrings(want)
+	if fmt.Sprint(listed) != fmt.Sprint(want) {
+		t.Fatalf("listed %q, want %q", listed, want)
+	}
+	// Nothing escaped the bucket's directory.
+	if _, err := os.Stat(filepath.Join(f.dir, "s3", "y")); err == nil {
+		t.Fatal("key ../y escaped the bucket directory")
+	}
+}
+
+func sortStrings(s []string) {
+	for i := range s {
+		for j := i + 1; j < len(s); j++ {
+			if s[j] < s[i] {
+				s[i], s[j] = s[j], s[i]
+			}
+		}
+	}
+}
+
+func TestListObjectsV2PaginationWithDelimiter(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, false, false)
+	if err := f.store.CreateBucket(ctx, "list"); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, d := range []string{"a", "b", "c"} {
+		for i := 0; i < 3; i++ {
+			keys = append(keys, fmt.Sprintf("p/%s/%d.jsonl", d, i))
+		}
+	}
+	keys = append(keys, "p/a-file", "p/z-file", "p/b.txt", "q/other")
+	for _, k := range keys {
+		f.put(t, "list", k, k)
+	}
+
+	// Page through p/ two entries at a time with "/" as delimiter.
+	var objects, prefixes []string
+	var token *string
+	pages := 0
+	for {
+		out, err := f.client.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{
+			Bucket: aws.String("list"), Prefix: aws.String("p/"), Delimiter: aws.String("/"),
+			MaxKeys: aws.Int32(2), ContinuationToken: token,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		if n := len(out.Contents) + len(out.CommonPrefixes); n > 2 || int(aws.ToInt32(out.KeyCount)) != n {
+			t.Fatalf("page %d has %d entries, KeyCount %d", pages, n, aws.ToInt32(out.KeyCount))
+		}
+		for _, o := range out.Contents {
+			objects = append(objects, aws.ToString(o.Key))
+		}
+		for _, p := range out.CommonPrefixes {
+			prefixes = append(prefixes, aws.ToString(p.Prefix))
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			break
+		}
+		token = out.NextContinuationToken
+	}
+	if got, want := fmt.Sprint(objects), "[p/a-file p/b.txt p/z-file]"; got != want {
+		t.Errorf("objects %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(prefixes), "[p/a/ p/b/ p/c/]"; got != want {
+		t.Errorf("prefixes %s, want %s", got, want)
+	}
+	if pages != 3 {
+		t.Errorf("%d pages, want 3", pages)
+	}
+
+	// The SDK paginator, start-after and a prefix that is not a whole
+	// "directory" ("p/b.txt" sorts before "p/b/0.jsonl": '.' < '/').
+	p := awss3.NewListObjectsV2Paginator(f.client, &awss3.ListObjectsV2Input{
+		Bucket: aws.String("list"), Prefix: aws.String("p/b"), StartAfter: aws.String("p/b.txt"), MaxKeys: aws.Int32(1),
+	})
+	var all []string
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range out.Contents {
+			all = append(all, aws.ToString(o.Key))
+		}
+	}
+	if got, want := fmt.Sprint(all), "[p/b/0.jsonl p/b/1.jsonl p/b/2.jsonl]"; got != want {
+		t.Errorf("paginated %s, want %s", got, want)
+	}
+
+	// DeleteObjects removes several keys at once.
+	del, err := f.client.DeleteObjects(ctx, &awss3.DeleteObjectsInput{
+		Bucket: aws.String("list"),
+		Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("p/a-file")}, {Key: aws.String("q/other")}}},
+	})
+	if err != nil || len(del.Deleted) != 2 {
+		t.Fatalf("DeleteObjects: %v, %d deleted", err, len(del.Deleted))
+	}
+	out, err := f.client.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("list"), Prefix: aws.String("q/")})
+	if err != nil || len(out.Contents) != 0 {
+		t.Fatalf("after DeleteObjects: %v, %d objects under q/", err, len(out.Contents))
+	}
+}
+
+func TestMultipartUpload(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, true, false)
+	c := f.client
+	if err := f.store.CreateBucket(ctx, "big"); err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 11<<20+123)
+	rand.New(rand.NewSource(1)).Read(data)
+	const partSize = 5 << 20
+
+	up, err := c.CreateMultipartUpload(ctx, &awss3.CreateMultipartUploadInput{
+		Bucket: aws.String("big"), Key: aws.String("out/blob.bin"), ContentType: aws.String("application/x-test"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []types.CompletedPart
+	var partSums []byte
+	for i, n := 0, int32(1); i < len(data); i, n = i+partSize, n+1 {
+		chunk := data[i:min(i+partSize, len(data))]
+		out, err := c.UploadPart(ctx, &awss3.UploadPartInput{
+			Bucket: aws.String("big"), Key: aws.String("out/blob.bin"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(n), Body: bytes.NewReader(chunk),
+		})
+		if err != nil {
+			t.Fatalf("part %d: %v", n, err)
+		}
+		parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(n), ETag: out.ETag})
+		s := md5.Sum(chunk)
+		partSums = append(partSums, s[:]...)
+	}
+	lp, err := c.ListParts(ctx, &awss3.ListPartsInput{Bucket: aws.String("big"), Key: aws.String("out/blob.bin"), UploadId: up.UploadId})
+	if err != nil || len(lp.Parts) != 3 {
+		t.Fatalf("ListParts: %v, %d parts", err, len(lp.Parts))
+	}
+
+	// Out-of-order parts are refused.
+	_, err = c.CompleteMultipartUpload(ctx, &awss3.CompleteMultipartUploadInput{
+		Bucket: aws.String("big"), Key: aws.String("out/blob.bin"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{parts[1], parts[0]}},
+	})
+	if apiCode(err) != "InvalidPartOrder" {
+		t.Fatalf("complete with parts out of order: %v", err)
+	}
+
+	done, err := c.CompleteMultipartUpload(ctx, &awss3.CompleteMultipartUploadInput{
+		Bucket: aws.String("big"), Key: aws.String("out/blob.bin"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := md5.Sum(partSums)
+	if want := fmt.Sprintf(`"%s-3"`, hex.EncodeToString(all[:])); aws.ToString(done.ETag) != want {
+		t.Errorf("ETag %s, want %s", aws.ToString(done.ETag), want)
+	}
+	got, err := c.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("big"), Key: aws.String("out/blob.bin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if !bytes.Equal(body, data) || aws.ToString(got.ContentType) != "application/x-test" {
+		t.Fatalf("assembled object: %d bytes (want %d), type %q", len(body), len(data), aws.ToString(got.ContentType))
+	}
+	if entries, _ := os.ReadDir(filepath.Join(f.dir, "s3meta", ".uploads")); len(entries) != 0 {
+		t.Errorf("upload directory left behind: %v", entries)
+	}
+
+	// A completed upload is gone; aborting an unknown one is NoSuchUpload.
+	_, err = c.AbortMultipartUpload(ctx, &awss3.AbortMultipartUploadInput{Bucket: aws.String("big"), Key: aws.String("out/blob.bin"), UploadId: up.UploadId})
+	var noUpload *types.NoSuchUpload
+	if !errors.As(err, &noUpload) {
+		t.Fatalf("abort of a completed upload: %v", err)
+	}
+}
+
+func TestObjectsSurviveRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	f := newFixtureIn(t, dir, true, false)
+	if err := f.store.CreateBucket(ctx, "keep"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.client.PutObject(ctx, &awss3.PutObjectInput{
+		Bucket: aws.String("keep"), Key: aws.String("k.json"), Body: strings.NewReader(`{}`),
+		ContentType: aws.String("application/json"), Metadata: map[string]string{"m": "v"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := newFixtureIn(t, dir, false, false)
+	out, err := again.client.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("keep"), Key: aws.String("k.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.ContentType) != "application/json" || out.Metadata["m"] != "v" {
+		t.Fatalf("after restart: type %q, metadata %v", aws.ToString(out.ContentType), out.Metadata)
+	}
+}

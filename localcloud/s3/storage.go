@@ -1,0 +1,127 @@
+package s3
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Storage is S3's data model, without HTTP: buckets, objects and multipart
+// uploads. Errors wrap the sentinel errors below so callers can branch with
+// errors.Is. Implementations are safe for concurrent use.
+type Storage interface {
+	CreateBucket(ctx context.Context, bucket string) error
+	HeadBucket(ctx context.Context, bucket string) (BucketInfo, error)
+	ListBuckets(ctx context.Context) ([]BucketInfo, error)
+	// DeleteBucket removes an empty bucket.
+	DeleteBucket(ctx context.Context, bucket string) error
+
+	// PutObject stores body under key, replacing any object with that key.
+	// Readers see the old object or the whole new one, never a part. If
+	// reading body fails, nothing is stored.
+	PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Metadata) (ObjectInfo, error)
+	// GetObject opens an object. The caller must close Body.
+	GetObject(ctx context.Context, bucket, key string) (*Object, error)
+	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
+	// DeleteObject removes an object; a missing key is not an error.
+	DeleteObject(ctx context.Context, bucket, key string) error
+	// ListObjects lists keys in key order, one page at a time.
+	ListObjects(ctx context.Context, bucket string, opts ListOptions) (*ListPage, error)
+
+	CreateMultipartUpload(ctx context.Context, bucket, key string, meta Metadata) (uploadID string, err error)
+	UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, body io.Reader) (PartInfo, error)
+	ListParts(ctx context.Context, bucket, key, uploadID string) ([]PartInfo, error)
+	// CompleteMultipartUpload joins the listed parts, in order, into the object.
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart) (ObjectInfo, error)
+	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+}
+
+// BucketInfo describes a bucket.
+type BucketInfo struct {
+	Name         string
+	CreationDate time.Time
+}
+
+// Metadata is what S3 keeps with an object besides its bytes.
+type Metadata struct {
+	ContentType        string            `json:"contentType,omitempty"`
+	ContentEncoding    string            `json:"contentEncoding,omitempty"`
+	ContentDisposition string            `json:"contentDisposition,omitempty"`
+	ContentLanguage    string            `json:"contentLanguage,omitempty"`
+	CacheControl       string            `json:"cacheControl,omitempty"`
+	Expires            string            `json:"expires,omitempty"`
+	User               map[string]string `json:"user,omitempty"`      // x-amz-meta-* (lower-case names, without the prefix)
+	Checksums          map[string]string `json:"checksums,omitempty"` // algorithm (lower-case: crc32, sha256, …) → base64 value
+}
+
+// ObjectInfo describes a stored object.
+type ObjectInfo struct {
+	Key          string
+	Size         int64
+	ETag         string // quoted, as in HTTP
+	LastModified time.Time
+	Metadata     Metadata
+}
+
+// Object is an open object. Body reads the object as it was when opened,
+// even if it is replaced meanwhile.
+type Object struct {
+	ObjectInfo
+	Body io.ReadSeekCloser
+}
+
+// ListOptions selects a page of keys.
+type ListOptions struct {
+	Prefix    string
+	Delimiter string
+	// After lists only keys greater than After (S3's start-after / marker).
+	After string
+	// AfterPrefix, when set, also skips every key starting with After: a
+	// page ended on the common prefix After.
+	AfterPrefix bool
+	// MaxKeys bounds keys plus common prefixes in the page; 0 means 1000.
+	MaxKeys int
+}
+
+// ListPage is one page of a listing.
+type ListPage struct {
+	Objects        []ObjectInfo
+	CommonPrefixes []string
+	IsTruncated    bool
+	// Next is the last key or common prefix in the page; NextIsPrefix says
+	// which. Pass them as After/AfterPrefix to get the next page.
+	Next         string
+	NextIsPrefix bool
+}
+
+// PartInfo describes an uploaded part.
+type PartInfo struct {
+	PartNumber   int
+	Size         int64
+	ETag         string // quoted
+	LastModified time.Time
+}
+
+// CompletedPart names a part to join in CompleteMultipartUpload.
+type CompletedPart struct {
+	PartNumber int
+	ETag       string
+}
+
+// Errors a Storage reports, wrapped with context.
+var (
+	ErrNoSuchBucket       = errors.New("the specified bucket does not exist")
+	ErrNoSuchKey          = errors.New("the specified key does not exist")
+	ErrBucketAlreadyOwned = errors.New("the bucket already exists and is owned by you")
+	ErrBucketNotEmpty     = errors.New("the bucket is not empty")
+	ErrInvalidBucketName  = errors.New("invalid bucket name")
+	ErrInvalidKey         = errors.New("invalid object key")
+	ErrKeyConflict        = errors.New("the key conflicts with an existing key in the file layout")
+	ErrNoSuchUpload       = errors.New("the specified multipart upload does not exist")
+	ErrInvalidPart        = errors.New("a listed part was not uploaded or its ETag does not match")
+	ErrInvalidPartOrder   = errors.New("the parts are not listed in ascending order")
+	ErrEntityTooSmall     = errors.New("a part other than the last is smaller than the 5 MiB minimum")
+	ErrInvalidPartNumber  = errors.New("part numbers must be between 1 and 10000")
+	ErrMalformedPartList  = errors.New("the list of parts is empty")
+)
