@@ -10,6 +10,8 @@
 package app
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -38,6 +40,16 @@ const (
 // processes: the bundled sampledata manifests uploaded under input/.
 var ManifestKeys = []string{"input/manifest-1.jsonl", "input/manifest-2.jsonl"}
 
+// Context keys that override the example's job input at synthesis, so the
+// same app processes other manifests or another model
+// (`cdk synth -c bedrockbatch:manifestKeys=input/a.jsonl,input/b.jsonl`;
+// `bedrockbatch local run --input DIR --model ID` sets them).
+const (
+	ContextManifestKeys = "bedrockbatch:manifestKeys"
+	ContextModelID      = "bedrockbatch:modelId"
+	ContextJobName      = "bedrockbatch:jobName"
+)
+
 // Names of the stack outputs.
 const (
 	OutputBucketName      = "BatchBucketName"
@@ -47,6 +59,9 @@ const (
 // NewMinimalStack adds the example stack to scope.
 func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
+	jobName := contextString(stack, ContextJobName, JobName)
+	modelID := contextString(stack, ContextModelID, ModelID)
+	manifestKeys := contextList(stack, ContextManifestKeys, ManifestKeys)
 	// Grant log delivery through a bucket policy rather than the legacy
 	// LogDeliveryWrite ACL.
 	stack.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
@@ -71,7 +86,7 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 		Sid:     jsii.String("Inference"),
 		Actions: jsii.Strings("bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"),
 		Resources: jsii.Strings("arn:" + *stack.Partition() + ":bedrock:" + *stack.Region() +
-			"::foundation-model/" + ModelID),
+			"::foundation-model/" + modelID),
 	}))
 
 	fragment := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("AwsBedrockBatchSfn"), &bedrockbatchstepfn.BedrockBatchSfnProps{
@@ -83,9 +98,9 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 
 	inputState := awsstepfunctions.NewPass(stack, jsii.String("InputState"), &awsstepfunctions.PassProps{
 		Parameters: &map[string]interface{}{
-			"job_name":      JobName,
-			"manifest_keys": ManifestKeys,
-			"model_id":      ModelID,
+			"job_name":      jobName,
+			"manifest_keys": manifestKeys,
+			"model_id":      modelID,
 		},
 	})
 	outputState := awsstepfunctions.NewPass(stack, jsii.String("OutputState"), nil)
@@ -136,4 +151,37 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 		Description: jsii.String("State machine that runs the batch jobs; start it with an empty input"),
 	})
 	return stack
+}
+
+// contextString reads a string context value, or def when it is unset.
+func contextString(stack awscdk.Stack, key, def string) string {
+	if v, ok := stack.Node().TryGetContext(jsii.String(key)).(string); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// contextList reads a list context value, given as a JSON list (through
+// cdk.json or CDK_CONTEXT_JSON) or as a comma-separated string (through
+// `cdk synth -c`), or def when it is unset.
+func contextList(stack awscdk.Stack, key string, def []string) []string {
+	var out []string
+	switch v := stack.Node().TryGetContext(jsii.String(key)).(type) {
+	case string:
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	case []interface{}:
+		for _, x := range v {
+			if s, ok := x.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return def
+	}
+	return out
 }

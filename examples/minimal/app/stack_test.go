@@ -124,6 +124,34 @@ func TestInputState(t *testing.T) {
 	}
 }
 
+func TestContextOverridesInput(t *testing.T) {
+	a := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]interface{}{
+		ContextManifestKeys: "input/a.jsonl, input/b.jsonl,input/c.jsonl",
+		ContextModelID:      "anthropic.claude-3-haiku-20240307-v1:0",
+		ContextJobName:      "reviews-2026",
+	}})
+	stack := NewMinimalStack(a, StackName, nil)
+	raw, err := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl map[string]any
+	if err := json.Unmarshal(raw, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"job_name":      "reviews-2026",
+		"manifest_keys": []any{"input/a.jsonl", "input/b.jsonl", "input/c.jsonl"},
+		"model_id":      "anthropic.claude-3-haiku-20240307-v1:0",
+	}
+	if got := dig(definitionOf(t, tpl)["States"], "InputState", "Parameters"); !reflect.DeepEqual(got, want) {
+		t.Errorf("InputState parameters %v, want %v", got, want)
+	}
+	if !strings.Contains(string(raw), "foundation-model/anthropic.claude-3-haiku-20240307-v1:0") {
+		t.Error("the inference policy does not name the model given in the context")
+	}
+}
+
 func TestStateMachineLogsAndTraces(t *testing.T) {
 	ex := example()
 	ex.tpl.HasResourceProperties(jsii.String("AWS::StepFunctions::StateMachine"), map[string]any{
@@ -178,7 +206,12 @@ func TestInferencePolicyNamesTheModel(t *testing.T) {
 // intrinsic functions in it as ${...} placeholders.
 func definition(t *testing.T) map[string]any {
 	t.Helper()
-	for _, r := range example().json["Resources"].(map[string]any) {
+	return definitionOf(t, example().json)
+}
+
+func definitionOf(t *testing.T, template map[string]any) map[string]any {
+	t.Helper()
+	for _, r := range template["Resources"].(map[string]any) {
 		if dig(r, "Type") == "AWS::StepFunctions::StateMachine" {
 			var asl map[string]any
 			if err := json.Unmarshal([]byte(flatten(dig(r, "Properties", "DefinitionString"))), &asl); err != nil {
