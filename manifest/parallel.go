@@ -89,13 +89,12 @@ func (r *Reader) ForEach(parallel int, fn func(Record, error) error) error {
 						c.recs[i].Line, c.errs[i] = e.line, e.err
 						continue
 					}
-					c.recs[i], c.errs[i] = parseRecord(c.data[e.start:e.pos], r.file, e.line)
+					c.recs[i], c.errs[i] = parseRecord(c.data[e.start:e.pos], r.file, e.line, true)
 					c.recs[i].Line = e.line
 					if c.errs[i] == nil {
 						c.recs[i].End = e.end
 					}
 				}
-				c.data = nil
 				parsed <- c
 			}
 		}()
@@ -142,7 +141,10 @@ func (r *Reader) ForEach(parallel int, fn func(Record, error) error) error {
 // readChunk reads the next chunk of non-blank lines; last reports the end
 // of the input or a read error (kept in the chunk).
 func (r *Reader) readChunk(seq int) (c *lineChunk, last bool) {
-	c = &lineChunk{seq: seq}
+	// Size the chunk like the one before, so that it is not regrown line
+	// by line.
+	c = &lineChunk{seq: seq, data: make([]byte, 0, r.chunkHint), entries: make([]lineEntry, 0, chunkMaxLines)}
+	defer func() { r.chunkHint = min(len(c.data)+len(c.data)/8, chunkMaxBytes) }()
 	for len(c.entries) < chunkMaxLines && len(c.data) < chunkMaxBytes {
 		line, err := r.lines.next()
 		switch {

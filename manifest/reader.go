@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+
+	"github.com/bedrockbatch/bedrockbatch/manifest/jsonscan"
 )
 
 // Record is one input record of a batch job.
@@ -12,6 +15,9 @@ type Record struct {
 	// RecordID is the record's recordId, or the one generated for it.
 	RecordID string
 	// ModelInput is the record's modelInput: the model's request body.
+	// The records ForEach yields take it from the buffer of their chunk of
+	// lines (at most 1 MiB), which stays in memory while any of them is
+	// kept.
 	ModelInput json.RawMessage
 	// Line is the record's 1-based line number in its file.
 	Line int
@@ -29,13 +35,20 @@ type Record struct {
 // id depends only on the line number, so it is the same every time the file
 // is read.
 func GeneratedRecordID(line int) string {
-	return fmt.Sprintf("REC%08d", line)
+	var buf [24]byte
+	b := append(buf[:0], "REC"...)
+	digits := strconv.Itoa(line)
+	for i := len(digits); i < 8; i++ {
+		b = append(b, '0')
+	}
+	return string(append(b, digits...))
 }
 
 // Reader streams the records of one input file.
 type Reader struct {
-	lines *lineReader
-	file  string
+	lines     *lineReader
+	file      string
+	chunkHint int // bytes to reserve for ForEach's next chunk
 }
 
 // NewReader reads records from r. file names the input in errors; maxLine
@@ -63,7 +76,7 @@ func (r *Reader) Next() (Record, error) {
 		if blank(line) {
 			continue
 		}
-		rec, err := parseRecord(line, r.file, r.lines.line)
+		rec, err := parseRecord(line, r.file, r.lines.line, false)
 		rec.Line = r.lines.line
 		if err == nil {
 			rec.End = r.lines.bytes
@@ -88,37 +101,92 @@ type rawRecord struct {
 	ModelInput json.RawMessage `json:"modelInput"`
 }
 
-func parseRecord(line []byte, file string, n int) (Record, error) {
+// parseRecord parses line n of file. The record's ModelInput is a part of
+// line when owned says that line's memory stays the record's, and a copy
+// otherwise.
+func parseRecord(line []byte, file string, n int, owned bool) (Record, error) {
 	trimmed := bytes.TrimSpace(line)
 	if trimmed[0] != '{' {
 		return Record{}, errorf(file, n, KindSyntax, "line is not a JSON object; each line must be {\"recordId\": \"…\", \"modelInput\": {…}}")
 	}
-	var raw rawRecord
-	if err := json.Unmarshal(trimmed, &raw); err != nil {
-		return Record{}, errorf(file, n, KindSyntax, "invalid JSON: %s", jsonErrorText(err))
+	id, input, ok := scanRecord(trimmed)
+	if !ok {
+		// An unusual line (escaped or differently cased keys) or an
+		// invalid one: encoding/json decides, and words the error.
+		var raw rawRecord
+		if err := json.Unmarshal(trimmed, &raw); err != nil {
+			return Record{}, errorf(file, n, KindSyntax, "invalid JSON: %s", jsonErrorText(err))
+		}
+		id, input, owned = raw.RecordID, raw.ModelInput, true
 	}
-	rec := Record{Line: n, ModelInput: raw.ModelInput}
+	rec := Record{Line: n}
 	switch {
-	case len(raw.RecordID) == 0 || string(raw.RecordID) == "null":
+	case len(id) == 0 || string(id) == "null":
 		rec.RecordID = GeneratedRecordID(n)
 		rec.GeneratedID = true
-	case raw.RecordID[0] != '"':
-		return Record{}, errorf(file, n, KindInvalidField, "recordId must be a string, not %s", truncateJSON(raw.RecordID))
+	case id[0] != '"':
+		return Record{}, errorf(file, n, KindInvalidField, "recordId must be a string, not %s", truncateJSON(id))
 	default:
-		if err := json.Unmarshal(raw.RecordID, &rec.RecordID); err != nil {
-			return Record{}, errorf(file, n, KindInvalidField, "recordId: %s", jsonErrorText(err))
-		}
+		text := id[1 : len(id)-1]
+		rec.RecordID = jsonscan.Unquote(text, bytes.IndexByte(text, '\\') >= 0)
 		if rec.RecordID == "" {
 			return Record{}, errorf(file, n, KindInvalidField, "recordId is empty; give the record an id or leave the field out to have one generated")
 		}
 	}
-	if len(raw.ModelInput) == 0 || string(raw.ModelInput) == "null" {
+	if len(input) == 0 || string(input) == "null" {
 		return Record{}, errorf(file, n, KindMissingField, "modelInput is missing; it must hold the model's request body as a JSON object")
 	}
-	if raw.ModelInput[0] != '{' {
-		return Record{}, errorf(file, n, KindInvalidField, "modelInput must be a JSON object (the model's request body), not %s", truncateJSON(raw.ModelInput))
+	if input[0] != '{' {
+		return Record{}, errorf(file, n, KindInvalidField, "modelInput must be a JSON object (the model's request body), not %s", truncateJSON(input))
+	}
+	if owned {
+		rec.ModelInput = input[:len(input):len(input)] // an append must not spill into the next record
+	} else {
+		rec.ModelInput = bytes.Clone(input)
 	}
 	return rec, nil
+}
+
+// scanRecord checks that line is a valid JSON object and returns the values
+// of its recordId and modelInput members (nil when absent). It declines —
+// ok false — a line that is not valid JSON, and one whose keys encoding/json
+// might match to the fields differently (escaped, non-ASCII or differently
+// cased keys), leaving those to encoding/json.
+func scanRecord(line []byte) (id, input []byte, ok bool) {
+	d := jsonscan.NewDecoder(line)
+	if !d.BeginObject() {
+		return nil, nil, false
+	}
+	for d.NextMember() {
+		key, escaped, ok := d.Key()
+		if !ok || escaped || !isASCII(key) {
+			return nil, nil, false
+		}
+		switch string(key) {
+		case "recordId":
+			id, ok = d.Skip()
+		case "modelInput":
+			input, ok = d.Skip()
+		default:
+			if bytes.EqualFold(key, []byte("recordId")) || bytes.EqualFold(key, []byte("modelInput")) {
+				return nil, nil, false
+			}
+			_, ok = d.Skip()
+		}
+		if !ok {
+			return nil, nil, false
+		}
+	}
+	return id, input, d.End()
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonErrorText turns an encoding/json error into a short reason.

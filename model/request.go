@@ -93,7 +93,9 @@ func parseRequest(family Family, invocationType string, body []byte) (parsedRequ
 	case p.converse:
 		rerr = parseConverse(&p, body)
 	case family == FamilyAnthropic:
-		rerr = parseAnthropic(&p, body)
+		if !parseAnthropicFast(&p, body) {
+			rerr = parseAnthropic(&p, body)
+		}
 	case family == FamilyNova:
 		rerr = parseNova(&p, body)
 	case family == FamilyTitanText:
@@ -351,15 +353,17 @@ type novaMessage struct {
 }
 
 type novaRequest struct {
-	System          []novaBlock   `json:"system"`
-	Messages        []novaMessage `json:"messages"`
-	InferenceConfig *struct {
-		MaxTokens     *int     `json:"maxTokens"`
-		MaxNewTokens  *int     `json:"max_new_tokens"` // the older Nova spelling
-		Temperature   *float64 `json:"temperature"`
-		TopP          *float64 `json:"topP"`
-		StopSequences []string `json:"stopSequences"`
-	} `json:"inferenceConfig"`
+	System          []novaBlock          `json:"system"`
+	Messages        []novaMessage        `json:"messages"`
+	InferenceConfig *novaInferenceConfig `json:"inferenceConfig"`
+}
+
+type novaInferenceConfig struct {
+	MaxTokens     *int     `json:"maxTokens"`
+	MaxNewTokens  *int     `json:"max_new_tokens"` // the older Nova spelling
+	Temperature   *float64 `json:"temperature"`
+	TopP          *float64 `json:"topP"`
+	StopSequences []string `json:"stopSequences"`
 }
 
 func novaText(blocks []novaBlock) (string, []image) {
@@ -402,9 +406,11 @@ func (r *novaRequest) fill(g *genRequest) {
 }
 
 func parseNova(p *parsedRequest, body []byte) *RecordError {
-	var r novaRequest
-	if err := decode(body, &r); err != nil {
-		return err
+	r, ok := decodeNovaFast(body)
+	if !ok {
+		if err := decode(body, &r); err != nil {
+			return err
+		}
 	}
 	if err := requireKeys([]string{"messages"}, []bool{r.Messages != nil}); err != nil {
 		return err
@@ -429,10 +435,12 @@ const (
 )
 
 func parseConverse(p *parsedRequest, body []byte) *RecordError {
-	var r novaRequest
-	if err := decode(body, &r); err != nil {
-		// Converse is a typed API: its type errors read differently.
-		return &RecordError{Code: 400, Message: strings.TrimSuffix(strings.TrimPrefix(err.Message, "Malformed input request: "), ", please reformat your input and try again.")}
+	r, ok := decodeNovaFast(body)
+	if !ok {
+		if err := decode(body, &r); err != nil {
+			// Converse is a typed API: its type errors read differently.
+			return &RecordError{Code: 400, Message: strings.TrimSuffix(strings.TrimPrefix(err.Message, "Malformed input request: "), ", please reformat your input and try again.")}
+		}
 	}
 	if len(r.Messages) == 0 || r.Messages[0].Role != "user" {
 		return &RecordError{Code: 400, Message: converseStartUser}

@@ -177,13 +177,12 @@ var simWords = [...]string{
 
 // simGenerate writes the simulated answer to g, cut at its limits.
 func simGenerate(h uint64, g *genRequest) generation {
-	echo := firstWords(g.lastUserText(), 6)
 	r := mix64(h ^ 0xbb67ae8584caa73b)
 	n := 6 + int(r%20)
 	var sb strings.Builder
-	sb.Grow(48 + len(echo) + n*9)
+	sb.Grow(96 + n*9)
 	sb.WriteString("Simulated answer to \"")
-	sb.WriteString(echo)
+	writeFirstWords(&sb, g.lastUserText(), 6)
 	sb.WriteString("\":")
 	for i := 0; i < n; i++ {
 		r = mix64(r + 0x9e3779b97f4a7c15)
@@ -201,16 +200,22 @@ func simGenerate(h uint64, g *genRequest) generation {
 			text, out.stop, out.stopSeq = text[:i], stopSequence, seq
 		}
 	}
-	if t, cut := truncateTokens(text, g.maxTokens); cut {
-		text, out.stop, out.stopSeq = t, stopLength, ""
+	// The text's only white space is single spaces, where truncateTokens
+	// and CountTokens agree: a text within the limit needs no cutting.
+	out.outputTokens = CountTokens(text)
+	if out.outputTokens > g.maxTokens {
+		text, _ = truncateTokens(text, g.maxTokens)
+		out.stop, out.stopSeq = stopLength, ""
+		out.outputTokens = CountTokens(text)
 	}
 	out.text = text
-	out.outputTokens = CountTokens(text)
 	return out
 }
 
-// firstWords returns the first n white-space separated words of s.
-func firstWords(s string, n int) string {
+// writeFirstWords writes the first n words of s, separated by single
+// spaces: the words of the part of s before its nth space, tab or line
+// break, split at any white space.
+func writeFirstWords(sb *strings.Builder, s string, n int) {
 	s = strings.TrimSpace(s)
 	end, words, inWord := len(s), 0, false
 	for i, r := range s {
@@ -224,7 +229,14 @@ func firstWords(s string, n int) string {
 		}
 		inWord = !space
 	}
-	return strings.Join(strings.Fields(s[:end]), " ")
+	first := true
+	for w := range strings.FieldsSeq(s[:end]) {
+		if !first {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(w)
+		first = false
+	}
 }
 
 // simVector derives a deterministic vector from text.

@@ -2,7 +2,6 @@ package bedrock
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
+	"github.com/bedrockbatch/bedrockbatch/manifest/jsonscan"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -145,9 +145,12 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 		close(results)
 	}()
 
-	// Write every finished record, also after a stop: its model call is done.
+	// Write every finished record, also after a stop: its model call is
+	// done. The journal is flushed every CheckpointRecords records or
+	// CheckpointInterval; the job's state, whose counters only mirror the
+	// journal, is saved at most once per CheckpointInterval and at the end.
 	var werr error
-	pending, lastFlush := 0, time.Now()
+	pending, lastFlush, lastSave := 0, time.Now(), time.Now()
 	for r := range results {
 		if werr != nil {
 			continue
@@ -169,14 +172,20 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 				fail(failf("cannot write the job's progress journal: %v", werr))
 				continue
 			}
-			e.checkpoint(s)
 			pending, lastFlush = 0, time.Now()
+			if lastFlush.Sub(lastSave) >= e.cfg.CheckpointInterval {
+				e.checkpoint(s)
+				lastSave = lastFlush
+			}
 		}
 	}
 	if werr == nil {
 		werr = j.flush()
 	}
 	if ctx.Err() != nil {
+		if werr == nil {
+			e.checkpoint(s) // the counters of a job that resumes later
+		}
 		return ctx.Err()
 	}
 	if pctx.Err() != nil {
@@ -239,7 +248,7 @@ func invokeChunk(ctx context.Context, backend model.Backend, job Job, name strin
 		line := manifest.OutputLine{RecordID: rec.RecordID, ModelInput: rec.ModelInput}
 		var recErr *model.RecordError
 		switch {
-		case err == nil && json.Valid(resp.Body):
+		case err == nil && jsonscan.Valid(resp.Body):
 			line.ModelOutput = resp.Body
 			r.t.success++
 			r.t.inTokens += int64(resp.InputTokens)
