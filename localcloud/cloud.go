@@ -8,18 +8,30 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/httpapi"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/s3"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/sfn"
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // Options configures a Cloud.
@@ -36,6 +48,16 @@ type Options struct {
 	Logger *slog.Logger
 	// RequestLogger, if set, receives one line per request.
 	RequestLogger *slog.Logger
+	// Models chooses the model backend of each batch job: sim (the
+	// default), openai or bedrock, per model id.
+	Models model.Config
+	// Bedrock tunes the batch engine: quotas, concurrency, pace. Its
+	// DataDir, Store, Backends, Events, Clock, Region, Account and Logger
+	// are set by the cloud.
+	Bedrock bedrock.Config
+	// SkipWaits makes Wait states and retry intervals of state machines end
+	// at once, without changing results.
+	SkipWaits bool
 }
 
 // Cloud is the local cloud: the router and the services it serves.
@@ -45,8 +67,15 @@ type Cloud struct {
 	Store  *s3.FileStore
 	Events *events.Service
 	Lambda *lambda.Service
+	// Bedrock is the batch engine behind the Bedrock API.
+	Bedrock *bedrock.Engine
+	// StepFunctions is the Step Functions API over the interpreter.
+	StepFunctions *sfn.Service
 
-	opts Options
+	opts     Options
+	handlers *handlerRegistry
+	ready    chan struct{}
+	started  sync.Once
 }
 
 // New opens (creating if needed) a local cloud in opts.DataDir and
@@ -92,7 +121,75 @@ func New(opts Options) (*Cloud, error) {
 	c.Router.Register(edge.S3, c.S3)
 	c.Router.Register(edge.Lambda, c.Lambda)
 	c.Router.Register(edge.EventBridge, c.Events)
+
+	cfg := c.AWSConfig()
+	models, err := model.New(opts.Models)
+	if err != nil {
+		return nil, fmt.Errorf("model backends: %w", err)
+	}
+	bc := opts.Bedrock
+	bc.DataDir = filepath.Join(opts.DataDir, "bedrock")
+	bc.Store = sdkObjects{client: awss3.NewFromConfig(cfg), tmpDir: filepath.Join(opts.DataDir, "tmp")}
+	bc.Backends = models.Resolve
+	bc.Events = sdkEvents{client: eventbridge.NewFromConfig(cfg)}
+	bc.Clock, bc.Region, bc.Account, bc.Logger = opts.Clock, opts.Region, opts.Account, opts.Logger
+	if c.Bedrock, err = bedrock.New(bc); err != nil {
+		return nil, fmt.Errorf("bedrock: %w", err)
+	}
+	c.Register(edge.Bedrock, httpapi.NewHandler(c.Bedrock, opts.Logger))
+
+	c.ready = make(chan struct{})
+	c.StepFunctions, err = sfn.New(sfn.Config{
+		DataDir: filepath.Join(opts.DataDir, "states"),
+		Region:  opts.Region,
+		Account: opts.Account,
+		Engine: asl.Options{
+			Invoker:   &asl.LambdaInvoker{Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready}},
+			Clock:     opts.Clock,
+			SkipWaits: opts.SkipWaits,
+		},
+		Logger: opts.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("step functions: %w", err)
+	}
+	c.Register(edge.StepFunctions, c.StepFunctions.Handler())
+	c.handlers = newHandlerRegistry(awsbedrock.NewFromConfig(cfg), awss3.NewFromConfig(cfg), awssfn.NewFromConfig(cfg), opts.Logger)
 	return c, nil
+}
+
+// RegisterFunction makes fn the in-process handler of the deployed Lambda
+// function whose logical id, function name or CDK construct path is name.
+// Register before Deploy. The construct's own functions need no
+// registration.
+func (c *Cloud) RegisterFunction(name string, fn lambda.Handler) { c.handlers.register(name, fn) }
+
+// Deploy deploys a cloud assembly (a cdk.out directory) into the cloud and
+// reports what it created; deploying an unchanged assembly changes
+// nothing. Deploy again after every restart, before Start, so that the
+// functions have their in-process handlers.
+func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result, error) {
+	a, err := deploy.ReadAssembly(assemblyDir)
+	if err != nil {
+		return nil, err
+	}
+	cfg := c.AWSConfig()
+	d := &deploy.Deployer{
+		Env:      deploy.Env{Region: c.opts.Region, Account: c.opts.Account, Partition: "aws"},
+		StateDir: filepath.Join(c.opts.DataDir, "deployments"),
+		Target: &target{
+			c: c, s3: awss3.NewFromConfig(cfg), events: eventbridge.NewFromConfig(cfg),
+			sfn: awssfn.NewFromConfig(cfg), handlers: c.handlers,
+		},
+	}
+	return d.Deploy(ctx, a)
+}
+
+// Close stops the batch engine and the interpreter; running jobs and
+// executions resume when a cloud opens the same data directory again.
+func (c *Cloud) Close() error {
+	c.StepFunctions.Close()
+	return c.Bedrock.Close()
 }
 
 // Register serves another service (edge.Bedrock, edge.StepFunctions, …)
@@ -110,7 +207,14 @@ func (c *Cloud) Start(ctx context.Context) error {
 	if err := c.Lambda.Start(ctx); err != nil {
 		return err
 	}
-	return c.Events.Start(ctx)
+	if err := c.Events.Start(ctx); err != nil {
+		return err
+	}
+	if err := c.Bedrock.Start(); err != nil {
+		return err
+	}
+	c.started.Do(func() { close(c.ready) })
+	return nil
 }
 
 // Wait blocks until the queued work in progress has finished or stopped

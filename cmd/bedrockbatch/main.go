@@ -28,6 +28,7 @@ func newRootCmd() *cobra.Command {
 }
 
 func main() {
+	silenceNodeWarnings()
 	if err := newRootCmd().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "bedrockbatch:", err)
 		os.Exit(exitCode(err))

@@ -28,9 +28,10 @@ import (
 // StackName is the stack id examples/minimal uses.
 const StackName = "BedrockBatchMinimal"
 
-// The execution input that InputState sets. JobName contains an underscore,
-// which Bedrock does not allow in job names: the create-job function turns
-// "customer_reviews" + index into a valid name.
+// The execution input that InputState sets. JobName, followed by the
+// execution's name, names the jobs; it contains an underscore, which
+// Bedrock does not allow in job names: the create-job function turns
+// "customer_reviews-<execution>" + index into a valid name.
 const (
 	JobName = "customer_reviews"
 	ModelID = sampledata.ModelID
@@ -98,7 +99,10 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 
 	inputState := awsstepfunctions.NewPass(stack, jsii.String("InputState"), &awsstepfunctions.PassProps{
 		Parameters: &map[string]interface{}{
-			"job_name":      jobName,
+			// Each execution names its jobs after itself: Bedrock job
+			// names are unique per account, so a fixed name would make
+			// every execution after the first fail.
+			"job_name.$":    "States.Format('" + jobName + "-{}', $$.Execution.Name)",
 			"manifest_keys": manifestKeys,
 			"model_id":      modelID,
 		},

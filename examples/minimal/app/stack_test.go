@@ -112,7 +112,7 @@ func TestFailedJobsReachFailState(t *testing.T) {
 
 func TestInputState(t *testing.T) {
 	want := map[string]any{
-		"job_name":      JobName,
+		"job_name.$":    "States.Format('" + JobName + "-{}', $$.Execution.Name)",
 		"manifest_keys": []any{"input/manifest-1.jsonl", "input/manifest-2.jsonl"},
 		"model_id":      "amazon.nova-pro-v1:0",
 	}
@@ -140,7 +140,7 @@ func TestContextOverridesInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"job_name":      "reviews-2026",
+		"job_name.$":    "States.Format('reviews-2026-{}', $$.Execution.Name)",
 		"manifest_keys": []any{"input/a.jsonl", "input/b.jsonl", "input/c.jsonl"},
 		"model_id":      "anthropic.claude-3-haiku-20240307-v1:0",
 	}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/model"
+)
+
+func init() { subcommands = append(subcommands, newLocalCmd) }
+
+func newLocalCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "local",
+		Short: "Run the app in a local cloud on this machine: S3, Bedrock, Step Functions, EventBridge and Lambda in one process",
+	}
+	cmd.AddCommand(newLocalRunCmd(), newLocalServeCmd())
+	return cmd
+}
+
+// cloudFlags are the settings shared by the local commands.
+type cloudFlags struct {
+	dataDir      string
+	backend      string
+	openaiURL    string
+	openaiModel  string
+	simErrorRate float64
+	timeScale    float64
+	maxJobs      int
+	verbose      bool
+}
+
+func (f *cloudFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.dataDir, "data", ".bedrockbatch", "data directory of the local cloud (objects, jobs, executions); kept between runs")
+	fs.StringVar(&f.backend, "backend", "", "model backend of batch jobs: sim (simulated, the default), openai (an OpenAI-compatible server) or bedrock (real on-demand Bedrock)")
+	fs.StringVar(&f.openaiURL, "openai-url", "", "base URL of the OpenAI-compatible server for --backend openai, e.g. http://127.0.0.1:11434/v1 for Ollama")
+	fs.StringVar(&f.openaiModel, "openai-model", "", "server model name that every Bedrock model id maps to, for --backend openai")
+	fs.Float64Var(&f.simErrorRate, "sim-error-rate", 0, "fraction of records the sim backend fails (0 to 1), to see partially completed jobs")
+	fs.Float64Var(&f.timeScale, "time-scale", 1, "run the cloud's clock this many times faster: with 3600 an hour passes in a second (waits, job timeouts)")
+	fs.IntVar(&f.maxJobs, "max-jobs-per-model", 0, "quota of submitted plus in-progress batch jobs per model (default 10)")
+	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print the services' logs to stderr")
+}
+
+// options turns the flags into local cloud options; logs go to w.
+func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
+	models, err := model.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return localcloud.Options{}, err
+	}
+	if f.backend != "" {
+		models.Backend = f.backend
+	}
+	if f.openaiURL != "" {
+		models.OpenAI.BaseURL = f.openaiURL
+	}
+	if f.openaiModel != "" {
+		models.OpenAI.Model = f.openaiModel
+	}
+	if f.simErrorRate < 0 || f.simErrorRate > 1 {
+		return localcloud.Options{}, fmt.Errorf("--sim-error-rate %v: give a fraction from 0 to 1", f.simErrorRate)
+	}
+	if f.simErrorRate > 0 {
+		models.Sim.ErrorRate = f.simErrorRate
+	}
+	if f.timeScale < 1 {
+		return localcloud.Options{}, fmt.Errorf("--time-scale %v: give 1 (real time) or more", f.timeScale)
+	}
+	var clk clock.Clock = clock.Real{}
+	if f.timeScale > 1 {
+		clk = clock.NewScaled(f.timeScale)
+		models.Sim.Clock = clk
+	}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	opts := localcloud.Options{
+		DataDir: f.dataDir,
+		Clock:   clk,
+		Logger:  logger,
+		Models:  models,
+	}
+	opts.Bedrock.MaxJobsPerModel = f.maxJobs
+	return opts, nil
+}
+
+// logSink opens where the services' logs go: stderr with -v, else a file in
+// the data directory that a failure message can point to.
+func (f *cloudFlags) logSink() (io.Writer, string, func(), error) {
+	if f.verbose {
+		return os.Stderr, "", func() {}, nil
+	}
+	dir := filepath.Join(f.dataDir, "logs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", nil, fmt.Errorf("data directory %s: %w", f.dataDir, err)
+	}
+	path := filepath.Join(dir, "local-"+time.Now().UTC().Format("20060102-150405")+".log")
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return file, path, func() { file.Close() }, nil
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockbatch/bedrockbatch/examples/minimal/app"
+)
+
+// synthesize writes the cloud assembly of an app into outdir. With an empty
+// command it synthesizes the bundled minimal example in this process;
+// otherwise it runs command through the shell with CDK_OUTDIR set, as the
+// CDK CLI runs an app.
+//
+// cdkContext is passed to the app as CDK context (CDK_CONTEXT_JSON for a
+// command, as the CDK CLI does).
+func synthesize(ctx context.Context, command, outdir string, cdkContext map[string]any) error {
+	if err := os.MkdirAll(outdir, 0o755); err != nil {
+		return fmt.Errorf("create assembly directory: %w", err)
+	}
+	if command == "" {
+		return synthesizeExample(outdir, cdkContext)
+	}
+	contextJSON, err := json.Marshal(cdkContext)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	cmd.Env = append(os.Environ(),
+		"CDK_OUTDIR="+outdir,
+		"CDK_CONTEXT_JSON="+string(contextJSON),
+		"JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1",
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="+nodeMajors,
+	)
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("app %q failed: %w (it must synthesize a CDK app into $CDK_OUTDIR, as `cdk synth` runs it)", command, err)
+	}
+	if _, err := os.Stat(filepath.Join(outdir, "manifest.json")); err != nil {
+		return fmt.Errorf("app %q wrote no cloud assembly to $CDK_OUTDIR (%s): does it call app.Synth?", command, outdir)
+	}
+	return nil
+}
+
+func synthesizeExample(outdir string, cdkContext map[string]any) (err error) {
+	// The CDK reports construction errors by panicking.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synthesize the bundled example: %v", r)
+		}
+	}()
+	// One synthesis per process: stop the CDK's Node.js child afterwards.
+	defer jsii.Close()
+	a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir), Context: &cdkContext})
+	app.NewMinimalStack(a, app.StackName, nil)
+	a.Synth(nil)
+	return nil
+}
+
+// nodeMajors lists the Node.js major versions whose end-of-life banner the
+// CDK's runtime should not print: the machine's Node.js is the user's
+// choice, and the banner would bury the run's output.
+const nodeMajors = "18,20,22"
+
+// silenceNodeWarnings makes sure the variables the CDK's Node.js runtime
+// reads are set, unless the user set them. The runtime captures the
+// environment while the CDK's packages initialize, before main runs, so
+// when they are missing the process sets them and executes itself again.
+func silenceNodeWarnings() {
+	changed := false
+	for v, val := range map[string]string{
+		"JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION":  "1",
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": nodeMajors,
+	} {
+		if _, set := os.LookupEnv(v); !set {
+			os.Setenv(v, val)
+			changed = true
+		}
+	}
+	if !changed {
+		return
+	}
+	if exe, err := os.Executable(); err == nil {
+		// On success Exec does not return; on failure the run goes on,
+		// with the banner.
+		_ = syscall.Exec(exe, os.Args, os.Environ())
+	}
+}

@@ -1,0 +1,213 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
+	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
+	"github.com/bedrockbatch/bedrockbatch/manifest"
+	"github.com/bedrockbatch/bedrockbatch/model"
+)
+
+const (
+	testModel = "anthropic.claude-3-haiku-20240307-v1:0"
+	testRole  = "arn:aws:iam::123456789012:role/batch"
+)
+
+// echoBackend answers {"echo": n} to a modelInput {"n": n}, with n input
+// and 2 output tokens. While gate is open (not closed) every call waits on
+// it, so a job stays InProgress until the test lets it go.
+type echoBackend struct {
+	gate chan struct{}
+}
+
+func (b *echoBackend) Invoke(ctx context.Context, req model.Request) (model.Response, error) {
+	var in struct{ N int }
+	if err := json.Unmarshal(req.Body, &in); err != nil {
+		return model.Response{}, &model.RecordError{Code: 400, Message: "bad input: " + err.Error()}
+	}
+	if b.gate != nil {
+		select {
+		case <-b.gate:
+		case <-ctx.Done():
+			return model.Response{}, ctx.Err()
+		}
+	}
+	return model.Response{Body: json.RawMessage(fmt.Sprintf(`{"echo":%d}`, in.N)), InputTokens: in.N, OutputTokens: 2}, nil
+}
+
+// testEnv is an engine behind the handler on an httptest server, and an SDK
+// client pointed at it.
+type testEnv struct {
+	t       *testing.T
+	store   *bedrock.DirStore
+	engine  *bedrock.Engine
+	backend *echoBackend
+	url     string
+	client  *awsbedrock.Client
+}
+
+type envOptions struct {
+	noStart         bool // jobs stay Submitted
+	gated           bool // records wait until release
+	maxJobsPerModel int
+}
+
+func newEnv(t *testing.T, opts envOptions) *testEnv {
+	t.Helper()
+	root := t.TempDir()
+	store, err := bedrock.NewDirStore(root + "/s3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"inbox", "outbox"} {
+		if err := store.CreateBucket(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := &testEnv{t: t, store: store, backend: &echoBackend{}}
+	if opts.gated {
+		env.backend.gate = make(chan struct{})
+	}
+	e, err := bedrock.New(bedrock.Config{
+		DataDir: root + "/data",
+		Store:   store,
+		Backends: func(modelID string) (model.Backend, error) {
+			if strings.HasPrefix(modelID, "unknown.") {
+				return nil, errors.New("no backend is configured for this model")
+			}
+			return env.backend, nil
+		},
+		Limits:             manifest.Limits{MinRecordsPerJob: 1},
+		MaxJobsPerModel:    opts.maxJobsPerModel,
+		CheckpointInterval: 10 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.engine = e
+	if !opts.noStart {
+		if err := e.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(NewHandler(e, nil))
+	env.url = srv.URL
+	// Cleanups run last-in first-out: release the backend, stop the engine,
+	// then the server.
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { _ = e.Close() })
+	t.Cleanup(env.release)
+	env.client = awsbedrock.New(awsbedrock.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(srv.URL),
+		Credentials:      credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
+		RetryMaxAttempts: 1,
+	})
+	env.put("in/records.jsonl", records(10))
+	return env
+}
+
+// release lets a gated backend answer.
+func (env *testEnv) release() {
+	if g := env.backend.gate; g != nil {
+		select {
+		case <-g:
+		default:
+			close(g)
+		}
+	}
+}
+
+// records makes an input file of n records {"n": i} with ids r<i>.
+func records(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, `{"recordId":"r%d","modelInput":{"n":%d}}`+"\n", i, i)
+	}
+	return b.String()
+}
+
+func (env *testEnv) put(key, body string) {
+	env.t.Helper()
+	if err := env.store.Put(context.Background(), "inbox", key, strings.NewReader(body)); err != nil {
+		env.t.Fatal(err)
+	}
+}
+
+// createInput is a valid request for a job over inbox/in/records.jsonl.
+func createInput(name string) *awsbedrock.CreateModelInvocationJobInput {
+	return &awsbedrock.CreateModelInvocationJobInput{
+		JobName: aws.String(name),
+		RoleArn: aws.String(testRole),
+		ModelId: aws.String(testModel),
+		InputDataConfig: &types.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{
+			Value: types.ModelInvocationJobS3InputDataConfig{S3Uri: aws.String("s3://inbox/in/records.jsonl"), S3InputFormat: types.S3InputFormatJsonl},
+		},
+		OutputDataConfig: &types.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{
+			Value: types.ModelInvocationJobS3OutputDataConfig{S3Uri: aws.String("s3://outbox/results/")},
+		},
+	}
+}
+
+func (env *testEnv) create(in *awsbedrock.CreateModelInvocationJobInput) string {
+	env.t.Helper()
+	out, err := env.client.CreateModelInvocationJob(context.Background(), in)
+	if err != nil {
+		env.t.Fatalf("CreateModelInvocationJob %s: %v", aws.ToString(in.JobName), err)
+	}
+	return aws.ToString(out.JobArn)
+}
+
+func (env *testEnv) get(jobIdentifier string) *awsbedrock.GetModelInvocationJobOutput {
+	env.t.Helper()
+	out, err := env.client.GetModelInvocationJob(context.Background(), &awsbedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(jobIdentifier)})
+	if err != nil {
+		env.t.Fatalf("GetModelInvocationJob %s: %v", jobIdentifier, err)
+	}
+	return out
+}
+
+// wait blocks until the engine has ended the job.
+func (env *testEnv) wait(arn string) {
+	env.t.Helper()
+	done, err := env.engine.Done(arn)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		env.t.Fatalf("job %s did not end: %s", arn, env.get(arn).Status)
+	}
+}
+
+// waitStatus polls GetModelInvocationJob until the job has the status.
+func (env *testEnv) waitStatus(arn string, want types.ModelInvocationJobStatus) *awsbedrock.GetModelInvocationJobOutput {
+	env.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		j := env.get(arn)
+		if j.Status == want {
+			return j
+		}
+		if time.Now().After(deadline) {
+			env.t.Fatalf("job %s is %s, not %s", arn, j.Status, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// jobID is the last part of a job ARN.
+func jobID(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
