@@ -147,6 +147,7 @@ func (jp *jobProgress) close() {
 
 // runSummary is what a run reports about its jobs.
 type runSummary struct {
+	Resumed     bool
 	Jobs        []jobSummary `json:"jobs"`
 	Totals      manifest.Summary
 	OutputFiles []outputFile `json:"outputFiles"`
@@ -208,6 +209,7 @@ func summarize(ctx context.Context, s3c *awss3.Client, cloud *localcloud.Cloud, 
 			}
 		}
 	}
+	sort.Slice(sum.Jobs, func(i, j int) bool { return sum.Jobs[i].Name < sum.Jobs[j].Name })
 	sort.Slice(sum.OutputFiles, func(i, j int) bool { return sum.OutputFiles[i].URI < sum.OutputFiles[j].URI })
 	return sum
 }
@@ -238,6 +240,7 @@ func (p *printer) result(desc *awssfn.DescribeExecutionOutput, sum runSummary, t
 	if p.json {
 		out := map[string]any{
 			"executionArn": aws.ToString(desc.ExecutionArn),
+			"resumed":      sum.Resumed,
 			"status":       status,
 			"summary":      sum.Totals,
 			"jobs":         sum.Jobs,

@@ -260,6 +260,7 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	times.Execution = time.Since(execStart)
 	times.Total = time.Since(began)
 	sum := summarize(ctx, s3c, cloud, desc, jobs)
+	sum.Resumed = resumed
 	p.result(desc, sum, times, logPath)
 	if desc.Status != sfntypes.ExecutionStatusSucceeded {
 		return &exitError{code: 1, err: fmt.Errorf("execution %s %s: %s: %s", lastSegment(execArn), desc.Status,
