@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,7 +17,6 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/smithy-go"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
@@ -105,18 +103,33 @@ func TestRouting(t *testing.T) {
 
 	// A service that is not registered answers with an error naming the
 	// services that are.
-	_, err := sfn.NewFromConfig(cfg).ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
-	var ae smithy.APIError
-	if !errors.As(err, &ae) || ae.ErrorCode() != "UnknownServiceException" || !strings.Contains(ae.ErrorMessage(), "events, lambda, s3") {
-		t.Fatalf("unregistered service: %v", err)
+	call := func() (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{}`))
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00")
+		req.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if status, body := call(); status < 400 || !strings.Contains(body, "UnknownServiceException") ||
+		!strings.Contains(body, "bedrock, events, lambda, s3, states") {
+		t.Fatalf("unregistered service: %d %s", status, body)
 	}
 	// Once registered, it is served.
-	c.Register(edge.StepFunctions, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c.Register("dynamodb", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		_, _ = w.Write([]byte(`{"stateMachines":[]}`))
+		_, _ = w.Write([]byte(`{"TableNames":[]}`))
 	}))
+	if status, body := call(); status != http.StatusOK || body != `{"TableNames":[]}` {
+		t.Fatalf("registered service: %d %s", status, body)
+	}
 	if _, err := sfn.NewFromConfig(cfg).ListStateMachines(ctx, &sfn.ListStateMachinesInput{}); err != nil {
-		t.Fatalf("registered service: %v", err)
+		t.Fatalf("step functions through the router: %v", err)
 	}
 
 	// A presigned URL is routed by its X-Amz-Credential.
