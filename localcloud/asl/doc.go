@@ -12,14 +12,24 @@
 // SendTaskHeartbeat), and measures time with a [clock.Clock] so waits and
 // timeouts can be compressed.
 //
-// Executions can be persisted through an [ExecutionStore]. A snapshot holds
-// the whole tree of running branches (Map iterations and Parallel branches
-// included), each at the entry of its current state, so that an execution
-// restored with [Engine.Resume] continues where it stopped. A Task waiting on
-// a task token or a Wait state resumes without being re-entered: the same
-// token stays valid and the wait keeps its deadline. Any other state that was
-// in progress when the snapshot was taken is entered again, which repeats a
-// request/response task call (at-least-once).
+// Executions can be persisted through an [ExecutionStore] ([FileStore],
+// [MemoryStore]) as a journal: each save appends what changed (the
+// branches that moved, the new history events), so saving costs what the
+// execution did since the last save rather than its whole size, and the
+// journal is compacted once it has doubled. The journal holds the whole
+// tree of running branches (Map iterations and Parallel branches
+// included), so that an execution restored with [Engine.Resume] continues
+// where it stopped, even when the process was killed in the middle of a
+// save. A .waitForTaskToken task saves its token before calling its
+// resource and registers it before Resume returns, so the token stays
+// valid across a restart: a task whose call had returned waits for the
+// same token, a task whose call had not returned calls its resource again
+// with the same token (such resources must be idempotent per token; see
+// [Invoker]), and an answer is saved before SendTaskSuccess or
+// SendTaskFailure returns, so an acknowledged answer is never lost. A Wait
+// state keeps its deadline. Any other state that was in progress is
+// entered again, which repeats a request/response task call
+// (at-least-once).
 //
 // Both query languages run: JSONPath mode completely (InputPath,
 // Parameters, ResultSelector, ResultPath, OutputPath, the context object and

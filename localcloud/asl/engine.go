@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
 )
@@ -108,6 +109,10 @@ type StateMachine struct {
 	// Source is the definition's JSON, kept for persistence.
 	Source     json.RawMessage
 	Definition *Definition
+	// Version identifies this version of the state machine for its owner
+	// (for example its last update); the engine does not read it, but
+	// keeps it with each execution and reports it in ExecutionInfo.
+	Version string
 }
 
 // NewStateMachine parses and validates a definition and names it. The ARN
@@ -138,18 +143,26 @@ type StartInput struct {
 	Context json.RawMessage
 }
 
-// ExecutionInfo is what DescribeExecution reports.
+// ExecutionInfo is what DescribeExecution reports, with the state machine
+// version the execution runs (DescribeStateMachineForExecution).
 type ExecutionInfo struct {
 	ExecutionArn    string
 	StateMachineArn string
-	Name            string
-	Status          string
-	StartDate       time.Time
-	StopDate        time.Time // zero while running
-	Input           json.RawMessage
-	Output          json.RawMessage // set when SUCCEEDED
-	Error           string          // set when FAILED, TIMED_OUT or ABORTED
-	Cause           string
+	// StateMachineName, StateMachineVersion, RoleArn and Definition are
+	// those of the StateMachine the execution was started with, which a
+	// later change of the state machine does not affect.
+	StateMachineName    string
+	StateMachineVersion string
+	RoleArn             string
+	Definition          json.RawMessage
+	Name                string
+	Status              string
+	StartDate           time.Time
+	StopDate            time.Time // zero while running
+	Input               json.RawMessage
+	Output              json.RawMessage // set when SUCCEEDED
+	Error               string          // set when FAILED, TIMED_OUT or ABORTED
+	Cause               string
 }
 
 // Start validates the input and starts an execution in the background. It
@@ -162,8 +175,8 @@ func (e *Engine) Start(in StartInput) (string, error) {
 	if name == "" {
 		name = newUUID()
 	}
-	if len(name) > 80 || strings.ContainsAny(name, " <>{}[]?*\"#%\\^|~`$&,;:/") {
-		return "", fmt.Errorf("InvalidName: execution name %q must be 1-80 characters without spaces, brackets, wildcards or punctuation like :/\\", name)
+	if utf8.RuneCountInString(name) > 80 || strings.ContainsAny(name, " <>{}[]?*\"#%\\^|~`$&,;:/") {
+		return "", fmt.Errorf("%w: %q must be 1-80 characters without spaces, brackets, wildcards or punctuation like :/\\", ErrInvalidName, name)
 	}
 	raw := in.Input
 	if len(raw) == 0 {
@@ -171,12 +184,12 @@ func (e *Engine) Start(in StartInput) (string, error) {
 	}
 	input, err := decodeValue(raw)
 	if err != nil {
-		return "", fmt.Errorf("InvalidExecutionInput: the input is not valid JSON: %v", err)
+		return "", fmt.Errorf("%w: %v", ErrInvalidExecutionInput, err)
 	}
 	var overrides any
 	if len(in.Context) > 0 {
 		if overrides, err = decodeValue(in.Context); err != nil {
-			return "", fmt.Errorf("the context override is not valid JSON: %v", err)
+			return "", fmt.Errorf("%w: the context override is not valid JSON: %v", ErrInvalidExecutionInput, err)
 		}
 	}
 	sm := in.StateMachine
@@ -185,19 +198,21 @@ func (e *Engine) Start(in StartInput) (string, error) {
 	x := &execution{
 		engine: e,
 		sm:     sm,
-		rec: &ExecutionRecord{
+		rec: &executionRecord{
 			ExecutionArn:    arn,
 			StateMachineArn: sm.Arn,
 			StateMachine:    sm.Name,
 			RoleArn:         sm.RoleArn,
 			Definition:      sm.Source,
+			Version:         sm.Version,
 			Name:            name,
 			Status:          StatusRunning,
 			StartDate:       now,
 			Input:           input,
 			Context:         overrides,
-			Root:            &branchState{State: sm.Definition.StartAt, Input: input},
+			Root:            &branchState{ID: 1, State: sm.Definition.StartAt, Input: input},
 		},
+		journal: journalState{nextID: 1, header: true, replace: true},
 	}
 	e.mu.Lock()
 	if _, dup := e.execs[arn]; dup {
@@ -272,17 +287,22 @@ func (e *Engine) History(arn string) ([]HistoryEvent, error) {
 	return append([]HistoryEvent(nil), x.rec.History...), nil
 }
 
-// Executions describes every execution the engine knows, newest first.
-func (e *Engine) Executions() []ExecutionInfo {
+// Executions describes the executions of a state machine (every execution
+// the engine knows when stateMachineArn is ""), newest first. Only their
+// metadata is filled in: Input, Output and Definition are left out, so a
+// listing costs no copies of the executions' data.
+func (e *Engine) Executions(stateMachineArn string) []ExecutionInfo {
 	e.mu.Lock()
 	list := make([]*execution, 0, len(e.execs))
 	for _, x := range e.execs {
-		list = append(list, x)
+		if stateMachineArn == "" || x.sm.Arn == stateMachineArn {
+			list = append(list, x)
+		}
 	}
 	e.mu.Unlock()
 	out := make([]ExecutionInfo, len(list))
 	for i, x := range list {
-		out[i] = x.info()
+		out[i] = x.metadata()
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].StartDate.After(out[j].StartDate) })
 	return out

@@ -513,7 +513,7 @@ func TestStartRejectsDuplicatesAndBadInput(t *testing.T) {
 	if _, err := e.Start(StartInput{StateMachine: sm, Name: "a b"}); err == nil {
 		t.Error("bad name accepted")
 	}
-	if n := len(e.Executions()); n != 1 {
+	if n := len(e.Executions("")); n != 1 {
 		t.Errorf("%d executions listed, want 1", n)
 	}
 }

@@ -98,6 +98,12 @@ var (
 	ErrExecutionDoesNotExist = errors.New("ExecutionDoesNotExist: no execution with that ARN")
 	// ErrExecutionAlreadyExists: an execution with that name exists (ExecutionAlreadyExists).
 	ErrExecutionAlreadyExists = errors.New("ExecutionAlreadyExists: an execution with that name already exists")
+	// ErrInvalidName: an execution name is too long or has characters
+	// Step Functions does not allow (InvalidName).
+	ErrInvalidName = errors.New("InvalidName: the execution name is not valid")
+	// ErrInvalidExecutionInput: an execution's input (or context override)
+	// is not JSON (InvalidExecutionInput).
+	ErrInvalidExecutionInput = errors.New("InvalidExecutionInput: the execution input is not valid JSON")
 	// ErrInvalidOutput: the output given to SendTaskSuccess is not JSON (InvalidOutput).
 	ErrInvalidOutput = errors.New("InvalidOutput: the task output is not valid JSON")
 )

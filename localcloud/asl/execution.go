@@ -10,14 +10,16 @@ import (
 	"time"
 )
 
-// ExecutionRecord is an execution as a Store keeps it: what it runs, where
-// each of its branches is, and its history.
-type ExecutionRecord struct {
+// executionRecord is the execution-level part of an execution as the
+// store keeps it: what it runs and how it ended. Its branches and history
+// are journaled separately (see persist.go).
+type executionRecord struct {
 	ExecutionArn    string          `json:"executionArn"`
 	StateMachineArn string          `json:"stateMachineArn"`
 	StateMachine    string          `json:"stateMachine"`
 	RoleArn         string          `json:"roleArn"`
 	Definition      json.RawMessage `json:"definition"`
+	Version         string          `json:"version,omitempty"`
 	Name            string          `json:"name"`
 	Status          string          `json:"status"`
 	StartDate       time.Time       `json:"startDate"`
@@ -27,14 +29,17 @@ type ExecutionRecord struct {
 	Error           string          `json:"error,omitempty"`
 	Cause           string          `json:"cause,omitempty"`
 	Context         any             `json:"context,omitempty"`
-	Root            *branchState    `json:"root"`
-	History         []HistoryEvent  `json:"history"`
+	Root            *branchState    `json:"-"`
+	History         []HistoryEvent  `json:"-"`
 }
 
 // branchState is where one thread of states (the execution, a Parallel
 // branch or a Map iteration) is: the state it is in and that state's raw
 // input, with what the state has done so far.
 type branchState struct {
+	// ID identifies the branch in the journal; the branches of one fan-out
+	// have consecutive IDs.
+	ID      int64     `json:"id"`
 	State   string    `json:"state"`
 	Input   any       `json:"input"`
 	Entered time.Time `json:"entered,omitzero"`
@@ -47,7 +52,10 @@ type branchState struct {
 	// WaitUntil is set while a Wait state waits.
 	WaitUntil time.Time `json:"waitUntil,omitzero"`
 	// Fan holds the branches or iterations of a running Parallel or Map.
-	Fan []*branchState `json:"fan,omitempty"`
+	// The journal records it as FanFirst (the first branch's ID) and FanLen.
+	Fan      []*branchState `json:"-"`
+	FanFirst int64          `json:"fanFirst,omitempty"`
+	FanLen   int            `json:"fanLen,omitempty"`
 	// Done, Output and Err record how a fanned-out branch ended.
 	Done   bool   `json:"done,omitempty"`
 	Output any    `json:"output,omitempty"`
@@ -58,6 +66,15 @@ type branchState struct {
 	// Vars holds the variables assigned so far (JSONata mode's Assign);
 	// a branch starts with a copy of its parent's.
 	Vars map[string]any `json:"vars,omitempty"`
+	// FanEnded is set, with the Map's or Parallel's end event, once its
+	// branches have ended; Fan stays until the state is left, so that a
+	// restart there neither runs them again nor repeats the event.
+	FanEnded bool `json:"fanEnded,omitempty"`
+
+	// exit is the StateExited event of the state just run, added to the
+	// history together with the branch's next step (see flushExitLocked),
+	// so that a save never holds one without the other.
+	exit *HistoryEvent
 }
 
 // copyVars copies a variable scope for a new branch.
@@ -72,18 +89,32 @@ func copyVars(v map[string]any) map[string]any {
 	return out
 }
 
-// tokenWait is a Task waiting for SendTaskSuccess or SendTaskFailure.
+// tokenWait is a .waitForTaskToken Task from the moment its token exists
+// until it is answered or gives up. It is saved before the resource is
+// called, so that a restarted engine calls it again with the same token
+// (Submitted false) or keeps waiting for that token (Submitted true).
 type tokenWait struct {
 	Token            string    `json:"token"`
 	Resource         string    `json:"resource"`
 	Deadline         time.Time `json:"deadline,omitzero"`
+	TimeoutSeconds   int64     `json:"timeoutSeconds,omitempty"`
 	HeartbeatSeconds int64     `json:"heartbeatSeconds,omitempty"`
 	LastHeartbeat    time.Time `json:"lastHeartbeat"`
-	// Answered is set once the token was answered, with the answer, so a
-	// restored execution does not wait again.
+	// Input is the call's effective input, kept until the resource has
+	// accepted the call so that the call can be repeated.
+	Input json.RawMessage `json:"input,omitempty"`
+	// Submitted is set once the resource returned.
+	Submitted bool `json:"submitted,omitempty"`
+	// Answered is set, with the answer, once SendTaskSuccess or
+	// SendTaskFailure was accepted; Recorded once the answer's history
+	// event is there.
 	Answered bool   `json:"answered,omitempty"`
+	Recorded bool   `json:"recorded,omitempty"`
 	Output   any    `json:"output,omitempty"`
 	Err      *Error `json:"err,omitempty"`
+
+	// pending is the engine's registration of the token.
+	pending *pendingTask
 }
 
 // errCancelled ends a branch whose execution was stopped or shut down.
@@ -94,7 +125,11 @@ type execution struct {
 	sm     *StateMachine
 
 	mu  sync.Mutex
-	rec *ExecutionRecord
+	rec *executionRecord
+	// journal tracks what of rec is saved (persist.go); guarded by mu.
+	journal journalState
+	// saveMu orders saves: taken before mu, never while holding it.
+	saveMu sync.Mutex
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -109,9 +144,11 @@ type execution struct {
 }
 
 func (x *execution) start() {
-	x.ctx, x.cancel = context.WithCancel(context.Background())
+	if x.ctx == nil { // Resume made it already, to register task tokens
+		x.ctx, x.cancel = context.WithCancel(context.Background())
+	}
 	x.done = make(chan struct{})
-	x.checkpoint()
+	_ = x.checkpoint() // failures are retried, whole, at the next save
 	if t := x.sm.Definition.TimeoutSeconds; t != nil {
 		left := x.rec.StartDate.Add(time.Duration(*t) * time.Second).Sub(x.now())
 		go func() {
@@ -146,6 +183,9 @@ func (x *execution) finish(status string, output any, err *Error) {
 		x.mu.Unlock()
 		return
 	}
+	if status == StatusSucceeded {
+		x.flushExitLocked(x.rec.Root)
+	}
 	if x.overLimit != nil && (status == StatusSucceeded || status == StatusFailed) {
 		status, output, err = StatusFailed, nil, x.overLimit
 	}
@@ -171,9 +211,10 @@ func (x *execution) finish(status string, output any, err *Error) {
 		x.rec.Error, x.rec.Cause = err.Name, err.Cause
 	}
 	x.emitLocked(x.lastEventLocked(), ev)
+	x.journal.header = true
 	x.mu.Unlock()
 	x.cancel()
-	x.checkpoint()
+	_ = x.checkpoint() // a failed save leaves the execution to be resumed and end again
 	x.closeDone()
 }
 
@@ -202,20 +243,37 @@ func (x *execution) lastEventLocked() int64 {
 	return 0
 }
 
+// metadata describes the execution without its input, output and
+// definition.
+func (x *execution) metadata() ExecutionInfo {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	r := x.rec
+	return ExecutionInfo{
+		ExecutionArn: r.ExecutionArn, StateMachineArn: r.StateMachineArn, StateMachineName: r.StateMachine,
+		StateMachineVersion: r.Version, RoleArn: r.RoleArn, Name: r.Name, Status: r.Status,
+		StartDate: r.StartDate, StopDate: r.StopDate, Error: r.Error, Cause: r.Cause,
+	}
+}
+
 func (x *execution) info() ExecutionInfo {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	r := x.rec
 	info := ExecutionInfo{
-		ExecutionArn:    r.ExecutionArn,
-		StateMachineArn: r.StateMachineArn,
-		Name:            r.Name,
-		Status:          r.Status,
-		StartDate:       r.StartDate,
-		StopDate:        r.StopDate,
-		Input:           encodeValue(r.Input),
-		Error:           r.Error,
-		Cause:           r.Cause,
+		ExecutionArn:        r.ExecutionArn,
+		StateMachineArn:     r.StateMachineArn,
+		StateMachineName:    r.StateMachine,
+		StateMachineVersion: r.Version,
+		RoleArn:             r.RoleArn,
+		Definition:          r.Definition,
+		Name:                r.Name,
+		Status:              r.Status,
+		StartDate:           r.StartDate,
+		StopDate:            r.StopDate,
+		Input:               encodeValue(r.Input),
+		Error:               r.Error,
+		Cause:               r.Cause,
 	}
 	if r.Status == StatusSucceeded {
 		info.Output = encodeValue(r.Output)
@@ -253,41 +311,58 @@ func (x *execution) emitLocked(prev int64, ev HistoryEvent) int64 {
 	return ev.ID
 }
 
+// emitWith appends events to b's chain and runs f (which changes b), in
+// one step for saves: a save holds either both or neither.
+func (x *execution) emitWith(b *branchState, f func(), events ...HistoryEvent) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.detached {
+		return
+	}
+	for _, ev := range events {
+		b.Last = x.emitLocked(b.Last, ev)
+	}
+	if f != nil {
+		f()
+	}
+	x.markLocked(b)
+}
+
+// flushExitLocked adds the exit event the branch's last state left.
+// Callers hold x.mu.
+func (x *execution) flushExitLocked(b *branchState) {
+	if b.exit != nil {
+		b.Last = x.emitLocked(b.Last, *b.exit)
+		b.exit = nil
+		x.markLocked(b)
+	}
+}
+
 // branchEmit appends an event to a branch's chain.
 func (x *execution) branchEmit(b *branchState, ev HistoryEvent) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	b.Last = x.emitLocked(b.Last, ev)
+	x.markLocked(b)
 }
 
-// update changes branch state under the execution's lock, so snapshots
-// see consistent values.
-func (x *execution) update(f func()) {
+// update changes branch b under the execution's lock, so saves see
+// consistent values, and marks it for the next save.
+func (x *execution) update(b *branchState, f func()) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if !x.detached {
 		f()
+		x.markLocked(b)
 	}
 }
 
-// checkpoint saves the execution to the store, if there is one.
-func (x *execution) checkpoint() {
-	store := x.engine.opts.Store
-	if store == nil {
-		return
-	}
+// read runs f under the execution's lock, to read what other goroutines
+// change.
+func (x *execution) read(f func()) {
 	x.mu.Lock()
-	if x.detached {
-		x.mu.Unlock()
-		return
-	}
-	data, err := json.Marshal(x.rec)
-	status := x.rec.Status
-	x.mu.Unlock()
-	if err != nil {
-		return
-	}
-	_ = store.Save(x.rec.ExecutionArn, status, data)
+	defer x.mu.Unlock()
+	f()
 }
 
 // runBranch runs states from b's current state until one ends the branch.
@@ -304,10 +379,11 @@ func (x *execution) runBranch(ctx context.Context, b *branchState, def *Definiti
 		if next == "" {
 			return out, nil
 		}
-		x.update(func() {
+		x.update(b, func() {
+			x.flushExitLocked(b)
 			b.State, b.Input = next, out
 			b.Entered = time.Time{}
-			b.RetryCount, b.Attempts, b.Fan = 0, nil, nil
+			b.RetryCount, b.Attempts, b.Fan, b.FanEnded = 0, nil, nil, false
 			b.Token, b.WaitUntil = nil, time.Time{}
 		})
 	}
@@ -378,8 +454,7 @@ func formatTime(t time.Time) string {
 func (x *execution) runState(ctx context.Context, b *branchState, st *State) (string, any, *Error) {
 	if b.Entered.IsZero() {
 		now := x.now()
-		x.update(func() { b.Entered = now })
-		x.branchEmit(b, HistoryEvent{Type: st.Type + "StateEntered", StateEnteredEventDetails: &StateEnteredDetails{
+		x.emitWith(b, func() { b.Entered = now }, HistoryEvent{Type: st.Type + "StateEntered", StateEnteredEventDetails: &StateEnteredDetails{
 			Name: st.Name, Input: string(encodeValue(b.Input)),
 		}})
 	}
@@ -422,7 +497,7 @@ func (x *execution) runState(ctx context.Context, b *branchState, st *State) (st
 				if !x.sleep(ctx, delay) {
 					return "", nil, errCancelled
 				}
-				x.update(func() { b.Fan, b.Token = nil, nil })
+				x.update(b, func() { b.Fan, b.FanEnded, b.Token = nil, false, nil })
 				continue
 			}
 			if c := findCatcher(st.Catch, err.Name); c != nil {
@@ -454,15 +529,16 @@ func (x *execution) runState(ctx context.Context, b *branchState, st *State) (st
 // (256 KiB); a larger one fails the execution with States.DataLimitExceeded.
 const MaxPayloadSize = 256 * 1024
 
-// exited records a state's exit, or fails when its output is too large.
+// exited prepares a state's exit event, added with the branch's next
+// step, or fails when the state's output is too large.
 func (x *execution) exited(b *branchState, st *State, out any) *Error {
 	text := encodeValue(out)
 	if len(text) > MaxPayloadSize {
 		return newError(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
-	x.branchEmit(b, HistoryEvent{Type: st.Type + "StateExited", StateExitedEventDetails: &StateExitedDetails{
+	b.exit = &HistoryEvent{Type: st.Type + "StateExited", StateExitedEventDetails: &StateExitedDetails{
 		Name: st.Name, Output: string(text),
-	}})
+	}}
 	return nil
 }
 
@@ -496,7 +572,7 @@ func (x *execution) retryDelay(b *branchState, st *State, err *Error) (time.Dura
 			maxAttempts = *r.MaxAttempts
 		}
 		var attempts int
-		x.update(func() {
+		x.update(b, func() {
 			if len(b.Attempts) < len(st.Retry) {
 				b.Attempts = append(b.Attempts, make([]int, len(st.Retry)-len(b.Attempts))...)
 			}
@@ -519,7 +595,7 @@ func (x *execution) retryDelay(b *branchState, st *State, err *Error) (time.Dura
 		if r.JitterStrategy == "FULL" {
 			delay = mrand.Float64() * delay
 		}
-		x.update(func() {
+		x.update(b, func() {
 			b.Attempts[i]++
 			b.RetryCount++
 		})
@@ -669,8 +745,8 @@ func (x *execution) wait(ctx context.Context, b *branchState, st *State, raw any
 			}
 			until = t
 		}
-		x.update(func() { b.WaitUntil = until })
-		x.checkpoint()
+		x.update(b, func() { b.WaitUntil = until })
+		_ = x.checkpoint() // failures are retried, whole, at the next save
 	}
 	if !x.sleep(ctx, until.Sub(x.now())) {
 		return nil, errCancelled

@@ -24,22 +24,22 @@ func (x *execution) runParallel(ctx context.Context, b *branchState, st *State, 
 		if err != nil {
 			return nil, err
 		}
-		x.branchEmit(b, HistoryEvent{Type: "ParallelStateStarted"})
 		fan := make([]*branchState, len(st.Branches))
-		for i, br := range st.Branches {
-			fan[i] = &branchState{State: br.StartAt, Input: in, Last: b.Last, Vars: copyVars(b.Vars)}
-		}
-		x.update(func() { b.Fan = fan })
+		x.emitWith(b, func() {
+			for i, br := range st.Branches {
+				fan[i] = &branchState{State: br.StartAt, Input: in, Last: b.Last, Vars: copyVars(b.Vars)}
+			}
+			x.adoptLocked(b, fan)
+		}, HistoryEvent{Type: "ParallelStateStarted"})
 	}
 	outs, err := x.fanOut(ctx, b, st, len(st.Branches), nil, func(i int) *Definition { return st.Branches[i] }, false)
 	if err != nil {
 		if err != errCancelled {
-			x.branchEmit(b, HistoryEvent{Type: "ParallelStateFailed"})
+			x.fanEnded(b, HistoryEvent{Type: "ParallelStateFailed"})
 		}
 		return nil, err
 	}
-	x.branchEmit(b, HistoryEvent{Type: "ParallelStateSucceeded"})
-	x.update(func() { b.Fan = nil })
+	x.fanEnded(b, HistoryEvent{Type: "ParallelStateSucceeded"})
 	return outs, nil
 }
 
@@ -140,19 +140,31 @@ func (x *execution) runMap(ctx context.Context, b *branchState, st *State, conc 
 			}
 			fan[i] = &branchState{State: st.ItemProcessor.StartAt, Input: in, Vars: copyVars(b.Vars)}
 		}
-		x.branchEmit(b, HistoryEvent{Type: "MapStateStarted", MapStateStartedEventDetails: &MapStateStartedDetails{Length: len(list)}})
-		x.update(func() { b.Fan = fan })
+		x.emitWith(b, func() { x.adoptLocked(b, fan) },
+			HistoryEvent{Type: "MapStateStarted", MapStateStartedEventDetails: &MapStateStartedDetails{Length: len(list)}})
 	}
 	outs, ferr := x.fanOut(ctx, b, st, int(conc), &tol, func(int) *Definition { return st.ItemProcessor }, true)
 	if ferr != nil {
 		if ferr != errCancelled {
-			x.branchEmit(b, HistoryEvent{Type: "MapStateFailed"})
+			x.fanEnded(b, HistoryEvent{Type: "MapStateFailed"})
 		}
 		return nil, ferr
 	}
-	x.branchEmit(b, HistoryEvent{Type: "MapStateSucceeded"})
-	x.update(func() { b.Fan = nil })
+	x.fanEnded(b, HistoryEvent{Type: "MapStateSucceeded"})
 	return outs, nil
+}
+
+// fanEnded records the end of a Map's or Parallel's branches, once: after
+// a restart that found them ended, the event is already there.
+func (x *execution) fanEnded(b *branchState, ev HistoryEvent) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if b.FanEnded || x.detached {
+		return
+	}
+	b.Last = x.emitLocked(b.Last, ev)
+	b.FanEnded = true
+	x.markLocked(b)
 }
 
 func pathOrRoot(p OptionalPath) string {
@@ -238,22 +250,27 @@ func (x *execution) fanOut(ctx context.Context, b *branchState, st *State, conc 
 				}
 				return
 			}
+			var events []HistoryEvent
 			if iterations {
 				typ, det := "MapIterationSucceeded", &MapIterationDetails{Name: st.Name, Index: i}
 				ev := HistoryEvent{Type: typ, MapIterationSucceededEventDetails: det}
 				if err != nil {
 					ev = HistoryEvent{Type: "MapIterationFailed", MapIterationFailedEventDetails: det}
 				}
-				x.branchEmit(child, ev)
+				events = append(events, ev)
 			}
-			x.update(func() {
+			x.update(child, func() {
+				x.flushExitLocked(child)
+				for _, ev := range events {
+					child.Last = x.emitLocked(child.Last, ev)
+				}
 				child.Done = true
 				child.Output, child.Err = out, err
 				if err != nil {
 					child.Output = errorOutput(err)
 				}
 			})
-			x.checkpoint()
+			_ = x.checkpoint() // failures are retried, whole, at the next save
 			if err != nil {
 				mu.Lock()
 				failed++
@@ -280,7 +297,7 @@ func (x *execution) fanOut(ctx context.Context, b *branchState, st *State, conc 
 		return nil, errCancelled
 	}
 	outs := make([]any, len(fan))
-	x.update(func() {
+	x.read(func() {
 		for i, c := range fan {
 			outs[i] = c.Output
 		}

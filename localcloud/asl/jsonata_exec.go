@@ -102,7 +102,7 @@ func (x *execution) jsonataStep(ctx context.Context, b *branchState, st *State) 
 			if !x.sleep(ctx, delay) {
 				return "", nil, errCancelled
 			}
-			x.update(func() { b.Fan, b.Token = nil, nil })
+			x.update(b, func() { b.Fan, b.FanEnded, b.Token = nil, false, nil })
 			vars.context = x.contextObject(b, st, "", nil)
 			continue
 		}
@@ -139,7 +139,7 @@ func (x *execution) jsonataFinish(b *branchState, output any, hasOutput bool, as
 			}
 			values[k] = v
 		}
-		x.update(func() {
+		x.update(b, func() {
 			nv := copyVars(b.Vars)
 			if nv == nil {
 				nv = map[string]any{}
@@ -202,8 +202,8 @@ func (x *execution) jsonataWait(ctx context.Context, b *branchState, st *State, 
 			}
 			until = t
 		}
-		x.update(func() { b.WaitUntil = until })
-		x.checkpoint()
+		x.update(b, func() { b.WaitUntil = until })
+		_ = x.checkpoint() // failures are retried, whole, at the next save
 	}
 	if !x.sleep(ctx, until.Sub(x.now())) {
 		return errCancelled

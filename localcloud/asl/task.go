@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -41,6 +43,10 @@ type TaskCall struct {
 	HeartbeatSeconds int64
 	// RetryCount is how many times this state visit has been retried.
 	RetryCount int
+	// Repeated is set when a .waitForTaskToken call is made again, with
+	// the same TaskToken, after a restart: the previous call may or may
+	// not have taken effect.
+	Repeated bool
 }
 
 // Invoker runs Task resources. For request/response it returns the task's
@@ -48,6 +54,14 @@ type TaskCall struct {
 // is recorded as TaskSubmitted), and the task ends when the token is
 // answered; for .sync it returns the submission's result and, if the
 // Invoker is also a SyncPoller, the engine polls for completion.
+//
+// A .waitForTaskToken resource must be idempotent per task token: when
+// the process stopped after the engine called it but before the call
+// returned, a resumed engine calls it again with the same TaskToken (and
+// Repeated set), and the second call must not start the work twice (for
+// example, derive a client request token from the task token, as the
+// Bedrock batch create-job function does). The token is saved before the
+// first call, so an answer for it is accepted at any time after that.
 //
 // To fail the task with a specific error name, return an *Error (for a
 // Lambda function error: Name = the function's errorType). Any other error
@@ -130,12 +144,9 @@ type taskPrepare func(token string) (params any, timeout, heartbeat int64, err *
 func (x *execution) runTask(ctx context.Context, b *branchState, st *State, prepare taskPrepare) (any, *Error) {
 	resType, resName, pattern, bareLambda := resourceParts(st.Resource)
 	if tw := b.Token; tw != nil {
-		// Restored from a snapshot taken while the task waited for its
-		// token: use the answer if it came, else wait again.
-		if tw.Answered {
-			return tw.Output, tw.Err
-		}
-		return x.waitToken(ctx, b, st, resType, resName)
+		// Restored: the task's token was saved before its resource was
+		// called.
+		return x.resumeToken(ctx, b, st, tw, resType, resName)
 	}
 	token := ""
 	if pattern == PatternWaitForToken {
@@ -146,13 +157,13 @@ func (x *execution) runTask(ctx context.Context, b *branchState, st *State, prep
 		return nil, err
 	}
 	paramsJSON := encodeValue(params)
+	var started []HistoryEvent
 	if bareLambda {
 		ev := &LambdaScheduledDetails{Resource: st.Resource, Input: string(paramsJSON)}
 		if timeout > 0 {
 			ev.TimeoutInSeconds = &timeout
 		}
-		x.branchEmit(b, HistoryEvent{Type: "LambdaFunctionScheduled", LambdaFunctionScheduledEventDetails: ev})
-		x.branchEmit(b, HistoryEvent{Type: "LambdaFunctionStarted"})
+		started = []HistoryEvent{{Type: "LambdaFunctionScheduled", LambdaFunctionScheduledEventDetails: ev}, {Type: "LambdaFunctionStarted"}}
 	} else {
 		ev := &TaskScheduledDetails{ResourceType: resType, Resource: resName, Region: x.engine.opts.Region, Parameters: string(paramsJSON)}
 		if timeout > 0 {
@@ -161,8 +172,7 @@ func (x *execution) runTask(ctx context.Context, b *branchState, st *State, prep
 		if heartbeat > 0 {
 			ev.HeartbeatInSeconds = &heartbeat
 		}
-		x.branchEmit(b, HistoryEvent{Type: "TaskScheduled", TaskScheduledEventDetails: ev})
-		x.branchEmit(b, HistoryEvent{Type: "TaskStarted", TaskStartedEventDetails: &TaskDetails{ResourceType: resType, Resource: resName}})
+		started = []HistoryEvent{{Type: "TaskScheduled", TaskScheduledEventDetails: ev}, {Type: "TaskStarted", TaskStartedEventDetails: &TaskDetails{ResourceType: resType, Resource: resName}}}
 	}
 	call := TaskCall{
 		Resource: st.Resource, Pattern: pattern, StateName: st.Name, ExecutionArn: x.rec.ExecutionArn,
@@ -174,34 +184,35 @@ func (x *execution) runTask(ctx context.Context, b *branchState, st *State, prep
 	if timeout > 0 {
 		deadline = start.Add(time.Duration(timeout) * time.Second)
 	}
-	var pending *pendingTask
-	if token != "" {
-		tw := &tokenWait{Token: token, Resource: st.Resource, Deadline: deadline, HeartbeatSeconds: heartbeat, LastHeartbeat: start}
-		pending = x.engine.registerToken(x, tw)
-		x.update(func() { b.Token = tw })
+	if token == "" {
+		x.emitWith(b, nil, started...)
+	} else {
+		// The token is saved with the events that schedule the task,
+		// before the resource is called.
+		tw := &tokenWait{Token: token, Resource: st.Resource, Deadline: deadline, TimeoutSeconds: timeout,
+			HeartbeatSeconds: heartbeat, LastHeartbeat: start, Input: paramsJSON}
+		tw.pending = x.engine.registerToken(x, b, tw)
+		x.emitWith(b, func() { b.Token = tw }, started...)
+		if err := x.checkpoint(); err != nil {
+			x.engine.forget(tw.pending)
+			x.update(b, func() { b.Token = nil })
+			if errors.Is(err, errDetached) {
+				return nil, errCancelled
+			}
+			ferr := newError(ErrTaskFailed, "the task token could not be saved, so the resource was not called: %v", err)
+			x.taskFailed(b, resType, resName, false, ferr)
+			return nil, ferr
+		}
+		return x.submitToken(ctx, b, tw, call, resType, resName)
 	}
 	result, ierr := x.invoke(ctx, call, deadline)
 	if ierr != nil {
-		if pending != nil {
-			x.engine.releaseToken(token)
-			x.update(func() { b.Token = nil })
+		if ierr != errCancelled {
+			x.taskFailed(b, resType, resName, bareLambda, ierr)
 		}
-		if ierr == errCancelled {
-			return nil, ierr
-		}
-		x.taskFailed(b, resType, resName, bareLambda, ierr)
 		return nil, ierr
 	}
 	switch pattern {
-	case PatternWaitForToken:
-		x.branchEmit(b, HistoryEvent{Type: "TaskSubmitted", TaskSubmittedEventDetails: &TaskOutputDetails{
-			ResourceType: resType, Resource: resName, Output: string(compactOrNull(result)),
-		}})
-		// The heartbeat countdown starts once the resource has returned.
-		submitted := x.now()
-		x.update(func() { b.Token.LastHeartbeat = submitted })
-		x.checkpoint()
-		return x.waitTokenPending(ctx, b, pending, resType, resName)
 	case PatternSync:
 		if poller, ok := x.engine.opts.Invoker.(SyncPoller); ok {
 			x.branchEmit(b, HistoryEvent{Type: "TaskSubmitted", TaskSubmittedEventDetails: &TaskOutputDetails{
@@ -253,17 +264,21 @@ func decodeResult(b json.RawMessage) (any, *Error) {
 }
 
 func (x *execution) taskFailed(b *branchState, resType, resName string, bareLambda bool, err *Error) {
+	x.branchEmit(b, taskFailedEvent(resType, resName, bareLambda, err))
+}
+
+// taskFailedEvent is the history event of a task that failed with err.
+func taskFailedEvent(resType, resName string, bareLambda bool, err *Error) HistoryEvent {
 	timedOut := err.Name == ErrTimeout || err.Name == ErrHeartbeatTimeout
 	switch {
 	case bareLambda && timedOut:
-		x.branchEmit(b, HistoryEvent{Type: "LambdaFunctionTimedOut", LambdaFunctionTimedOutEventDetails: &FailureDetails{Error: err.Name, Cause: err.Cause}})
+		return HistoryEvent{Type: "LambdaFunctionTimedOut", LambdaFunctionTimedOutEventDetails: &FailureDetails{Error: err.Name, Cause: err.Cause}}
 	case bareLambda:
-		x.branchEmit(b, HistoryEvent{Type: "LambdaFunctionFailed", LambdaFunctionFailedEventDetails: &FailureDetails{Error: err.Name, Cause: err.Cause}})
+		return HistoryEvent{Type: "LambdaFunctionFailed", LambdaFunctionFailedEventDetails: &FailureDetails{Error: err.Name, Cause: err.Cause}}
 	case timedOut:
-		x.branchEmit(b, HistoryEvent{Type: "TaskTimedOut", TaskTimedOutEventDetails: &TaskFailureDetails{ResourceType: resType, Resource: resName, Error: err.Name, Cause: err.Cause}})
-	default:
-		x.branchEmit(b, HistoryEvent{Type: "TaskFailed", TaskFailedEventDetails: &TaskFailureDetails{ResourceType: resType, Resource: resName, Error: err.Name, Cause: err.Cause}})
+		return HistoryEvent{Type: "TaskTimedOut", TaskTimedOutEventDetails: &TaskFailureDetails{ResourceType: resType, Resource: resName, Error: err.Name, Cause: err.Cause}}
 	}
+	return HistoryEvent{Type: "TaskFailed", TaskFailedEventDetails: &TaskFailureDetails{ResourceType: resType, Resource: resName, Error: err.Name, Cause: err.Cause}}
 }
 
 // limitSeconds resolves TimeoutSeconds/HeartbeatSeconds or their …Path.
@@ -345,17 +360,18 @@ func (x *execution) poll(ctx context.Context, poller SyncPoller, call TaskCall, 
 	}
 }
 
-// pendingTask is a task waiting for its token to be answered.
+// pendingTask is the engine's registration of a task token, from before
+// the resource is called until the task ends.
 type pendingTask struct {
-	x      *execution
-	wait   *tokenWait
-	result chan tokenAnswer
+	x    *execution
+	b    *branchState
+	wait *tokenWait
+	// mu orders the decisions on the token: an answer, a timeout, a
+	// failed resource call. done is set by the first; it is guarded by mu.
+	mu     sync.Mutex
+	done   bool
+	result chan struct{}
 	beat   chan struct{}
-}
-
-type tokenAnswer struct {
-	output any
-	err    *Error
 }
 
 // tokenPrefix marks the tokens this engine issues.
@@ -380,46 +396,76 @@ func validTokenShape(t string) bool {
 	return err == nil
 }
 
-func (e *Engine) registerToken(x *execution, tw *tokenWait) *pendingTask {
-	p := &pendingTask{x: x, wait: tw, result: make(chan tokenAnswer, 1), beat: make(chan struct{}, 1)}
+func (e *Engine) registerToken(x *execution, b *branchState, tw *tokenWait) *pendingTask {
+	p := &pendingTask{x: x, b: b, wait: tw, result: make(chan struct{}, 1), beat: make(chan struct{}, 1)}
 	e.mu.Lock()
 	e.tokens[tw.Token] = p
 	e.mu.Unlock()
 	return p
 }
 
-func (e *Engine) releaseToken(token string) {
+// forget removes p's token from the engine, unless another task took it.
+func (e *Engine) forget(p *pendingTask) {
+	if p == nil {
+		return
+	}
 	e.mu.Lock()
-	delete(e.tokens, token)
+	if e.tokens[p.wait.Token] == p {
+		delete(e.tokens, p.wait.Token)
+	}
 	e.mu.Unlock()
 }
 
-// takeToken finds the task waiting for a token. With remove, the token
-// stops being valid.
-func (e *Engine) takeToken(token string, remove bool) (*pendingTask, error) {
+// lookupToken finds the task waiting for a token.
+func (e *Engine) lookupToken(token string) (*pendingTask, error) {
 	if !validTokenShape(token) {
 		return nil, ErrInvalidToken
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	p, ok := e.tokens[token]
+	e.mu.Unlock()
 	if !ok {
 		return nil, ErrTaskTimedOut
 	}
 	if p.x.ctx.Err() != nil {
-		delete(e.tokens, token)
+		e.forget(p)
 		return nil, ErrTaskTimedOut
 	}
-	if remove {
-		delete(e.tokens, token)
-	}
 	return p, nil
+}
+
+// answer completes the task waiting for token. The answer is saved before
+// it is accepted, so that once this returns nil a restart does not lose it.
+func (e *Engine) answer(token string, output any, failure *Error) error {
+	p, err := e.lookupToken(token)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	x, tw := p.x, p.wait
+	if p.done || x.ctx.Err() != nil {
+		return ErrTaskTimedOut
+	}
+	x.update(p.b, func() { tw.Answered, tw.Output, tw.Err = true, output, failure })
+	if err := x.checkpoint(); err != nil {
+		x.update(p.b, func() { tw.Answered, tw.Output, tw.Err = false, nil, nil })
+		if errors.Is(err, errDetached) {
+			return ErrTaskTimedOut
+		}
+		return fmt.Errorf("the answer for the task token could not be saved, so it was not accepted; send it again once the store works: %w", err)
+	}
+	p.done = true
+	e.forget(p)
+	p.result <- struct{}{}
+	return nil
 }
 
 // SendTaskSuccess completes the task waiting for token with output (JSON).
 // It fails with ErrInvalidToken for a malformed token, ErrTaskTimedOut
 // when no task waits for it any more, and ErrInvalidOutput when output is
-// not JSON.
+// not JSON. With a Store, the answer is saved before SendTaskSuccess
+// returns.
 func (e *Engine) SendTaskSuccess(token string, output json.RawMessage) error {
 	v, err := decodeValue(output)
 	if err != nil {
@@ -428,34 +474,30 @@ func (e *Engine) SendTaskSuccess(token string, output json.RawMessage) error {
 		}
 		return fmt.Errorf("%w: %v", ErrInvalidOutput, err)
 	}
-	p, err := e.takeToken(token, true)
-	if err != nil {
-		return err
-	}
-	p.result <- tokenAnswer{output: v}
-	return nil
+	return e.answer(token, v, nil)
 }
 
 // SendTaskFailure fails the task waiting for token with an error name and
-// cause (an empty name is reported as States.TaskFailed).
+// cause (an empty name is reported as States.TaskFailed). With a Store,
+// the answer is saved before SendTaskFailure returns.
 func (e *Engine) SendTaskFailure(token, errName, cause string) error {
-	p, err := e.takeToken(token, true)
-	if err != nil {
-		return err
-	}
 	if errName == "" {
 		errName = ErrTaskFailed
 	}
-	p.result <- tokenAnswer{err: &Error{Name: errName, Cause: cause}}
-	return nil
+	return e.answer(token, nil, &Error{Name: errName, Cause: cause})
 }
 
 // SendTaskHeartbeat tells the task waiting for token that its work is still
 // going on, restarting its HeartbeatSeconds countdown.
 func (e *Engine) SendTaskHeartbeat(token string) error {
-	p, err := e.takeToken(token, false)
+	p, err := e.lookupToken(token)
 	if err != nil {
 		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return ErrTaskTimedOut
 	}
 	select {
 	case p.beat <- struct{}{}:
@@ -464,61 +506,124 @@ func (e *Engine) SendTaskHeartbeat(token string) error {
 	return nil
 }
 
-// waitToken resumes a wait restored from a snapshot.
-func (x *execution) waitToken(ctx context.Context, b *branchState, st *State, resType, resName string) (any, *Error) {
-	p := x.engine.registerToken(x, b.Token)
-	return x.waitTokenPending(ctx, b, p, resType, resName)
+// resumeToken continues a .waitForTaskToken task restored from the store:
+// with its answer when one was accepted, by calling the resource again
+// with the same token when the call had not returned, or by waiting.
+func (x *execution) resumeToken(ctx context.Context, b *branchState, st *State, tw *tokenWait, resType, resName string) (any, *Error) {
+	var answered, submitted bool
+	x.read(func() { answered, submitted = tw.Answered, tw.Submitted })
+	if answered {
+		return x.recordAnswer(b, tw, resType, resName)
+	}
+	if tw.pending == nil {
+		tw.pending = x.engine.registerToken(x, b, tw)
+	}
+	if submitted {
+		return x.waitToken(ctx, b, tw, resType, resName)
+	}
+	call := TaskCall{
+		Resource: tw.Resource, Pattern: PatternWaitForToken, StateName: st.Name, ExecutionArn: x.rec.ExecutionArn,
+		Input: tw.Input, TaskToken: tw.Token, TimeoutSeconds: tw.TimeoutSeconds, HeartbeatSeconds: tw.HeartbeatSeconds,
+		RetryCount: b.RetryCount, Repeated: true,
+	}
+	return x.submitToken(ctx, b, tw, call, resType, resName)
 }
 
-// waitTokenPending waits for the token's answer, a heartbeat timeout, the
-// task's timeout or cancellation.
-func (x *execution) waitTokenPending(ctx context.Context, b *branchState, p *pendingTask, resType, resName string) (any, *Error) {
-	tw := p.wait
-	defer x.engine.releaseToken(tw.Token)
+// submitToken calls a .waitForTaskToken resource, whose token is saved and
+// registered, and waits for the answer.
+func (x *execution) submitToken(ctx context.Context, b *branchState, tw *tokenWait, call TaskCall, resType, resName string) (any, *Error) {
+	p := tw.pending
+	result, ierr := x.invoke(ctx, call, tw.Deadline)
+	if ierr == errCancelled {
+		x.engine.forget(p)
+		return nil, ierr
+	}
+	if ierr != nil {
+		// The call failed: the task fails, even if an answer came in the
+		// meantime, and the token stops being valid.
+		p.mu.Lock()
+		p.done = true
+		x.engine.forget(p)
+		x.emitWith(b, func() { b.Token = nil }, taskFailedEvent(resType, resName, false, ierr))
+		p.mu.Unlock()
+		return nil, ierr
+	}
+	// The heartbeat countdown starts once the resource has returned.
+	submitted := x.now()
+	x.emitWith(b, func() { tw.Submitted, tw.Input, tw.LastHeartbeat = true, nil, submitted },
+		HistoryEvent{Type: "TaskSubmitted", TaskSubmittedEventDetails: &TaskOutputDetails{
+			ResourceType: resType, Resource: resName, Output: string(compactOrNull(result)),
+		}})
+	// Should this save fail, a restart calls the resource again with the
+	// same token, which it must accept (see Invoker).
+	_ = x.checkpoint()
+	return x.waitToken(ctx, b, tw, resType, resName)
+}
+
+// waitToken waits for the token's answer, a heartbeat timeout, the task's
+// timeout or cancellation.
+func (x *execution) waitToken(ctx context.Context, b *branchState, tw *tokenWait, resType, resName string) (any, *Error) {
+	p := tw.pending
+	defer x.engine.forget(p)
 	clk := x.engine.opts.Clock
 	var timeout <-chan time.Time
 	if !tw.Deadline.IsZero() {
 		timeout = clk.After(tw.Deadline.Sub(x.now()))
 	}
 	for {
-		// An answer that is already there wins over a timer that fired.
-		select {
-		case a := <-p.result:
-			p.result <- a
-		default:
-		}
 		var heartbeat <-chan time.Time
 		if tw.HeartbeatSeconds > 0 {
-			heartbeat = clk.After(tw.LastHeartbeat.Add(time.Duration(tw.HeartbeatSeconds) * time.Second).Sub(x.now()))
+			var last time.Time
+			x.read(func() { last = tw.LastHeartbeat })
+			heartbeat = clk.After(last.Add(time.Duration(tw.HeartbeatSeconds) * time.Second).Sub(x.now()))
 		}
 		select {
-		case a := <-p.result:
-			x.update(func() { tw.Answered, tw.Output, tw.Err = true, a.output, a.err })
-			if a.err != nil {
-				x.taskFailed(b, resType, resName, false, a.err)
-			} else {
-				x.branchEmit(b, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: resType, Resource: resName, Output: string(encodeValue(a.output))}})
-			}
-			x.checkpoint()
-			if a.err != nil {
-				return nil, a.err
-			}
-			return a.output, nil
+		case <-p.result:
+			return x.recordAnswer(b, tw, resType, resName)
 		case <-p.beat:
 			now := x.now()
-			x.update(func() { tw.LastHeartbeat = now })
+			x.update(b, func() { tw.LastHeartbeat = now })
 		case <-heartbeat:
-			x.update(func() { b.Token = nil })
-			err := &Error{Name: ErrHeartbeatTimeout, Cause: ""}
-			x.taskFailed(b, resType, resName, false, err)
-			return nil, err
+			return x.giveUp(b, tw, ErrHeartbeatTimeout, resType, resName)
 		case <-timeout:
-			x.update(func() { b.Token = nil })
-			err := &Error{Name: ErrTimeout, Cause: ""}
-			x.taskFailed(b, resType, resName, false, err)
-			return nil, err
+			return x.giveUp(b, tw, ErrTimeout, resType, resName)
 		case <-ctx.Done():
 			return nil, errCancelled
 		}
 	}
+}
+
+// giveUp ends a token wait with a timeout, unless an answer was accepted
+// first: then the answer wins.
+func (x *execution) giveUp(b *branchState, tw *tokenWait, errName, resType, resName string) (any, *Error) {
+	p := tw.pending
+	p.mu.Lock()
+	if p.done {
+		p.mu.Unlock()
+		<-p.result
+		return x.recordAnswer(b, tw, resType, resName)
+	}
+	p.done = true
+	x.engine.forget(p)
+	err := &Error{Name: errName}
+	x.emitWith(b, func() { b.Token = nil }, taskFailedEvent(resType, resName, false, err))
+	p.mu.Unlock()
+	return nil, err
+}
+
+// recordAnswer adds the history event of the accepted answer, once, and
+// returns the answer.
+func (x *execution) recordAnswer(b *branchState, tw *tokenWait, resType, resName string) (any, *Error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !tw.Recorded && !x.detached {
+		ev := HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: resType, Resource: resName, Output: string(encodeValue(tw.Output))}}
+		if tw.Err != nil {
+			ev = taskFailedEvent(resType, resName, false, tw.Err)
+		}
+		b.Last = x.emitLocked(b.Last, ev)
+		tw.Recorded = true
+		x.markLocked(b)
+	}
+	return tw.Output, tw.Err
 }

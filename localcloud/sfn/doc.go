@@ -9,7 +9,8 @@
 // are persisted by an [asl.FileStore] in the same directory. Creating a
 // Service over an existing directory brings the state machines back and
 // resumes the executions that were running, including those waiting for a
-// task token: the same token stays valid across the restart.
+// task token: the same token stays valid across the restart, and is
+// accepted as soon as New returns.
 //
 // Requests and responses have the exact shapes of the service's API model:
 // timestamps are epoch seconds, errors carry the exception names the SDK

@@ -65,12 +65,14 @@ func (s *Service) startExecution(_ context.Context, in *startExecutionInput) (*s
 		}
 		return s.restart(info, canonInput)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, asl.ErrInvalidName):
+		return nil, apiError(codeInvalidName, "Invalid Name: '%s': %v", name, err)
+	case errors.Is(err, asl.ErrInvalidExecutionInput):
+		return nil, apiError(codeInvalidExecutionInput, "Invalid Execution Input: %v", err)
+	case err != nil:
 		return nil, err
 	}
-	s.mu.Lock()
-	s.ran[got] = m
-	s.mu.Unlock()
 	info, err := s.engine.Describe(got)
 	if err != nil {
 		return nil, engineError(err, got)
@@ -225,8 +227,8 @@ func (s *Service) listExecutions(_ context.Context, in *listExecutionsInput) (*l
 		pos = &asl.ExecutionInfo{StartDate: time.Unix(0, p.Start), ExecutionArn: p.Arn}
 	}
 	var list []asl.ExecutionInfo
-	for _, x := range s.engine.Executions() {
-		if x.StateMachineArn != in.StateMachineArn || (in.StatusFilter != "" && x.Status != in.StatusFilter) {
+	for _, x := range s.engine.Executions(in.StateMachineArn) {
+		if in.StatusFilter != "" && x.Status != in.StatusFilter {
 			continue
 		}
 		if in.RedriveFilter == "REDRIVEN" {
@@ -305,14 +307,15 @@ type describeStateMachineForExecutionOutput struct {
 // machine the execution runs, which an update after its start does not
 // change.
 func (s *Service) describeStateMachineForExecution(_ context.Context, in *executionArnInput) (*describeStateMachineForExecutionOutput, error) {
-	if _, err := s.lookupExecution(in.ExecutionArn); err != nil {
+	info, err := s.lookupExecution(in.ExecutionArn)
+	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	m := s.ran[in.ExecutionArn]
+	m := s.machines[info.StateMachineArn]
 	s.mu.Unlock()
-	if m == nil {
-		return nil, apiError(codeExecutionMissing, "Execution Does Not Exist: '%s': its state machine was not recorded", in.ExecutionArn)
+	if m == nil || !m.runBy(info) {
+		m = versionOf(info)
 	}
 	d := describe(m)
 	return &describeStateMachineForExecutionOutput{

@@ -40,6 +40,41 @@ type machine struct {
 	broken error
 }
 
+// versionLabel names this version of the machine for the interpreter,
+// which keeps it with each execution (asl.StateMachine.Version): its
+// update date and, once updated, its revision.
+func (m *machine) versionLabel() string {
+	label := m.UpdateDate.UTC().Format(time.RFC3339Nano)
+	if m.RevisionID != "" {
+		label += "/" + m.RevisionID
+	}
+	return label
+}
+
+// runBy reports whether m is the version the execution runs.
+func (m *machine) runBy(info asl.ExecutionInfo) bool {
+	if info.StateMachineVersion != "" {
+		return info.StateMachineVersion == m.versionLabel()
+	}
+	return sameDefinition(m.Definition, string(info.Definition)) && m.RoleArn == info.RoleArn
+}
+
+// versionOf rebuilds the version of a state machine an execution runs,
+// from what the interpreter kept of it, when that version is no longer
+// the current one. Configurations that were not kept are left out.
+func versionOf(info asl.ExecutionInfo) *machine {
+	m := &machine{
+		Name: info.StateMachineName, Arn: info.StateMachineArn, RoleArn: info.RoleArn, Type: typeStandard,
+		Definition: string(info.Definition), CreationDate: info.StartDate, UpdateDate: info.StartDate,
+	}
+	date, revision, _ := strings.Cut(info.StateMachineVersion, "/")
+	if t, err := time.Parse(time.RFC3339Nano, date); err == nil {
+		m.UpdateDate = t
+	}
+	m.RevisionID = revision
+	return m
+}
+
 // tag is one resource tag.
 type tag struct {
 	Key   string `json:"key"`

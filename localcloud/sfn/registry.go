@@ -99,6 +99,7 @@ func (s *Service) compile(m *machine) error {
 		m.RoleArn = sm.RoleArn
 	}
 	sm.RoleArn = m.RoleArn
+	sm.Version = m.versionLabel()
 	m.sm = sm
 	return nil
 }
@@ -180,18 +181,19 @@ func (s *Service) update(arn string, u machineUpdate) (*machine, error) {
 	if u.Encryption != nil {
 		m.Encryption = u.Encryption
 	}
+	m.UpdateDate = s.now()
+	m.RevisionID = newUUID()
 	if u.Definition != nil || old.sm == nil {
 		m.sm, m.broken = nil, nil
 		if err := s.compile(&m); err != nil {
 			return nil, err
 		}
-	} else if u.RoleArn != nil {
+	} else {
+		// Running executions share old.sm: the new version gets a copy.
 		sm := *old.sm
-		sm.RoleArn = m.RoleArn
+		sm.RoleArn, sm.Version = m.RoleArn, m.versionLabel()
 		m.sm = &sm
 	}
-	m.UpdateDate = s.now()
-	m.RevisionID = newUUID()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.machines[arn] != old {

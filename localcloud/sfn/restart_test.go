@@ -29,10 +29,12 @@ func TestRestartKeepsMachinesAndResumesTokenWait(t *testing.T) {
 	if _, err := first.client.UpdateStateMachine(ctx, &awssfn.UpdateStateMachineInput{StateMachineArn: aws.String(waiting), Definition: aws.String(passChoice)}); err != nil {
 		t.Fatal(err)
 	}
-	// The interpreter checkpoints the token once the resource call has
-	// returned, a moment after the worker saw it: stop only once the
-	// token is on disk, as a kill after that point must not lose it.
+	// The token is saved before the worker is called, and the call is
+	// marked submitted once it returned, a moment after the worker saw
+	// it: stop only then, as a kill before that point makes the resumed
+	// execution call the worker again with the same token.
 	waitPersisted(t, filepath.Join(dir, "executions"), call.Token)
+	waitPersisted(t, filepath.Join(dir, "executions"), `"submitted":true`)
 	first.svc.Close()
 
 	if _, err := os.Stat(filepath.Join(dir, "statemachines", "Waiting.json")); err != nil {
@@ -61,7 +63,8 @@ func TestRestartKeepsMachinesAndResumesTokenWait(t *testing.T) {
 	}
 	jsonEqual(t, aws.ToString(forExec.Definition), tokenTask)
 
-	// The token issued before the restart completes the execution now.
+	// The token issued before the restart completes the execution at
+	// once: the resumed execution registered it before New returned.
 	if _, err := second.client.SendTaskSuccess(ctx, &awssfn.SendTaskSuccessInput{TaskToken: aws.String(call.Token), Output: aws.String(`{"status": "Completed"}`)}); err != nil {
 		t.Fatalf("answer the token after restart: %v", err)
 	}
@@ -86,7 +89,7 @@ func waitPersisted(t *testing.T, dir, s string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 		for _, f := range files {
 			if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b), s) {
 				return

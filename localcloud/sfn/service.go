@@ -46,18 +46,12 @@ type Service struct {
 	clock   clock.Clock
 	log     *slog.Logger
 	engine  *asl.Engine
-	store   asl.ExecutionStore
+	durable bool        // the engine has a Store
 	dir     *machineDir // nil without a DataDir
 	handler http.Handler
 
 	mu       sync.Mutex
 	machines map[string]*machine // by ARN; a *machine is never changed once stored
-	// ran records, per execution ARN, the state machine version it runs
-	// (DescribeStateMachineForExecution).
-	ran map[string]*machine
-	// restoring holds the task tokens of restored executions that wait for
-	// an answer, until the engine has registered them again (see answer).
-	restoring map[string]string
 }
 
 // New builds the service, loads the state machines stored in cfg.DataDir
@@ -73,7 +67,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		region: region, account: account, clock: cfg.Engine.Clock, log: cfg.Logger,
-		machines: map[string]*machine{}, ran: map[string]*machine{}, restoring: map[string]string{},
+		machines: map[string]*machine{},
 	}
 	if s.clock == nil {
 		s.clock = clock.Real{}
@@ -93,7 +87,7 @@ func New(cfg Config) (*Service, error) {
 			}
 		}
 	}
-	s.store = opts.Store
+	s.durable = opts.Store != nil
 	s.engine = asl.NewEngine(opts)
 	if err := s.loadMachines(); err != nil {
 		return nil, err

@@ -3,10 +3,6 @@ package sfn
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"time"
-
-	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
 )
 
 type sendTaskSuccessInput struct {
@@ -34,7 +30,7 @@ func checkToken(token string) error {
 	return nil
 }
 
-func (s *Service) sendTaskSuccess(ctx context.Context, in *sendTaskSuccessInput) (*struct{}, error) {
+func (s *Service) sendTaskSuccess(_ context.Context, in *sendTaskSuccessInput) (*struct{}, error) {
 	if err := checkToken(in.TaskToken); err != nil {
 		return nil, err
 	}
@@ -47,65 +43,22 @@ func (s *Service) sendTaskSuccess(ctx context.Context, in *sendTaskSuccessInput)
 	if !json.Valid([]byte(*in.Output)) {
 		return nil, apiError(codeInvalidOutput, "Invalid Output: the output must be a JSON document, got %.100q", *in.Output)
 	}
-	err := s.answer(ctx, in.TaskToken, func() error {
-		return s.engine.SendTaskSuccess(in.TaskToken, json.RawMessage(*in.Output))
-	})
-	return &struct{}{}, err
+	return &struct{}{}, engineError(s.engine.SendTaskSuccess(in.TaskToken, json.RawMessage(*in.Output)), in.TaskToken)
 }
 
-func (s *Service) sendTaskFailure(ctx context.Context, in *sendTaskFailureInput) (*struct{}, error) {
+func (s *Service) sendTaskFailure(_ context.Context, in *sendTaskFailureInput) (*struct{}, error) {
 	if err := checkToken(in.TaskToken); err != nil {
 		return nil, err
 	}
 	if err := checkErrorCause(in.Error, in.Cause); err != nil {
 		return nil, err
 	}
-	err := s.answer(ctx, in.TaskToken, func() error {
-		return s.engine.SendTaskFailure(in.TaskToken, in.Error, in.Cause)
-	})
-	return &struct{}{}, err
+	return &struct{}{}, engineError(s.engine.SendTaskFailure(in.TaskToken, in.Error, in.Cause), in.TaskToken)
 }
 
-func (s *Service) sendTaskHeartbeat(ctx context.Context, in *sendTaskHeartbeatInput) (*struct{}, error) {
+func (s *Service) sendTaskHeartbeat(_ context.Context, in *sendTaskHeartbeatInput) (*struct{}, error) {
 	if err := checkToken(in.TaskToken); err != nil {
 		return nil, err
 	}
-	err := s.answer(ctx, in.TaskToken, func() error {
-		return s.engine.SendTaskHeartbeat(in.TaskToken)
-	})
-	return &struct{}{}, err
-}
-
-// restoreGrace bounds how long a task-token call waits for a restored
-// execution to register its token again.
-const restoreGrace = 3 * time.Second
-
-// answer runs a task-token call. A restored execution registers its
-// pending token only once its goroutine reaches the Task state again, a
-// moment after New returned; a call that arrives in that window would see
-// TaskTimedOut, so for the tokens found in the store at start-up the call
-// is retried until the engine knows the token, the execution stops
-// running, or restoreGrace passes.
-func (s *Service) answer(ctx context.Context, token string, call func() error) error {
-	err := call()
-	s.mu.Lock()
-	arn, restoring := s.restoring[token]
-	s.mu.Unlock()
-	if !restoring {
-		return engineError(err, token)
-	}
-	deadline := time.Now().Add(restoreGrace)
-	for errors.Is(err, asl.ErrTaskTimedOut) && time.Now().Before(deadline) && ctx.Err() == nil {
-		if info, derr := s.engine.Describe(arn); derr != nil || info.Status != asl.StatusRunning {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-		err = call()
-	}
-	if !errors.Is(err, asl.ErrTaskTimedOut) || ctx.Err() == nil {
-		s.mu.Lock()
-		delete(s.restoring, token)
-		s.mu.Unlock()
-	}
-	return engineError(err, token)
+	return &struct{}{}, engineError(s.engine.SendTaskHeartbeat(in.TaskToken), in.TaskToken)
 }
