@@ -148,6 +148,7 @@ func (jp *jobProgress) close() {
 // runSummary is what a run reports about its jobs.
 type runSummary struct {
 	Resumed     bool
+	Deployed    map[deploy.Action]int
 	Jobs        []jobSummary `json:"jobs"`
 	Totals      manifest.Summary
 	OutputFiles []outputFile `json:"outputFiles"`
@@ -241,6 +242,7 @@ func (p *printer) result(desc *awssfn.DescribeExecutionOutput, sum runSummary, t
 		out := map[string]any{
 			"executionArn": aws.ToString(desc.ExecutionArn),
 			"resumed":      sum.Resumed,
+			"deployed":     sum.Deployed,
 			"status":       status,
 			"summary":      sum.Totals,
 			"jobs":         sum.Jobs,

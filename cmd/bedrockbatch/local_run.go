@@ -261,6 +261,10 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	times.Total = time.Since(began)
 	sum := summarize(ctx, s3c, cloud, desc, jobs)
 	sum.Resumed = resumed
+	sum.Deployed = map[deploy.Action]int{}
+	for _, c := range res.Changes {
+		sum.Deployed[c.Action]++
+	}
 	p.result(desc, sum, times, logPath)
 	if desc.Status != sfntypes.ExecutionStatusSucceeded {
 		return &exitError{code: 1, err: fmt.Errorf("execution %s %s: %s: %s", lastSegment(execArn), desc.Status,

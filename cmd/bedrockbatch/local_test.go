@@ -50,6 +50,7 @@ func cliBinary(t *testing.T) string {
 // runResult is the --json output of local run.
 type runResult struct {
 	Resumed     bool               `json:"resumed"`
+	Deployed    map[string]int     `json:"deployed"`
 	Status      string             `json:"status"`
 	Error       string             `json:"error"`
 	Cause       string             `json:"cause"`
@@ -146,6 +147,9 @@ func TestLocalRunBundledExample(t *testing.T) {
 	again, code, stderr := localRun(t, nil, "--data", data)
 	if code != 0 || again.Status != "SUCCEEDED" {
 		t.Fatalf("second run: exit %d, status %s: %s\n%s", code, again.Status, again.Cause, stderr)
+	}
+	if res.Deployed["created"] == 0 || again.Deployed["created"]+again.Deployed["updated"] != 0 || again.Deployed["unchanged"] == 0 {
+		t.Errorf("deployments %v then %v: want resources created, then all unchanged", res.Deployed, again.Deployed)
 	}
 	if again.Jobs[0].Name == res.Jobs[0].Name {
 		t.Errorf("second run reused job name %s", again.Jobs[0].Name)
