@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 )
 
 // subcommands are added by the files that define them, one file per command
@@ -28,7 +30,7 @@ func newRootCmd() *cobra.Command {
 }
 
 func main() {
-	silenceNodeWarnings()
+	nodeenv.Ensure()
 	if err := newRootCmd().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "bedrockbatch:", err)
 		os.Exit(exitCode(err))

@@ -7,12 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockbatch/bedrockbatch/examples/minimal/app"
+	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 )
 
 // synthesize writes the cloud assembly of an app into outdir. With an empty
@@ -34,11 +34,9 @@ func synthesize(ctx context.Context, command, outdir string, cdkContext map[stri
 		return err
 	}
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(nodeenv.Environ(os.Environ()),
 		"CDK_OUTDIR="+outdir,
 		"CDK_CONTEXT_JSON="+string(contextJSON),
-		"JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1",
-		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="+nodeMajors,
 	)
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
@@ -64,34 +62,4 @@ func synthesizeExample(outdir string, cdkContext map[string]any) (err error) {
 	app.NewMinimalStack(a, app.StackName, nil)
 	a.Synth(nil)
 	return nil
-}
-
-// nodeMajors lists the Node.js major versions whose end-of-life banner the
-// CDK's runtime should not print: the machine's Node.js is the user's
-// choice, and the banner would bury the run's output.
-const nodeMajors = "18,20,22"
-
-// silenceNodeWarnings makes sure the variables the CDK's Node.js runtime
-// reads are set, unless the user set them. The runtime captures the
-// environment while the CDK's packages initialize, before main runs, so
-// when they are missing the process sets them and executes itself again.
-func silenceNodeWarnings() {
-	changed := false
-	for v, val := range map[string]string{
-		"JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION":  "1",
-		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": nodeMajors,
-	} {
-		if _, set := os.LookupEnv(v); !set {
-			os.Setenv(v, val)
-			changed = true
-		}
-	}
-	if !changed {
-		return
-	}
-	if exe, err := os.Executable(); err == nil {
-		// On success Exec does not return; on failure the run goes on,
-		// with the banner.
-		_ = syscall.Exec(exe, os.Args, os.Environ())
-	}
 }

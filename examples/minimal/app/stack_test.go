@@ -2,9 +2,8 @@ package app
 
 import (
 	"encoding/json"
-	"fmt"
+	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 	"os"
-	"os/exec"
 	"reflect"
 	"strings"
 	"sync"
@@ -16,24 +15,9 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// TestMain silences the jsii runtime's Node.js support banner. The runtime
-// reads the environment while the packages initialize, before TestMain, so
-// the test binary reruns itself with the variables set.
+// TestMain keeps the CDK's Node.js support banner out of the test output.
 func TestMain(m *testing.M) {
-	const eol = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
-	if os.Getenv(eol) == "" {
-		cmd := exec.Command(os.Args[0], os.Args[1:]...)
-		cmd.Env = append(os.Environ(), eol+"=18,20,22", "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1")
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-		if err := cmd.Run(); err != nil {
-			if exit, ok := err.(*exec.ExitError); ok {
-				os.Exit(exit.ExitCode())
-			}
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	nodeenv.Ensure()
 	os.Exit(m.Run())
 }
 
