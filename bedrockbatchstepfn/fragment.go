@@ -82,11 +82,18 @@ func (f *bedrockBatchSfn) attachItemProcessor() {
 	f.attach.Do(func() { f.batchMap.ItemProcessor(f.task, nil) })
 }
 
-// Validate implements constructs.IValidation: it attaches the item processor
-// of a fragment that was never chained, so that it still synthesizes (the
-// CDK rejects a Map without one).
-func (f *bedrockBatchSfn) Validate() *[]*string {
-	f.attachItemProcessor()
+// unchainedCheck implements constructs.IValidation: it attaches the item
+// processor of a fragment that was never chained, so that it still
+// synthesizes (the CDK rejects a Map without one). It is an object of its
+// own because jsii calls a construct's methods on the value it was created
+// from, which for a subclass (NewBedrockBatchSfn_Override) is the user's
+// struct, which has no Validate method.
+type unchainedCheck struct{ f *bedrockBatchSfn }
+
+// Validate attaches the item processor if chaining has not; it reports no
+// error.
+func (c *unchainedCheck) Validate() *[]*string {
+	c.f.attachItemProcessor()
 	return &[]*string{}
 }
 
@@ -95,6 +102,17 @@ func (f *bedrockBatchSfn) Validate() *[]*string {
 // Timeout outside 24–168 hours) or when the Lambda functions cannot be
 // compiled; the panic value is an error that says what to fix.
 func NewBedrockBatchSfn(parent constructs.Construct, id *string, props *BedrockBatchSfnProps) BedrockBatchSfn {
+	hours, dirs := prepare(props)
+	f := &bedrockBatchSfn{}
+	awsstepfunctions.NewStateMachineFragment_Override(f, parent, id)
+	f.build(props, hours, dirs)
+	return f
+}
+
+// prepare validates props and compiles the Lambda functions, panicking with
+// an error that says what to fix; it returns the job timeout in hours and
+// the asset directory of each function package.
+func prepare(props *BedrockBatchSfnProps) (int, map[string]string) {
 	if err := props.validate(); err != nil {
 		panic(err)
 	}
@@ -103,9 +121,12 @@ func NewBedrockBatchSfn(parent constructs.Construct, id *string, props *BedrockB
 	if err != nil {
 		panic(err)
 	}
+	return hours, dirs
+}
 
-	f := &bedrockBatchSfn{}
-	awsstepfunctions.NewStateMachineFragment_Override(f, parent, id)
+// build creates the fragment's resources and states in f, whose jsii object
+// exists already.
+func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, hours int, dirs map[string]string) {
 	stack := awscdk.Stack_Of(f)
 
 	eventFunction := jobEventFunction(stack, dirs[jobEventPackage])
@@ -134,8 +155,7 @@ func NewBedrockBatchSfn(parent constructs.Construct, id *string, props *BedrockB
 
 	f.batchMap, f.task = m, task
 	f.endStates = *m.EndStates()
-	f.Node().AddValidation(f)
-	return f
+	f.Node().AddValidation(&unchainedCheck{f})
 }
 
 // BedrockBatchSfn_IsConstruct reports whether x is a construct.
