@@ -3,6 +3,8 @@
 package main
 
 import (
+	"os"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
@@ -11,7 +13,11 @@ import (
 
 func main() {
 	defer jsii.Close()
-	a := awscdk.NewApp(nil)
+	props := &awscdk.AppProps{}
+	if os.Getenv("CDK_OUTDIR") == "" {
+		props.Outdir = jsii.String("cdk.out")
+	}
+	a := awscdk.NewApp(props)
 	app.NewMinimalStack(a, app.StackName, nil)
 	a.Synth(nil)
 }
