@@ -42,15 +42,7 @@ func (l *lineReader) next() ([]byte, error) {
 		l.bytes += int64(len(chunk))
 		switch {
 		case err == nil:
-			l.line++
-			if tooLong {
-				return nil, errLineTooLong
-			}
-			if len(l.long) > 0 {
-				l.long = append(l.long, chunk...)
-				chunk = l.long
-			}
-			return l.bounded(trimEOL(chunk))
+			return l.end(chunk, tooLong)
 		case errors.Is(err, bufio.ErrBufferFull):
 			if !tooLong {
 				if len(l.long)+len(chunk) > l.max+2 {
@@ -64,22 +56,26 @@ func (l *lineReader) next() ([]byte, error) {
 			if len(chunk) == 0 && len(l.long) == 0 && !tooLong {
 				return nil, io.EOF
 			}
-			l.line++
-			if tooLong {
-				return nil, errLineTooLong
-			}
-			if len(l.long) > 0 {
-				l.long = append(l.long, chunk...)
-				chunk = l.long
-			}
-			return l.bounded(trimEOL(chunk))
+			return l.end(chunk, tooLong)
 		default:
 			return nil, err
 		}
 	}
 }
 
-func (l *lineReader) bounded(line []byte) ([]byte, error) {
+// end finishes the line that chunk, its last part, completes: it counts
+// the line and returns it whole, without its line ending, or
+// errLineTooLong.
+func (l *lineReader) end(chunk []byte, tooLong bool) ([]byte, error) {
+	l.line++
+	if tooLong {
+		return nil, errLineTooLong
+	}
+	if len(l.long) > 0 {
+		l.long = append(l.long, chunk...)
+		chunk = l.long
+	}
+	line := trimEOL(chunk)
 	if len(line) > l.max {
 		return nil, errLineTooLong
 	}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/bedrockbatch/bedrockbatch/manifest/jsonscan/jsonscantest"
 )
 
 // referenceParse is the record parse done with encoding/json alone, which
@@ -98,22 +100,9 @@ func TestParseRecordMatchesEncodingJSON(t *testing.T) {
 // TestParseRecordMutations checks random edits of record lines: the fast
 // scan and encoding/json must agree on every one, errors included.
 func TestParseRecordMutations(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
 	parsed := 0
-	alphabet := []byte("{}[],:\"\\ 0123456789-.etrunlIdDR\xffu")
-	for n := 0; n < 20000; n++ {
-		b := []byte(recordLines[rng.IntN(8)])
-		for range 1 + rng.IntN(2) {
-			i := rng.IntN(len(b))
-			switch c := alphabet[rng.IntN(len(alphabet))]; rng.IntN(3) {
-			case 0:
-				b = append(b[:i], b[i+1:]...)
-			case 1:
-				b[i] = c
-			default:
-				b = append(b[:i], append([]byte{c}, b[i:]...)...)
-			}
-		}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for b := range jsonscantest.Mutants(rng, recordLines[:8], "{}[],:\"\\ 0123456789-.etrunlIdDR\xffu", 20000) {
 		if strings.TrimSpace(string(b)) == "" {
 			continue
 		}

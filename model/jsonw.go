@@ -73,35 +73,20 @@ func appendFloat32(b []byte, x float32) []byte {
 	return strconv.AppendFloat(b, float64(x), 'g', -1, 32)
 }
 
-func appendFloats(b []byte, v []float32) []byte {
+func appendFloats(b []byte, v []float32) []byte { return appendArray(b, v, appendFloat32) }
+
+func appendInts(b []byte, v []int) []byte { return appendArray(b, v, appendInt) }
+
+func appendStrings(b []byte, v []string) []byte { return appendArray(b, v, appendJSONString) }
+
+// appendArray appends v as a JSON array, each element written by elem.
+func appendArray[T any](b []byte, v []T, elem func([]byte, T) []byte) []byte {
 	b = append(b, '[')
 	for i, x := range v {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendFloat32(b, x)
-	}
-	return append(b, ']')
-}
-
-func appendInts(b []byte, v []int) []byte {
-	b = append(b, '[')
-	for i, x := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendInt(b, x)
-	}
-	return append(b, ']')
-}
-
-func appendStrings(b []byte, v []string) []byte {
-	b = append(b, '[')
-	for i, s := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, s)
+		b = elem(b, x)
 	}
 	return append(b, ']')
 }

@@ -405,12 +405,20 @@ func (r *novaRequest) fill(g *genRequest) {
 	}
 }
 
-func parseNova(p *parsedRequest, body []byte) *RecordError {
+// decodeNova decodes a Nova or Converse request, the fast way when it can.
+func decodeNova(body []byte) (novaRequest, *RecordError) {
 	r, ok := decodeNovaFast(body)
-	if !ok {
-		if err := decode(body, &r); err != nil {
-			return err
-		}
+	if ok {
+		return r, nil
+	}
+	err := decode(body, &r)
+	return r, err
+}
+
+func parseNova(p *parsedRequest, body []byte) *RecordError {
+	r, err := decodeNova(body)
+	if err != nil {
+		return err
 	}
 	if err := requireKeys([]string{"messages"}, []bool{r.Messages != nil}); err != nil {
 		return err
@@ -435,12 +443,10 @@ const (
 )
 
 func parseConverse(p *parsedRequest, body []byte) *RecordError {
-	r, ok := decodeNovaFast(body)
-	if !ok {
-		if err := decode(body, &r); err != nil {
-			// Converse is a typed API: its type errors read differently.
-			return &RecordError{Code: 400, Message: strings.TrimSuffix(strings.TrimPrefix(err.Message, "Malformed input request: "), ", please reformat your input and try again.")}
-		}
+	r, err := decodeNova(body)
+	if err != nil {
+		// Converse is a typed API: its type errors read differently.
+		return &RecordError{Code: 400, Message: strings.TrimSuffix(strings.TrimPrefix(err.Message, "Malformed input request: "), ", please reformat your input and try again.")}
 	}
 	if len(r.Messages) == 0 || r.Messages[0].Role != "user" {
 		return &RecordError{Code: 400, Message: converseStartUser}
@@ -479,11 +485,8 @@ func parseTitanText(p *parsedRequest, body []byte) *RecordError {
 	if err := decode(body, &r); err != nil {
 		return err
 	}
-	if err := requireKeys([]string{"inputText"}, []bool{r.InputText != nil}); err != nil {
+	if err := requireInputText(r.InputText); err != nil {
 		return err
-	}
-	if *r.InputText == "" {
-		return malformed("#/inputText: expected minLength: 1, actual: 0")
 	}
 	g := &p.gen
 	g.system, g.turns = parsePromptTemplate(*r.InputText)
@@ -495,6 +498,18 @@ func parseTitanText(p *parsedRequest, body []byte) *RecordError {
 		g.temperature, g.topP, g.stop = c.Temperature, c.TopP, c.StopSequences
 	}
 	p.inputTokens = CountTokens(*r.InputText)
+	return nil
+}
+
+// requireInputText checks the inputText of a Titan request, text or
+// embedding: present and not empty.
+func requireInputText(text *string) *RecordError {
+	if err := requireKeys([]string{"inputText"}, []bool{text != nil}); err != nil {
+		return err
+	}
+	if *text == "" {
+		return malformed("#/inputText: expected minLength: 1, actual: 0")
+	}
 	return nil
 }
 
@@ -510,11 +525,8 @@ func parseTitanEmbed(p *parsedRequest, body []byte) *RecordError {
 	if err := decode(body, &r); err != nil {
 		return err
 	}
-	if err := requireKeys([]string{"inputText"}, []bool{r.InputText != nil}); err != nil {
+	if err := requireInputText(r.InputText); err != nil {
 		return err
-	}
-	if *r.InputText == "" {
-		return malformed("#/inputText: expected minLength: 1, actual: 0")
 	}
 	e := &p.embed
 	e.texts = []string{*r.InputText}

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"github.com/bedrockbatch/bedrockbatch/manifest/jsonscan/jsonscantest"
 )
 
 var anthropicBodies = []string{
@@ -48,43 +50,11 @@ func checkFastAnthropic(t *testing.T, body string) bool {
 }
 
 func TestAnthropicFastPathAgrees(t *testing.T) {
-	taken := 0
-	for i, body := range anthropicBodies {
-		if checkFastAnthropic(t, body) {
-			taken++
-		} else if i < 3 {
-			t.Errorf("the fast path declined a plain request: %s", body)
-		}
-	}
-	if taken != 3 {
-		t.Errorf("the fast path took %d bodies, want the 3 plain ones", taken)
-	}
+	checkTakesPlain(t, "fast path", anthropicBodies, 3, checkFastAnthropic)
 }
 
 func TestAnthropicFastPathMutations(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	taken := 0
-	alphabet := []byte("{}[],:\"\\ 0123456789-.eEtrunlx_\xff")
-	for n := 0; n < 20000; n++ {
-		b := []byte(anthropicBodies[rng.IntN(3)])
-		for range 1 + rng.IntN(2) {
-			i := rng.IntN(len(b))
-			switch c := alphabet[rng.IntN(len(alphabet))]; rng.IntN(3) {
-			case 0:
-				b = append(b[:i], b[i+1:]...)
-			case 1:
-				b[i] = c
-			default:
-				b = append(b[:i], append([]byte{c}, b[i:]...)...)
-			}
-		}
-		if checkFastAnthropic(t, string(b)) {
-			taken++
-		}
-	}
-	if taken < 1000 {
-		t.Fatalf("the fast path took only %d of the mutated bodies", taken)
-	}
+	checkMutants(t, "fast path", rand.New(rand.NewPCG(5, 6)), anthropicBodies[:3], checkFastAnthropic)
 }
 
 var novaBodies = []string{
@@ -121,41 +91,43 @@ func checkFastNova(t *testing.T, body string) bool {
 }
 
 func TestNovaFastDecodeAgrees(t *testing.T) {
-	taken := 0
-	for i, body := range novaBodies {
-		if checkFastNova(t, body) {
-			taken++
-		} else if i < 4 {
-			t.Errorf("the fast decoder declined a plain request: %s", body)
-		}
-	}
-	if taken != 4 {
-		t.Errorf("the fast decoder took %d bodies, want the 4 plain ones", taken)
-	}
+	checkTakesPlain(t, "fast decoder", novaBodies, 4, checkFastNova)
 }
 
 func TestNovaFastDecodeMutations(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
+	checkMutants(t, "fast decoder", rand.New(rand.NewPCG(7, 8)), novaBodies[:4], checkFastNova)
+}
+
+// checkTakesPlain runs check, which reports whether a fast path took a
+// body, on every body and asserts that the path took the first plain ones
+// and no other.
+func checkTakesPlain(t *testing.T, path string, bodies []string, plain int, check func(*testing.T, string) bool) {
+	t.Helper()
 	taken := 0
-	alphabet := []byte("{}[],:\"\\ 0123456789-.eEtrunlx_\xff")
-	for n := 0; n < 20000; n++ {
-		b := []byte(novaBodies[rng.IntN(4)])
-		for range 1 + rng.IntN(2) {
-			i := rng.IntN(len(b))
-			switch c := alphabet[rng.IntN(len(alphabet))]; rng.IntN(3) {
-			case 0:
-				b = append(b[:i], b[i+1:]...)
-			case 1:
-				b[i] = c
-			default:
-				b = append(b[:i], append([]byte{c}, b[i:]...)...)
-			}
+	for i, body := range bodies {
+		if check(t, body) {
+			taken++
+		} else if i < plain {
+			t.Errorf("the %s declined a plain request: %s", path, body)
 		}
-		if checkFastNova(t, string(b)) {
+	}
+	if taken != plain {
+		t.Errorf("the %s took %d bodies, want the %d plain ones", path, taken, plain)
+	}
+}
+
+// checkMutants runs check on 20,000 random edits of the plain bodies and
+// asserts that the fast path took at least 1,000 of them: enough that the
+// edits it accepts are compared, not only the ones it declines.
+func checkMutants(t *testing.T, path string, rng *rand.Rand, plain []string, check func(*testing.T, string) bool) {
+	t.Helper()
+	taken := 0
+	for b := range jsonscantest.Mutants(rng, plain, "{}[],:\"\\ 0123456789-.eEtrunlx_\xff", 20000) {
+		if check(t, string(b)) {
 			taken++
 		}
 	}
 	if taken < 1000 {
-		t.Fatalf("the fast decoder took only %d of the mutated bodies", taken)
+		t.Fatalf("the %s took only %d of the mutated bodies", path, taken)
 	}
 }

@@ -27,33 +27,38 @@ func newTestSim(t testing.TB, opts SimOptions) *Sim {
 // TestSimGolden pins the sim's answer to every request in testdata/requests.
 // Run with -update to rewrite testdata/sim after a deliberate change.
 func TestSimGolden(t *testing.T) {
-	s := newTestSim(t, SimOptions{})
-	for _, c := range loadRequestCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			resp, err := s.Invoke(context.Background(), c.request())
-			if err != nil {
-				t.Fatalf("Invoke: %v", err)
+	eachSimAnswer(t, func(t *testing.T, c requestCase, resp Response) {
+		golden := filepath.Join("testdata/sim", c.name+".json")
+		if *update {
+			if err := os.WriteFile(golden, append(resp.Body, '\n'), 0o644); err != nil {
+				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata/sim", c.name+".json")
-			if *update {
-				if err := os.WriteFile(golden, append(resp.Body, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(bytes.TrimSpace(want), resp.Body) {
-				t.Errorf("answer differs from %s\ngot:  %s\nwant: %s", golden, resp.Body, want)
-			}
-		})
-	}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -update to create it)", err)
+		}
+		if !bytes.Equal(bytes.TrimSpace(want), resp.Body) {
+			t.Errorf("answer differs from %s\ngot:  %s\nwant: %s", golden, resp.Body, want)
+		}
+	})
 }
 
 // TestSimShapesMatchDocs compares every answer's structure with the
 // family's documented response in testdata/shapes.
 func TestSimShapesMatchDocs(t *testing.T) {
+	eachSimAnswer(t, func(t *testing.T, c requestCase, resp Response) {
+		got := decodeJSON(t, resp.Body)
+		for _, d := range shapeDiff("$", loadShape(t, c.Shape), got) {
+			t.Error(d)
+		}
+	})
+}
+
+// eachSimAnswer asks a sim with default options every request in
+// testdata/requests and runs check on its answer, in a subtest per request.
+func eachSimAnswer(t *testing.T, check func(t *testing.T, c requestCase, resp Response)) {
+	t.Helper()
 	s := newTestSim(t, SimOptions{})
 	for _, c := range loadRequestCases(t) {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,10 +66,7 @@ func TestSimShapesMatchDocs(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Invoke: %v", err)
 			}
-			got := decodeJSON(t, resp.Body)
-			for _, d := range shapeDiff("$", loadShape(t, c.Shape), got) {
-				t.Error(d)
-			}
+			check(t, c, resp)
 		})
 	}
 }

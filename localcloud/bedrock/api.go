@@ -268,13 +268,10 @@ func parseListCursor(token string) (listCursor, error) {
 // and to Stopped once the records in flight are done and the output of those
 // processed so far is written. Stopping a finished job is a ConflictException.
 func (e *Engine) StopJob(ctx context.Context, jobIdentifier string) error {
-	e.mu.Lock()
-	s, err := e.lookupLocked(jobIdentifier)
-	e.mu.Unlock()
+	s, err := e.lockTransition(e.lookupLocked, jobIdentifier)
 	if err != nil {
 		return err
 	}
-	s.transition.Lock()
 	defer s.transition.Unlock()
 	e.mu.Lock()
 	status := s.rec.Job.Status
@@ -348,13 +345,10 @@ func (e *Engine) ListTagsForResource(_ context.Context, resourceArn string) ([]T
 }
 
 func (e *Engine) updateTags(resourceArn string, change func([]Tag) ([]Tag, error)) error {
-	e.mu.Lock()
-	s, err := e.lookupResourceLocked(resourceArn)
-	e.mu.Unlock()
+	s, err := e.lockTransition(e.lookupResourceLocked, resourceArn)
 	if err != nil {
 		return err
 	}
-	s.transition.Lock()
 	defer s.transition.Unlock()
 	e.mu.Lock()
 	tags, err := change(s.rec.Tags)
@@ -369,6 +363,21 @@ func (e *Engine) updateTags(resourceArn string, change func([]Tag) ([]Tag, error
 		return internalError("cannot store the job's tags: %v", err)
 	}
 	return nil
+}
+
+// lockTransition finds a job with lookup, which runs under e.mu, and takes
+// the job's transition lock, which the caller must release. e.mu must not
+// be held, and is released before the transition lock is taken: the lock
+// order is a job's transition lock first, then e.mu.
+func (e *Engine) lockTransition(lookup func(string) (*jobState, error), name string) (*jobState, error) {
+	e.mu.Lock()
+	s, err := lookup(name)
+	e.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	s.transition.Lock()
+	return s, nil
 }
 
 // lookupResourceLocked finds a job by its ARN, as the tagging operations

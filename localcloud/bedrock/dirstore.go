@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
 )
 
 // DirStore is an ObjectStore over a directory: bucket b's object k is the
@@ -70,19 +72,11 @@ func (d *DirStore) Put(_ context.Context, bucket, key string, body io.Reader) er
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("s3://%s/%s: %w", bucket, key, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Join(d.root, tmpDirName), "put-*")
+	err = spool.ReplaceFile(p, filepath.Join(d.root, tmpDirName), "put-*", false, func(f *os.File) error {
+		_, err := io.Copy(f, body)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("s3://%s/%s: %w", bucket, key, err)
-	}
-	_, err = io.Copy(tmp, body)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), p)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("s3://%s/%s: %w", bucket, key, err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
 )
 
 // jobRecord is what the engine persists about a job.
@@ -93,22 +95,8 @@ func (s *jobStore) loadAll() ([]jobRecord, error) {
 // writeFileAtomic replaces path with data through a temporary file in the
 // same directory.
 func writeFileAtomic(path string, data []byte, durable bool) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
+	return spool.ReplaceFile(path, filepath.Dir(path), ".tmp-*", durable, func(f *os.File) error {
+		_, err := f.Write(data)
 		return err
-	}
-	_, err = tmp.Write(data)
-	if err == nil && durable {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	})
 }

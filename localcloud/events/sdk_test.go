@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/smithy-go"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
@@ -65,14 +64,6 @@ func (e *env) start(t *testing.T) {
 	if err := e.events.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func apiCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
 }
 
 func TestRulesAndTargets(t *testing.T) {
@@ -124,7 +115,7 @@ func TestRulesAndTargets(t *testing.T) {
 	}
 
 	_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("cron"), ScheduleExpression: aws.String("rate(5 minutes)")})
-	if apiCode(err) != "ValidationException" || !strings.Contains(err.Error(), "not supported") {
+	if cloudtest.APICode(err) != "ValidationException" || !strings.Contains(err.Error(), "not supported") {
 		t.Fatalf("schedule rule: %v", err)
 	}
 	_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("bad"), EventPattern: aws.String(`{"source":"x"}`)})
@@ -154,7 +145,7 @@ func TestRulesAndTargets(t *testing.T) {
 		t.Fatalf("ListTargetsByRule: %v %+v", err, lt)
 	}
 	_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("job-events")})
-	if apiCode(err) != "ValidationException" {
+	if cloudtest.APICode(err) != "ValidationException" {
 		t.Fatalf("DeleteRule with targets: %v", err)
 	}
 	rt, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("job-events"), Ids: []string{"fn", "nope"}})

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -58,24 +59,12 @@ func New(opts Options) (*Service, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("events: Options.DataDir is required")
 	}
-	if opts.Region == "" {
-		opts.Region = "us-east-1"
-	}
-	if opts.Account == "" {
-		opts.Account = "000000000000"
-	}
-	if opts.Clock == nil {
-		opts.Clock = clock.Real{}
-	}
-	if opts.RetryBaseDelay == 0 {
-		opts.RetryBaseDelay = time.Second
-	}
-	if opts.RetryMaxDelay == 0 {
-		opts.RetryMaxDelay = time.Minute
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
+	opts.Region = cmp.Or(opts.Region, "us-east-1")
+	opts.Account = cmp.Or(opts.Account, "000000000000")
+	opts.Clock = cmp.Or[clock.Clock](opts.Clock, clock.Real{})
+	opts.RetryBaseDelay = cmp.Or(opts.RetryBaseDelay, time.Second)
+	opts.RetryMaxDelay = cmp.Or(opts.RetryMaxDelay, time.Minute)
+	opts.Logger = cmp.Or(opts.Logger, slog.Default())
 	dir := filepath.Join(opts.DataDir, "events")
 	pending, err := spool.Open(filepath.Join(dir, "pending"))
 	if err != nil {

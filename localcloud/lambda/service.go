@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,21 +64,13 @@ func New(opts Options) (*Service, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("lambda: Options.DataDir is required")
 	}
-	if opts.Region == "" {
-		opts.Region = "us-east-1"
-	}
-	if opts.Account == "" {
-		opts.Account = "000000000000"
-	}
-	if opts.Clock == nil {
-		opts.Clock = clock.Real{}
-	}
+	opts.Region = cmp.Or(opts.Region, "us-east-1")
+	opts.Account = cmp.Or(opts.Account, "000000000000")
+	opts.Clock = cmp.Or[clock.Clock](opts.Clock, clock.Real{})
 	if opts.AsyncRetryDelays == nil {
 		opts.AsyncRetryDelays = []time.Duration{time.Minute, 2 * time.Minute}
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.Default())
 	queue, err := spool.Open(filepath.Join(opts.DataDir, "lambda", "async"))
 	if err != nil {
 		return nil, err

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/s3"
@@ -160,7 +159,7 @@ func TestBucketAndObjectRoundTrip(t *testing.T) {
 			}
 
 			_, err = c.DeleteBucket(ctx, &awss3.DeleteBucketInput{Bucket: aws.String("data")})
-			if code := apiCode(err); code != "BucketNotEmpty" {
+			if code := cloudtest.APICode(err); code != "BucketNotEmpty" {
 				t.Fatalf("DeleteBucket of a non-empty bucket: %v", err)
 			}
 			for _, k := range []string{"in/records.jsonl", "copy/of records.jsonl"} {
@@ -182,20 +181,12 @@ func TestBucketAndObjectRoundTrip(t *testing.T) {
 	}
 }
 
-func apiCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
-
 func TestTypedErrors(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, true, false)
 	c := f.client
 	_, err := c.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("nope"), Key: aws.String("k")})
-	if apiCode(err) != "NoSuchBucket" {
+	if cloudtest.APICode(err) != "NoSuchBucket" {
 		t.Fatalf("GetObject on a missing bucket: %v, want NoSuchBucket", err)
 	}
 	_, err = c.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("nope")})
@@ -217,19 +208,19 @@ func TestTypedErrors(t *testing.T) {
 		t.Fatalf("HeadObject on a missing key: %v, want NotFound", err)
 	}
 	_, err = c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("Bad_Name")})
-	if apiCode(err) != "InvalidBucketName" {
+	if cloudtest.APICode(err) != "InvalidBucketName" {
 		t.Fatalf("CreateBucket with a bad name: %v", err)
 	}
 	f.put(t, "bk1", "a", "x")
 	_, err = c.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("bk1"), Key: aws.String("a/b"), Body: strings.NewReader("y")})
-	if apiCode(err) != "KeyConflict" {
+	if cloudtest.APICode(err) != "KeyConflict" {
 		t.Fatalf("PutObject a/b next to a: %v, want KeyConflict", err)
 	}
 	_, err = c.PutObject(ctx, &awss3.PutObjectInput{
 		Bucket: aws.String("bk1"), Key: aws.String("c"), Body: strings.NewReader("y"),
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
 	})
-	if apiCode(err) != "BadDigest" {
+	if cloudtest.APICode(err) != "BadDigest" {
 		t.Fatalf("PutObject with a wrong checksum: %v, want BadDigest", err)
 	}
 	if _, err := f.store.HeadObject(ctx, "bk1", "c"); !errors.Is(err, s3.ErrNoSuchKey) {
@@ -410,7 +401,7 @@ func TestMultipartUpload(t *testing.T) {
 		Bucket: aws.String("big"), Key: aws.String("out/blob.bin"), UploadId: up.UploadId,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{parts[1], parts[0]}},
 	})
-	if apiCode(err) != "InvalidPartOrder" {
+	if cloudtest.APICode(err) != "InvalidPartOrder" {
 		t.Fatalf("complete with parts out of order: %v", err)
 	}
 

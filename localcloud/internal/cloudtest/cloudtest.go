@@ -1,10 +1,11 @@
 // Package cloudtest starts the local cloud's edge router on a test server
 // and builds aws-sdk-go-v2 configurations pointed at it, for the services'
-// tests.
+// tests, and reads the error codes the SDK clients return.
 package cloudtest
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 )
@@ -70,4 +72,14 @@ func (s *Server) Config() (aws.Config, string) {
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
 	}
 	return cfg, scheme + "://localhost:" + port
+}
+
+// APICode returns the error code of the service error in err's chain, or ""
+// when there is none.
+func APICode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
 }

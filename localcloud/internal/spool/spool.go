@@ -3,6 +3,9 @@
 // is acknowledged, and removed once the work is done, so a process killed in
 // between finds it again on restart. The local EventBridge spools accepted
 // events and the local Lambda spools asynchronous invocations this way.
+//
+// The local cloud's other stores replace their files whole the same way
+// (ReplaceFile, WriteFileAtomic).
 package spool
 
 import (
@@ -90,24 +93,11 @@ func (s *Spool) Get(id string, v any) error {
 // directory and a rename, so readers see the old content or the new, never
 // a part; the data is synced before the rename.
 func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-*")
+	err := ReplaceFile(path, filepath.Dir(path), ".tmp-*", true, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
