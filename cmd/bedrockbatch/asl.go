@@ -62,8 +62,9 @@ func newASLRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run DEFINITION.json",
 		Short: "Run a state machine locally and print its output",
-		Long: `Run a state machine definition (Amazon States Language, JSONPath mode)
-on this machine and print the execution's output JSON.
+		Long: `Run a state machine definition (Amazon States Language, in JSONPath or
+JSONata mode, with workflow variables) on this machine and print the
+execution's output JSON.
 
 Task states do not call anything: give each one its result with
 --task NAME=JSON (or NAME=@file.json), or make it fail with

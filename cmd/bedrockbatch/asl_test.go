@@ -111,3 +111,37 @@ func TestASLRunTaskSequenceAndBadArgs(t *testing.T) {
 		t.Errorf("validate: exit %d, %q", code, errOut)
 	}
 }
+
+// Workflow variables and JSONata states run from the command line as in
+// Step Functions: a JSONPath state assigns, a JSONata state reads, and an
+// expression that returns nothing fails the run with Step Functions' cause.
+func TestASLRunVariablesAndJSONata(t *testing.T) {
+	def := writeDef(t, `{"StartAt":"Keep","States":{
+	  "Keep":{"Type":"Pass","Assign":{"who.$":"$.who","n":2},"Next":"Call"},
+	  "Call":{"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::lambda:invoke",
+	    "Arguments":{"FunctionName":"f","Payload":{"greeting":"{% 'hi ' & $who %}"}},
+	    "Assign":{"n":"{% $n * $states.result.Payload.times %}"},
+	    "Output":{"said":"{% $states.result.Payload.greeting %}","n":"{% $n %}"},"Next":"Show"},
+	  "Show":{"Type":"Pass","Parameters":{"said.$":"$.said","before.$":"$.n","after.$":"$n"},"End":true}}}`)
+	out, errOut, code := runCLI(t, "asl", "run", def, "--input", `{"who":"ana"}`,
+		"--task", `Call={"Payload":{"greeting":"hi ana","times":5}}`)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.TrimSpace(out) != `{"after":10,"before":2,"said":"hi ana"}` {
+		t.Errorf("output %q", out)
+	}
+
+	def = writeDef(t, `{"QueryLanguage":"JSONata","StartAt":"State0","States":{
+	  "State0":{"Type":"Pass","Output":{"result":"{% $doesNotExist %}"},"End":true}}}`)
+	out, _, code = runCLI(t, "asl", "run", def)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	want := `{"Cause":"An error occurred while executing the state 'State0' (entered at the event id #2). ` +
+		`The JSONata expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined).",` +
+		`"Error":"States.QueryEvaluationError"}`
+	if strings.TrimSpace(out) != want {
+		t.Errorf("failure output %s\nwant %s", out, want)
+	}
+}

@@ -46,6 +46,11 @@ func (p *parser) choiceRule(w string, v any, top bool) *ChoiceRule {
 		val := m[k]
 		switch k {
 		case "Comment":
+		case "Assign":
+			if !top {
+				p.addf("%s: a nested rule cannot have Assign", w)
+			}
+			r.Assign = p.jsonPathAssign(w, val)
 		case "Next":
 			r.Next, _ = val.(string)
 			if !top {

@@ -35,8 +35,17 @@
 // Parameters, ResultSelector, ResultPath, OutputPath, the context object and
 // every States.* intrinsic function), and JSONata mode (QueryLanguage
 // "JSONata", for a whole machine or a single state) with Arguments, Output,
-// Items, ItemSelector, Condition, expression-valued fields and variables set
-// by Assign. Assign in JSONPath-mode states is not supported.
+// Items, ItemSelector, Condition, expression-valued fields and Step
+// Functions' own functions ($partition, $range, $hash, $random, $uuid,
+// $parse). Workflow variables work in both: Assign on states, Choice rules
+// and catchers, "$name" paths in JSONPath mode and "$name" in JSONata
+// expressions. Every state reads the values it entered with; new values
+// take effect when it exits. A Parallel branch or Map iteration starts
+// with its parent's variables, and what it assigns stays inside it.
+//
+// Errors the interpreter raises in a state (States.Runtime,
+// States.QueryEvaluationError) carry Step Functions' cause, prefixed with
+// the state and the id of its entered event.
 //
 // Waits and timeouts use the engine's clock; Options.SkipWaits ends Wait
 // states and retry intervals at once without changing any result, for

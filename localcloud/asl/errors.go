@@ -27,6 +27,9 @@ const (
 type Error struct {
 	Name  string
 	Cause string
+	// internal marks an error the interpreter raised itself; located, one
+	// whose cause already names the state it was raised in.
+	internal, located bool
 }
 
 func (e *Error) Error() string {
@@ -43,7 +46,7 @@ func (e *Error) Error() string {
 type TaskError = Error
 
 func newError(name, format string, args ...any) *Error {
-	return &Error{Name: name, Cause: fmt.Sprintf(format, args...)}
+	return &Error{Name: name, Cause: fmt.Sprintf(format, args...), internal: true}
 }
 
 // asStatesError converts an error returned by an Invoker.

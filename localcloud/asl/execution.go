@@ -3,6 +3,7 @@ package asl
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	mrand "math/rand/v2"
 	"strings"
@@ -43,6 +44,9 @@ type branchState struct {
 	State   string    `json:"state"`
 	Input   any       `json:"input"`
 	Entered time.Time `json:"entered,omitzero"`
+	// EnteredID is the id of the current state's entered event, which
+	// the causes of the interpreter's own errors cite.
+	EnteredID int64 `json:"enteredId,omitempty"`
 	// RetryCount counts the retries of the current state visit; Attempts
 	// counts them per retrier.
 	RetryCount int   `json:"retryCount,omitempty"`
@@ -75,6 +79,10 @@ type branchState struct {
 	// history together with the branch's next step (see flushExitLocked),
 	// so that a save never holds one without the other.
 	exit *HistoryEvent
+	// assigned holds the values a JSONPath-mode state's Assign computed,
+	// set as variables once the state has its output (every path of the
+	// state reads the values it entered with).
+	assigned map[string]any
 }
 
 // copyVars copies a variable scope for a new branch.
@@ -382,7 +390,7 @@ func (x *execution) runBranch(ctx context.Context, b *branchState, def *Definiti
 		x.update(b, func() {
 			x.flushExitLocked(b)
 			b.State, b.Input = next, out
-			b.Entered = time.Time{}
+			b.Entered, b.EnteredID = time.Time{}, 0
 			b.RetryCount, b.Attempts, b.Fan, b.FanEnded = 0, nil, nil, false
 			b.Token, b.WaitUntil = nil, time.Time{}
 		})
@@ -454,14 +462,14 @@ func formatTime(t time.Time) string {
 func (x *execution) runState(ctx context.Context, b *branchState, st *State) (string, any, *Error) {
 	if b.Entered.IsZero() {
 		now := x.now()
-		x.emitWith(b, func() { b.Entered = now }, HistoryEvent{Type: st.Type + "StateEntered", StateEnteredEventDetails: &StateEnteredDetails{
+		x.emitWith(b, func() { b.Entered, b.EnteredID = now, b.Last }, HistoryEvent{Type: st.Type + "StateEntered", StateEnteredEventDetails: &StateEnteredDetails{
 			Name: st.Name, Input: string(encodeValue(b.Input)),
 		}})
 	}
 	if st.QueryLanguage == queryJSONata {
 		next, out, err := x.jsonataStep(ctx, b, st)
 		if err != nil {
-			return "", nil, err
+			return "", nil, x.locate(b, st, err)
 		}
 		if err := x.exited(b, st, out); err != nil {
 			return "", nil, err
@@ -490,6 +498,7 @@ func (x *execution) runState(ctx context.Context, b *branchState, st *State) (st
 	default: // Task, Parallel, Map: the states with Retry and Catch
 		for {
 			out, err = x.attempt(ctx, b, st, raw)
+			err = x.locate(b, st, err)
 			if err == nil || err == errCancelled || terminalError(err.Name) {
 				break
 			}
@@ -501,6 +510,11 @@ func (x *execution) runState(ctx context.Context, b *branchState, st *State) (st
 				continue
 			}
 			if c := findCatcher(st.Catch, err.Name); c != nil {
+				b.assigned = nil
+				if aerr := x.evalAssign(b, st, c.Assign, errorOutput(err)); aerr != nil {
+					err = aerr
+					break
+				}
 				out, err = applyResultPath(c.ResultPath, raw, errorOutput(err))
 				if err != nil {
 					break
@@ -514,7 +528,7 @@ func (x *execution) runState(ctx context.Context, b *branchState, st *State) (st
 		}
 	}
 	if err != nil {
-		return "", nil, err
+		return "", nil, x.locate(b, st, err)
 	}
 	if st.Type != "Choice" && st.Type != "Succeed" && st.End {
 		next = ""
@@ -530,15 +544,25 @@ func (x *execution) runState(ctx context.Context, b *branchState, st *State) (st
 const MaxPayloadSize = 256 * 1024
 
 // exited prepares a state's exit event, added with the branch's next
-// step, or fails when the state's output is too large.
+// step, or fails when the state's output is too large. Variables a
+// JSONPath-mode Assign computed take their values here.
 func (x *execution) exited(b *branchState, st *State, out any) *Error {
 	text := encodeValue(out)
 	if len(text) > MaxPayloadSize {
 		return newError(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
-	b.exit = &HistoryEvent{Type: st.Type + "StateExited", StateExitedEventDetails: &StateExitedDetails{
-		Name: st.Name, Output: string(text),
-	}}
+	details := &StateExitedDetails{Name: st.Name, Output: string(text)}
+	if b.assigned != nil {
+		values := b.assigned
+		b.assigned = nil
+		x.setVars(b, values)
+		details.AssignedVariables = make(map[string]string, len(values))
+		for k, v := range values {
+			details.AssignedVariables[k] = string(encodeValue(v))
+		}
+		details.AssignedVariablesDetails = &DataDetails{}
+	}
+	b.exit = &HistoryEvent{Type: st.Type + "StateExited", StateExitedEventDetails: details}
 	return nil
 }
 
@@ -624,7 +648,7 @@ func (x *execution) inputPath(b *branchState, st *State, raw any) (any, *Error) 
 	if st.InputPath.Null {
 		return map[string]any{}, nil
 	}
-	return evalPath(st.InputPath.Path, raw, x.contextObject(b, st, "", nil))
+	return evalPath(st.InputPath.Path, raw, x.pathScope(b, st, "", nil))
 }
 
 func (x *execution) outputPath(b *branchState, st *State, v any) (any, *Error) {
@@ -634,7 +658,7 @@ func (x *execution) outputPath(b *branchState, st *State, v any) (any, *Error) {
 	if st.OutputPath.Null {
 		return map[string]any{}, nil
 	}
-	return evalPath(st.OutputPath.Path, v, x.contextObject(b, st, "", nil))
+	return evalPath(st.OutputPath.Path, v, x.pathScope(b, st, "", nil))
 }
 
 // finishResult applies ResultSelector (when allowed), ResultPath and
@@ -642,9 +666,12 @@ func (x *execution) outputPath(b *branchState, st *State, v any) (any, *Error) {
 func (x *execution) finishResult(b *branchState, st *State, raw, result any) (any, *Error) {
 	var err *Error
 	if st.ResultSelector != nil {
-		if result, err = applyTemplate(st.ResultSelector, result, x.contextObject(b, st, "", nil), x.engine.env); err != nil {
+		if result, err = applyTemplate(st.ResultSelector, result, x.pathScope(b, st, "", nil), x.engine.env); err != nil {
 			return nil, err
 		}
+	}
+	if err := x.evalAssign(b, st, st.Assign, result); err != nil {
+		return nil, err
 	}
 	out, err := applyResultPath(st.ResultPath, raw, result)
 	if err != nil {
@@ -662,7 +689,7 @@ func (x *execution) effectiveInput(b *branchState, st *State, raw any, token str
 	if st.Parameters == nil {
 		return v, nil
 	}
-	return applyTemplate(st.Parameters, v, x.contextObject(b, st, token, nil), x.engine.env)
+	return applyTemplate(st.Parameters, v, x.pathScope(b, st, token, nil), x.engine.env)
 }
 
 func (x *execution) pass(b *branchState, st *State, raw any) (any, *Error) {
@@ -672,6 +699,9 @@ func (x *execution) pass(b *branchState, st *State, raw any) (any, *Error) {
 	}
 	if st.HasResult {
 		v = st.Result
+	}
+	if err := x.evalAssign(b, st, st.Assign, v); err != nil {
+		return nil, err
 	}
 	out, err := applyResultPath(st.ResultPath, raw, v)
 	if err != nil {
@@ -685,8 +715,9 @@ func (x *execution) choice(b *branchState, st *State, raw any) (string, any, *Er
 	if err != nil {
 		return "", nil, err
 	}
-	ctx := x.contextObject(b, st, "", nil)
+	ctx := x.pathScope(b, st, "", nil)
 	next := ""
+	assign := st.Assign
 	for _, r := range st.Choices {
 		ok, err := evalChoice(r, v, ctx)
 		if err != nil {
@@ -694,6 +725,9 @@ func (x *execution) choice(b *branchState, st *State, raw any) (string, any, *Er
 		}
 		if ok {
 			next = r.Next
+			if r.Assign != nil {
+				assign = r.Assign
+			}
 			break
 		}
 	}
@@ -702,6 +736,9 @@ func (x *execution) choice(b *branchState, st *State, raw any) (string, any, *Er
 			return "", nil, newError(ErrNoChoiceMatched, "No Matches!")
 		}
 		next = st.Default
+	}
+	if err := x.evalAssign(b, st, assign, v); err != nil {
+		return "", nil, err
 	}
 	out, err := x.outputPath(b, st, v)
 	if err != nil {
@@ -717,31 +754,34 @@ func (x *execution) wait(ctx context.Context, b *branchState, st *State, raw any
 	}
 	until := b.WaitUntil
 	if until.IsZero() {
-		cctx := x.contextObject(b, st, "", nil)
+		cctx := x.pathScope(b, st, "", nil)
 		switch {
 		case st.Seconds != nil:
 			until = b.Entered.Add(time.Duration(*st.Seconds) * time.Second)
 		case st.Timestamp != "":
 			until, _ = parseTimestamp(st.Timestamp)
 		case st.SecondsPath != "":
-			sv, err := evalPath(st.SecondsPath, v, cctx)
-			if err != nil {
-				return nil, err
+			sv, found := selectPathText(st.SecondsPath, v, cctx)
+			if !found {
+				return nil, newError(ErrRuntime, "The SecondsPath parameter does not reference an input value: %s", st.SecondsPath)
 			}
 			f, ok := toFloat(sv)
-			if !ok || f < 0 || f != math.Trunc(f) {
-				return nil, newError(ErrRuntime, "The SecondsPath parameter does not reference a valid integer value: %s", encodeValue(sv))
+			switch {
+			case !ok || f != math.Trunc(f):
+				return nil, newError(ErrRuntime, "The SecondsPath parameter cannot be parsed as a long value: %s == %s", st.SecondsPath, plainText(sv))
+			case f < 0:
+				return nil, newError(ErrRuntime, "The SecondsPath parameter references a negative value: %s == %s", st.SecondsPath, plainText(sv))
 			}
 			until = b.Entered.Add(time.Duration(f) * time.Second)
 		case st.TimestampPath != "":
-			tv, err := evalPath(st.TimestampPath, v, cctx)
-			if err != nil {
-				return nil, err
+			tv, found := selectPathText(st.TimestampPath, v, cctx)
+			if !found {
+				return nil, newError(ErrRuntime, "The TimestampPath parameter does not reference an input value: %s", st.TimestampPath)
 			}
 			s, _ := tv.(string)
 			t, perr := parseTimestamp(s)
 			if perr != nil {
-				return nil, newError(ErrRuntime, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s", encodeValue(tv))
+				return nil, newError(ErrRuntime, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", st.TimestampPath, plainText(tv))
 			}
 			until = t
 		}
@@ -751,12 +791,15 @@ func (x *execution) wait(ctx context.Context, b *branchState, st *State, raw any
 	if !x.sleep(ctx, until.Sub(x.now())) {
 		return nil, errCancelled
 	}
+	if err := x.evalAssign(b, st, st.Assign, v); err != nil {
+		return nil, err
+	}
 	return x.outputPath(b, st, v)
 }
 
 func (x *execution) fail(b *branchState, st *State, raw any) *Error {
 	e := &Error{Name: st.Error, Cause: st.Cause}
-	ctx := x.contextObject(b, st, "", nil)
+	ctx := x.pathScope(b, st, "", nil)
 	for _, f := range []struct {
 		expr string
 		dst  *string
@@ -789,4 +832,82 @@ func (x *execution) attempt(ctx context.Context, b *branchState, st *State, raw 
 		return x.mapState(ctx, b, st, raw)
 	}
 	return nil, newError(ErrRuntime, "unknown state type %q", st.Type)
+}
+
+// pathScope builds what a JSONPath-mode path of a state can read besides
+// its data: the context object and the branch's variables.
+func (x *execution) pathScope(b *branchState, st *State, token string, item *mapItem) any {
+	return &pathScope{ctx: x.contextObject(b, st, token, item), vars: b.Vars}
+}
+
+// evalAssign computes a JSONPath-mode Assign on data ("$"), with the
+// variables the state entered with; exited sets them.
+func (x *execution) evalAssign(b *branchState, st *State, assign map[string]any, data any) *Error {
+	if assign == nil {
+		return nil
+	}
+	v, err := applyTemplate(assign, data, x.pathScope(b, st, "", nil), x.engine.env)
+	if err != nil {
+		return err
+	}
+	values, _ := v.(map[string]any)
+	b.assigned = values
+	return nil
+}
+
+// setVars gives variables new values in b's scope.
+func (x *execution) setVars(b *branchState, values map[string]any) {
+	if len(values) == 0 {
+		return
+	}
+	x.update(b, func() {
+		nv := copyVars(b.Vars)
+		if nv == nil {
+			nv = map[string]any{}
+		}
+		for k, v := range values {
+			nv[k] = v
+		}
+		b.Vars = nv
+	})
+}
+
+// locate prefixes the cause of an error the interpreter raised in a state
+// (States.Runtime, States.QueryEvaluationError) with the state and its
+// entered event, as Step Functions words it. Errors from tasks, Fail states
+// and nested states pass unchanged.
+func (x *execution) locate(b *branchState, st *State, err *Error) *Error {
+	if err == nil || !err.internal || err.located {
+		return err
+	}
+	if err.Name != ErrRuntime && err.Name != ErrQueryEvaluationError {
+		return err
+	}
+	var id int64
+	x.read(func() { id = b.EnteredID })
+	return &Error{
+		Name:     err.Name,
+		Cause:    fmt.Sprintf("An error occurred while executing the state '%s' (entered at the event id #%d). %s", st.Name, id, err.Cause),
+		internal: true,
+		located:  true,
+	}
+}
+
+// selectPathText evaluates a path given as text; found is false when it
+// selects nothing or does not compile.
+func selectPathText(path string, data, scope any) (any, bool) {
+	cp, err := compilePath(path)
+	if err != nil {
+		return nil, false
+	}
+	return selectPath(cp, data, scope)
+}
+
+// plainText writes a value for a message: a string as is, anything else
+// as JSON.
+func plainText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return string(encodeValue(v))
 }

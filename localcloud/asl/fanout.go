@@ -69,7 +69,7 @@ func (x *execution) mapState(ctx context.Context, b *branchState, st *State, raw
 	if err != nil {
 		return nil, err
 	}
-	cctx := x.contextObject(b, st, "", nil)
+	cctx := x.pathScope(b, st, "", nil)
 	conc := int64(0)
 	if st.MaxConcurrency != nil {
 		conc = *st.MaxConcurrency
@@ -79,8 +79,11 @@ func (x *execution) mapState(ctx context.Context, b *branchState, st *State, raw
 			return nil, err
 		}
 		f, ok := toFloat(v)
-		if !ok || f < 0 || f != math.Trunc(f) {
-			return nil, newError(ErrRuntime, "The MaxConcurrencyPath '%s' must resolve to a non-negative integer, got %s", st.MaxConcurrencyPath, encodeValue(v))
+		if !ok || f != math.Trunc(f) {
+			return nil, newError(ErrRuntime, "The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", plainText(v), st.MaxConcurrencyPath)
+		}
+		if f < 0 {
+			return nil, newError(ErrRuntime, "MaxConcurrency cannot be negative.")
 		}
 		conc = int64(f)
 	}
@@ -110,7 +113,7 @@ func (x *execution) mapState(ctx context.Context, b *branchState, st *State, raw
 		if selector == nil {
 			return item, nil
 		}
-		ictx := x.contextObject(b, st, "", &mapItem{index: i, value: item})
+		ictx := x.pathScope(b, st, "", &mapItem{index: i, value: item})
 		return applyTemplate(selector, eff, ictx, x.engine.env)
 	})
 	if ferr != nil {
@@ -184,8 +187,11 @@ func (x *execution) mapTolerance(st *State, eff, cctx any) (tolerance, *Error) {
 			return t, err
 		}
 		f, ok := toFloat(v)
-		if !ok || f < 0 || f != math.Trunc(f) {
-			return t, newError(ErrRuntime, "The ToleratedFailureCountPath '%s' must resolve to a non-negative integer, got %s", st.ToleratedFailureCountPath, encodeValue(v))
+		if !ok || f != math.Trunc(f) {
+			return t, newError(ErrRuntime, "The ToleratedFailureCountPath field refers to value \"%s\" which is not a valid integer: %s", plainText(v), st.ToleratedFailureCountPath)
+		}
+		if f < 0 {
+			return t, newError(ErrRuntime, "ToleratedFailureCount cannot be negative.")
 		}
 		t.count, t.set = int64(f), true
 	}
@@ -197,8 +203,11 @@ func (x *execution) mapTolerance(st *State, eff, cctx any) (tolerance, *Error) {
 			return t, err
 		}
 		f, ok := toFloat(v)
-		if !ok || f < 0 || f > 100 {
-			return t, newError(ErrRuntime, "The ToleratedFailurePercentagePath '%s' must resolve to a number from 0 to 100, got %s", st.ToleratedFailurePercentagePath, encodeValue(v))
+		if !ok {
+			return t, newError(ErrRuntime, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid float: %s", plainText(v), st.ToleratedFailurePercentagePath)
+		}
+		if f < 0 || f > 100 {
+			return t, newError(ErrRuntime, "ToleratedFailurePercentage must be between 0 and 100.")
 		}
 		t.percent, t.set = f, true
 	}

@@ -78,6 +78,10 @@ type StateExitedDetails struct {
 	Name          string      `json:"name"`
 	Output        string      `json:"output"`
 	OutputDetails DataDetails `json:"outputDetails"`
+	// AssignedVariables holds the variables the state assigned, each as
+	// JSON text.
+	AssignedVariables        map[string]string `json:"assignedVariables,omitempty"`
+	AssignedVariablesDetails *DataDetails      `json:"assignedVariablesDetails,omitempty"`
 }
 
 // TaskDetails names a task's resource as the history does: for

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/blues/jsonata-go"
 )
@@ -26,15 +27,16 @@ var jsonataFields = map[string][]string{
 	"Map":      {"Next", "End", "ItemProcessor", "Iterator", "Items", "ItemSelector", "MaxConcurrency", "ToleratedFailurePercentage", "ToleratedFailureCount", "Output", "Assign", "Retry", "Catch", "Label"},
 }
 
-// jsonataExpr returns the expression of a "{% … %}" string.
+// jsonataExpr returns the expression of a "{% … %}" string. The string
+// must begin with "{%" and end with "%}": with anything around them (even
+// a space) it is a literal, as in Step Functions.
 func jsonataExpr(v any) (string, bool) {
 	s, ok := v.(string)
 	if !ok {
 		return "", false
 	}
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") && len(t) >= 4 {
-		return strings.TrimSpace(t[2 : len(t)-2]), true
+	if strings.HasPrefix(s, "{%") && strings.HasSuffix(s, "%}") && len(s) >= 4 {
+		return strings.TrimSpace(s[2 : len(s)-2]), true
 	}
 	return "", false
 }
@@ -287,19 +289,20 @@ func (v jsonataVars) bindings() map[string]any {
 
 // evalJSONataValue evaluates a field: a "{% %}" string is evaluated, an
 // object or array has each of its members evaluated, anything else is a
-// literal.
-func evalJSONataValue(v any, vars jsonataVars) (any, *Error) {
+// literal. field locates the value in the state ("Output/result") for
+// error messages.
+func evalJSONataValue(v any, vars jsonataVars, field string) (any, *Error) {
 	switch t := v.(type) {
 	case string:
 		expr, ok := jsonataExpr(t)
 		if !ok {
 			return t, nil
 		}
-		return evalJSONata(expr, vars)
+		return evalJSONata(expr, vars, field)
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			r, err := evalJSONataValue(e, vars)
+			r, err := evalJSONataValue(e, vars, field+"/"+k)
 			if err != nil {
 				return nil, err
 			}
@@ -309,7 +312,7 @@ func evalJSONataValue(v any, vars jsonataVars) (any, *Error) {
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			r, err := evalJSONataValue(e, vars)
+			r, err := evalJSONataValue(e, vars, field+"/"+strconv.Itoa(i))
 			if err != nil {
 				return nil, err
 			}
@@ -320,22 +323,79 @@ func evalJSONataValue(v any, vars jsonataVars) (any, *Error) {
 	return v, nil
 }
 
-func evalJSONata(expr string, vars jsonataVars) (any, *Error) {
+// jsonataMu serializes evaluations: the JSONata library keeps per-call
+// state in the function objects its built-in functions share, so two
+// expressions evaluated at once (Map iterations, Parallel branches,
+// concurrent executions) would corrupt each other's calls.
+var jsonataMu sync.Mutex
+
+// evalJSONata evaluates one expression; a failure is
+// States.QueryEvaluationError with Step Functions' wording.
+func evalJSONata(expr string, vars jsonataVars, field string) (any, *Error) {
 	e, err := jsonata.Compile(expr)
 	if err != nil {
-		return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' does not compile: %v", expr, err)
+		return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %v", expr, field, err)
+	}
+	if err := e.RegisterExts(sfnJSONataExts); err != nil {
+		return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %v", expr, field, err)
 	}
 	if err := e.RegisterVars(vars.bindings()); err != nil {
-		return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' cannot bind its variables: %v", expr, err)
+		return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %v", expr, field, err)
 	}
+	jsonataMu.Lock()
 	r, err := e.Eval(toJSONata(vars.input))
+	jsonataMu.Unlock()
 	if err != nil {
 		if errors.Is(err, jsonata.ErrUndefined) {
-			return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' returned nothing (undefined)", expr)
+			return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", expr, field)
 		}
-		return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' failed: %v", expr, err)
+		return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %v", expr, field, err)
+	}
+	if !jsonValue(r) {
+		return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field '%s' returned an unsupported result type.", expr, field)
 	}
 	return fromJSONata(r), nil
+}
+
+// jsonValue reports whether an expression's result is JSON (not a
+// function, nor holding one).
+func jsonValue(v any) bool {
+	switch t := v.(type) {
+	case nil, string, bool, float64, int, int64, json.Number:
+		return true
+	case []any:
+		for _, e := range t {
+			if !jsonValue(e) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		for _, e := range t {
+			if !jsonValue(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// jsonataTypeName names a value's JSON type as Step Functions' messages do.
+func jsonataTypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "number"
 }
 
 // toJSONata converts numbers to float64, the only number type the JSONata
@@ -369,10 +429,7 @@ func toJSONata(v any) any {
 func fromJSONata(v any) any {
 	switch t := v.(type) {
 	case float64:
-		if t == math.Trunc(t) && math.Abs(t) < 1e15 {
-			return json.Number(strconv.FormatInt(int64(t), 10))
-		}
-		return json.Number(strconv.FormatFloat(t, 'g', -1, 64))
+		return json.Number(formatJSNumber(t))
 	case int:
 		return intValue(int64(t))
 	case int64:
@@ -391,4 +448,21 @@ func fromJSONata(v any) any {
 		return out
 	}
 	return v
+}
+
+// formatJSNumber writes a number as JavaScript (and so JSONata in Step
+// Functions) does: fixed notation from 1e-6 up to 1e21, exponent notation
+// outside, with the shortest digits that read back the same.
+func formatJSNumber(f float64) string {
+	if f == 0 {
+		return "0"
+	}
+	if a := math.Abs(f); a >= 1e-6 && a < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64)
+	mant, exp, _ := strings.Cut(s, "e")
+	sign := exp[0]
+	exp = strings.TrimLeft(exp[1:], "0")
+	return mant + "e" + string(sign) + exp
 }

@@ -34,7 +34,7 @@ func (x *execution) jsonataStep(ctx context.Context, b *branchState, st *State) 
 			if c, isBool := r.Condition.(bool); isBool {
 				ok = c
 			} else {
-				v, err := evalJSONataValue(r.Condition, vars)
+				v, err := evalJSONataValue(r.Condition, vars, "Condition")
 				if err != nil {
 					return "", nil, err
 				}
@@ -71,7 +71,7 @@ func (x *execution) jsonataStep(ctx context.Context, b *branchState, st *State) 
 			if !ok {
 				continue
 			}
-			v, err := evalJSONataValue(raw, vars)
+			v, err := evalJSONataValue(raw, vars, f.name)
 			if err != nil {
 				return "", nil, err
 			}
@@ -107,6 +107,7 @@ func (x *execution) jsonataStep(ctx context.Context, b *branchState, st *State) 
 			continue
 		}
 		if c := findCatcher(st.Catch, err.Name); c != nil {
+			b.assigned = nil
 			ev := vars
 			ev.errorOutput, ev.hasError = errorOutput(err), true
 			out, cerr := x.jsonataFinish(b, c.Output, c.HasOutput, c.Assign, ev, ev.errorOutput)
@@ -124,7 +125,7 @@ func (x *execution) jsonataStep(ctx context.Context, b *branchState, st *State) 
 func (x *execution) jsonataFinish(b *branchState, output any, hasOutput bool, assign map[string]any, vars jsonataVars, def any) (any, *Error) {
 	out := def
 	if hasOutput {
-		v, err := evalJSONataValue(output, vars)
+		v, err := evalJSONataValue(output, vars, "Output")
 		if err != nil {
 			return nil, err
 		}
@@ -133,22 +134,14 @@ func (x *execution) jsonataFinish(b *branchState, output any, hasOutput bool, as
 	if len(assign) > 0 {
 		values := make(map[string]any, len(assign))
 		for k, e := range assign {
-			v, err := evalJSONataValue(e, vars)
+			v, err := evalJSONataValue(e, vars, "Assign/"+k)
 			if err != nil {
 				return nil, err
 			}
 			values[k] = v
 		}
-		x.update(b, func() {
-			nv := copyVars(b.Vars)
-			if nv == nil {
-				nv = map[string]any{}
-			}
-			for k, v := range values {
-				nv[k] = v
-			}
-			b.Vars = nv
-		})
+		// exited sets them, once the state's output is known.
+		b.assigned = values
 	}
 	return out, nil
 }
@@ -159,7 +152,7 @@ func jsonataNumber(st *State, field string, vars jsonataVars) (float64, bool, *E
 	if !ok {
 		return 0, false, nil
 	}
-	v, err := evalJSONataValue(raw, vars)
+	v, err := evalJSONataValue(raw, vars, field)
 	if err != nil {
 		return 0, false, err
 	}
@@ -191,14 +184,14 @@ func (x *execution) jsonataWait(ctx context.Context, b *branchState, st *State, 
 			}
 			until = b.Entered.Add(time.Duration(s) * time.Second)
 		} else {
-			v, err := evalJSONataValue(st.Exprs["Timestamp"], vars)
+			v, err := evalJSONataValue(st.Exprs["Timestamp"], vars, "Timestamp")
 			if err != nil {
 				return err
 			}
 			s, _ := v.(string)
 			t, perr := parseTimestamp(s)
 			if perr != nil {
-				return newError(ErrQueryEvaluationError, "The Timestamp of the Wait state '%s' is not an RFC 3339 timestamp: %s", st.Name, encodeValue(v))
+				return newError(ErrQueryEvaluationError, "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: %s", plainText(v))
 			}
 			until = t
 		}
@@ -221,7 +214,7 @@ func (x *execution) jsonataAttempt(ctx context.Context, b *branchState, st *Stat
 			tv.context = x.contextObject(b, st, token, nil)
 			args := any(tv.input)
 			if st.HasArguments {
-				v, err := evalJSONataValue(st.Arguments, tv)
+				v, err := evalJSONataValue(st.Arguments, tv, "Arguments")
 				if err != nil {
 					return nil, 0, 0, err
 				}
@@ -240,7 +233,7 @@ func (x *execution) jsonataAttempt(ctx context.Context, b *branchState, st *Stat
 	case "Parallel":
 		outs, err := x.runParallel(ctx, b, st, func() (any, *Error) {
 			if st.HasArguments {
-				return evalJSONataValue(st.Arguments, vars)
+				return evalJSONataValue(st.Arguments, vars, "Arguments")
 			}
 			return vars.input, nil
 		})
@@ -267,7 +260,7 @@ func (x *execution) jsonataAttempt(ctx context.Context, b *branchState, st *Stat
 		outs, err := x.runMap(ctx, b, st, conc, tol, func() ([]any, *Error) {
 			v := vars.input
 			if st.HasItems {
-				r, err := evalJSONataValue(st.Items, vars)
+				r, err := evalJSONataValue(st.Items, vars, "Items")
 				if err != nil {
 					return nil, err
 				}
@@ -275,7 +268,13 @@ func (x *execution) jsonataAttempt(ctx context.Context, b *branchState, st *Stat
 			}
 			items, ok := v.([]any)
 			if !ok {
-				return nil, newError(ErrQueryEvaluationError, "The Items of the Map state '%s' must be an array, got %s", st.Name, jsonType(v))
+				if expr, isExpr := jsonataExpr(st.Items); isExpr {
+					return nil, newError(ErrQueryEvaluationError, "The JSONata expression '%s' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '%s' for value: %s", expr, jsonataTypeName(v), encodeValue(v))
+				}
+				if !st.HasItems {
+					return nil, newError(ErrQueryEvaluationError, "Map state input must be an array but was: %s", encodeValue(v))
+				}
+				return nil, newError(ErrQueryEvaluationError, "The field 'Items' of the Map state '%s' must be an array, got %s", st.Name, jsonType(v))
 			}
 			return items, nil
 		}, func(i int, item any) (any, *Error) {
@@ -284,7 +283,7 @@ func (x *execution) jsonataAttempt(ctx context.Context, b *branchState, st *Stat
 			}
 			iv := vars
 			iv.context = x.contextObject(b, st, "", &mapItem{index: i, value: item})
-			return evalJSONataValue(st.ItemSelector, iv)
+			return evalJSONataValue(st.ItemSelector, iv, "ItemSelector")
 		})
 		if err != nil {
 			return nil, err

@@ -45,14 +45,14 @@ func (p *parser) addf(format string, args ...any) {
 }
 
 var stateFields = map[string][]string{
-	"Pass":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result"},
-	"Task":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Retry", "Catch", "Credentials"},
-	"Choice":   {"InputPath", "OutputPath", "Choices", "Default"},
-	"Wait":     {"Next", "End", "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath", "TimestampPath"},
+	"Pass":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result", "Assign"},
+	"Task":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Assign", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Retry", "Catch", "Credentials"},
+	"Choice":   {"InputPath", "OutputPath", "Choices", "Default", "Assign"},
+	"Wait":     {"Next", "End", "InputPath", "OutputPath", "Assign", "Seconds", "Timestamp", "SecondsPath", "TimestampPath"},
 	"Succeed":  {"InputPath", "OutputPath"},
 	"Fail":     {"Error", "Cause", "ErrorPath", "CausePath"},
-	"Parallel": {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Branches", "Retry", "Catch"},
-	"Map":      {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "ItemProcessor", "Iterator", "ItemsPath", "ItemSelector", "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath", "Retry", "Catch", "Label", "ItemBatcher", "ItemReader", "ResultWriter"},
+	"Parallel": {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Assign", "Branches", "Retry", "Catch"},
+	"Map":      {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Assign", "ItemProcessor", "Iterator", "ItemsPath", "ItemSelector", "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath", "Retry", "Catch", "Label", "ItemBatcher", "ItemReader", "ResultWriter"},
 }
 
 // where formats the location of a state for messages: nested definitions
@@ -261,7 +261,7 @@ func (p *parser) state(name string, v any, prefix, ql string) *State {
 	for _, k := range keys {
 		if !allowedSet[k] {
 			switch k {
-			case "Arguments", "Output", "Assign", "Items":
+			case "Arguments", "Output", "Items":
 				p.addf("%s: field %q belongs to JSONata mode (set \"QueryLanguage\": \"JSONata\")", w, k)
 			default:
 				p.addf("%s: field %q is not allowed in a %s state", w, k, typ)
@@ -347,6 +347,9 @@ func (p *parser) state(name string, v any, prefix, ql string) *State {
 	}
 	if val, ok := m["Result"]; ok {
 		st.Result, st.HasResult = val, true
+	}
+	if val, ok := m["Assign"]; ok {
+		st.Assign = p.jsonPathAssign(w, val)
 	}
 
 	switch typ {
@@ -590,6 +593,8 @@ func (p *parser) catchers(w string, v any) []Catcher {
 			case "ErrorEquals", "Comment":
 			case "Next":
 				c.Next, _ = val.(string)
+			case "Assign":
+				c.Assign = p.jsonPathAssign(w+" "+field, val)
 			case "ResultPath":
 				if val == nil {
 					c.ResultPath = OptionalPath{Set: true, Null: true}
@@ -609,6 +614,35 @@ func (p *parser) catchers(w string, v any) []Catcher {
 		out = append(out, c)
 	}
 	return out
+}
+
+// jsonPathAssign parses the Assign field of a JSONPath-mode state, choice
+// rule or catcher: an object of variable names, where a name ending in ".$"
+// takes the value of a path or intrinsic function call.
+func (p *parser) jsonPathAssign(w string, v any) map[string]any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		p.addf("%s: Assign must be an object of variable names", w)
+		return nil
+	}
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	seen := map[string]bool{}
+	for _, k := range names {
+		name := strings.TrimSuffix(k, ".$")
+		if !validVariableName(name) {
+			p.addf("%s: %q is not a valid variable name (letters, digits and _, not starting with a digit)", w, name)
+		}
+		if seen[name] {
+			p.addf("%s: Assign sets the variable %q twice (as %q and %q)", w, name, name, name+".$")
+		}
+		seen[name] = true
+	}
+	p.checkTemplate(w, "Assign", m)
+	return m
 }
 
 // checkPath reports a malformed path. A reference path (ResultPath,

@@ -16,7 +16,9 @@ import (
 // at most one node yields that node; any other path yields the array of the
 // nodes it selects.
 type compiledPath struct {
-	context  bool
+	context bool
+	// variable names the workflow variable a "$name…" path reads from.
+	variable string
 	singular bool
 	path     *jsonpath.Path
 	text     string
@@ -34,6 +36,9 @@ func compilePath(s string) (*compiledPath, error) {
 	if strings.HasPrefix(s, "$$") {
 		cp.context = true
 		q = s[1:]
+	} else if name := pathVariable(s); name != "" {
+		cp.variable = name
+		q = "$" + s[1+len(name):]
 	}
 	if !strings.HasPrefix(q, "$") {
 		return nil, fmt.Errorf("a path must start with \"$\" (or \"$$\" for the context object)")
@@ -50,6 +55,48 @@ func compilePath(s string) (*compiledPath, error) {
 	cp.singular = p.Query().Singular() != nil
 	pathCache.Store(s, cp)
 	return cp, nil
+}
+
+// pathVariable returns the variable name a "$name…" path starts with, or
+// "" for a path on the state's data ("$", "$.…", "$[…]").
+func pathVariable(s string) string {
+	if !strings.HasPrefix(s, "$") {
+		return ""
+	}
+	j := 1
+	for j < len(s) && s[j] != '.' && s[j] != '[' {
+		j++
+	}
+	if name := s[1:j]; validVariableName(name) {
+		return name
+	}
+	return ""
+}
+
+// pathScope is what a JSONPath-mode path can read besides the state's
+// data: the context object ("$$") and the workflow variables ("$name").
+type pathScope struct {
+	ctx  any
+	vars map[string]any
+}
+
+// scopeContext returns the context object of a scope (or the scope itself
+// when it is a bare context object).
+func scopeContext(scope any) any {
+	if s, ok := scope.(*pathScope); ok {
+		return s.ctx
+	}
+	return scope
+}
+
+// scopeVariable looks a workflow variable up in a scope.
+func scopeVariable(scope any, name string) (any, bool) {
+	s, ok := scope.(*pathScope)
+	if !ok {
+		return nil, false
+	}
+	v, ok := s.vars[name]
+	return v, ok
 }
 
 // normalizePath rewrites the dot-notation member names that Step Functions
@@ -182,8 +229,15 @@ func matchBracket(s string, i int) (int, error) {
 // nothing; a non-singular path always succeeds, possibly with an empty array.
 func selectPath(cp *compiledPath, data, ctx any) (v any, found bool) {
 	root := data
-	if cp.context {
-		root = ctx
+	switch {
+	case cp.context:
+		root = scopeContext(ctx)
+	case cp.variable != "":
+		val, ok := scopeVariable(ctx, cp.variable)
+		if !ok {
+			return nil, false
+		}
+		root = val
 	}
 	nodes := cp.path.Select(root)
 	if cp.singular {
@@ -206,9 +260,17 @@ func evalPath(path string, data, ctx any) (any, *Error) {
 	}
 	v, ok := selectPath(cp, data, ctx)
 	if !ok {
-		return nil, newError(ErrRuntime, "Invalid path '%s' : No results for path: %s", path, cp.path.String())
+		return nil, newError(ErrRuntime, "Invalid path '%s' : No results for path: %s", path, normalizedPathText(cp))
 	}
 	return v, nil
+}
+
+// normalizedPathText writes a path in the normalized form Step Functions'
+// messages use: $['name'][0].
+func normalizedPathText(cp *compiledPath) string {
+	t := cp.path.String()
+	t = strings.ReplaceAll(t, `["`, `['`)
+	return strings.ReplaceAll(t, `"]`, `']`)
 }
 
 // refSegment is one step of a reference path: a member name or an index.

@@ -60,9 +60,17 @@ func evalExpression(expr, field string, data, ctx any, env *evalEnv) (any, *Erro
 	}
 	v, ok := selectPath(cp, data, ctx)
 	if !ok {
+		if cp.variable != "" {
+			if _, ok := scopeVariable(ctx, cp.variable); !ok {
+				return nil, newError(ErrRuntime, "The JSONPath '%s' specified for the field '%s' references the variable '%s', which has no value", expr, field, cp.variable)
+			}
+		}
 		src := data
-		if cp.context {
-			src = ctx
+		switch {
+		case cp.context:
+			src = scopeContext(ctx)
+		case cp.variable != "":
+			src, _ = scopeVariable(ctx, cp.variable)
 		}
 		return nil, newError(ErrRuntime, "The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", expr, field, truncate(encodeValue(src)))
 	}

@@ -117,7 +117,7 @@ func (x *execution) task(ctx context.Context, b *branchState, st *State, raw any
 		if err != nil {
 			return nil, 0, 0, err
 		}
-		cctx := x.contextObject(b, st, token, nil)
+		cctx := x.pathScope(b, st, token, nil)
 		eff, _ := x.inputPath(b, st, raw)
 		timeout, err := limitSeconds(st.TimeoutSeconds, st.TimeoutSecondsPath, "TimeoutSecondsPath", eff, cctx)
 		if err != nil {
