@@ -54,6 +54,11 @@ func New(logger *slog.Logger) *Router {
 			"/2015-03-31/functions":  Lambda,
 			"/model-invocation-job":  Bedrock,
 			"/model-invocation-jobs": Bedrock,
+			// Bucket names are lower case, so these never shadow a
+			// path-style S3 request.
+			"/tagResource":         Bedrock,
+			"/untagResource":       Bedrock,
+			"/listTagsForResource": Bedrock,
 		},
 	}
 }

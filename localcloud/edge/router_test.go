@@ -22,6 +22,7 @@ func TestServiceOf(t *testing.T) {
 		{"unknown target", "POST", "/", map[string]string{"X-Amz-Target": "DynamoDB_20120810.GetItem"}, "", "target"},
 		{"lambda path", "POST", "/2015-03-31/functions/f/invocations", nil, Lambda, "path"},
 		{"bedrock path", "GET", "/model-invocation-jobs", nil, Bedrock, "path"},
+		{"bedrock tags path", "POST", "/listTagsForResource", nil, Bedrock, "path"},
 		{"anything else is S3", "GET", "/bucket/key", nil, S3, "default"},
 	} {
 		r := httptest.NewRequest(tc.method, tc.target, nil)
