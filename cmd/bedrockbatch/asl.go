@@ -73,6 +73,15 @@ state to answer successive calls in order (the last answer repeats), e.g. a
 failure then a result to exercise a Retry. A .waitForTaskToken task is
 answered through its task token in the same way.
 
+A distributed Map (ItemProcessor ProcessorConfig Mode DISTRIBUTED) runs its
+child workflows here too. Its ItemReader's Amazon S3 call is answered like a
+Task named after the Map state: --task MAP=JSON gives the s3:getObject
+result (the object's content as a JSON string, or {"Body": "..."}, or for
+InputType JSON the array itself) or the s3:listObjectsV2 result
+({"Contents": [...]}; repeat --task for further pages). Its ResultWriter's
+s3:putObject calls need no answer: nothing is exported, and the Map's
+output is the Map Run ARN and manifest location Step Functions returns.
+
 Wait states and retry intervals end at once by default (results do not
 change); --real-waits waits for real, and --time-scale N runs the clock N
 times faster than real time.
@@ -128,6 +137,9 @@ type cliInvoker struct {
 }
 
 func (c *cliInvoker) Invoke(_ context.Context, call asl.TaskCall) (json.RawMessage, error) {
+	if call.Field == "ResultWriter" {
+		return json.RawMessage("{}"), nil
+	}
 	c.mu.Lock()
 	list, ok := c.answers[call.StateName]
 	if !ok {

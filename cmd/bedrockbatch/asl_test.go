@@ -145,3 +145,35 @@ func TestASLRunVariablesAndJSONata(t *testing.T) {
 		t.Errorf("failure output %s\nwant %s", out, want)
 	}
 }
+
+func TestASLRunDistributedMapWithReader(t *testing.T) {
+	def := writeDef(t, `{"StartAt":"Rows","States":{"Rows":{"Type":"Map","End":true,
+  "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"},
+    "Parameters":{"Bucket":"in","Key":"rows.csv"}},
+  "ItemBatcher":{"MaxItemsPerBatch":2,"BatchInput":{"run.$":"$.run"}},
+  "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"p"}},
+  "ToleratedFailureCount":1,
+  "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},"StartAt":"Sum","States":{
+    "Sum":{"Type":"Pass","Parameters":{"n.$":"States.ArrayLength($.Items)","run.$":"$.BatchInput.run"},"End":true}}}}}}`)
+	out, errOut, code := runCLI(t, "asl", "run", def, "--input", `{"run":"r1"}`, "--task", `Rows={"Body":"id\n1\n2\n3\n"}`)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		MapRunArn           string
+		ResultWriterDetails struct{ Bucket, Key string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output %q is not JSON: %v", out, err)
+	}
+	if !strings.Contains(got.MapRunArn, ":mapRun:local/Rows:") || got.ResultWriterDetails.Bucket != "out" ||
+		!strings.HasPrefix(got.ResultWriterDetails.Key, "p/") || !strings.HasSuffix(got.ResultWriterDetails.Key, "/manifest.json") {
+		t.Errorf("output %s", out)
+	}
+
+	// Without the reader's answer the run stops and names the Map state.
+	_, errOut, code = runCLI(t, "asl", "run", def)
+	if code != 2 || !strings.Contains(errOut, `--task Rows=JSON`) {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}

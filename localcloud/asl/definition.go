@@ -75,6 +75,9 @@ type State struct {
 	ToleratedFailurePercentagePath string
 	ToleratedFailureCount          *int64
 	ToleratedFailureCountPath      string
+	// Distributed is set for a Map whose ItemProcessor runs in
+	// distributed mode.
+	Distributed *DistributedMap
 
 	// JSONata mode: Arguments, Output and Items as written (HasOutput tells
 	// an absent Output from a null one), the Assign object, and the fields

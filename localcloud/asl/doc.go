@@ -43,6 +43,17 @@
 // take effect when it exits. A Parallel branch or Map iteration starts
 // with its parent's variables, and what it assigns stays inside it.
 //
+// A Map state in distributed mode (ItemProcessor ProcessorConfig Mode
+// "DISTRIBUTED", see [DistributedMap]) runs each item, or each ItemBatcher
+// batch ({"Items": [...], "BatchInput": {...}}), as a child workflow on the
+// same machinery as an inline iteration, fails with
+// States.ExceedToleratedFailureThreshold past its tolerated failures
+// (counted in items), and records MapRunStarted, MapRunSucceeded and
+// MapRunFailed events. Its ItemReader and ResultWriter reach Amazon S3
+// through the [Invoker] as TaskCalls named after the Map state, with
+// Field "ItemReader" or "ResultWriter"; CSV, JSON and JSON Lines objects
+// and listObjectsV2 listings are read as Step Functions reads them.
+//
 // Errors the interpreter raises in a state (States.Runtime,
 // States.QueryEvaluationError) carry Step Functions' cause, prefixed with
 // the state and the id of its entered event.

@@ -48,6 +48,29 @@ type tolerance struct {
 	count   int64
 	percent float64
 	set     bool
+	// weights, when set, is how many items each iteration holds (a
+	// distributed Map's batches): failures count items, not iterations.
+	weights []int
+}
+
+// weight is how many items iteration i holds.
+func (t *tolerance) weight(i int) int {
+	if t == nil || t.weights == nil {
+		return 1
+	}
+	return t.weights[i]
+}
+
+// total is how many items n iterations hold.
+func (t *tolerance) total(n int) int {
+	if t == nil || t.weights == nil {
+		return n
+	}
+	sum := 0
+	for _, w := range t.weights {
+		sum += w
+	}
+	return sum
 }
 
 func (t tolerance) exceeded(failed, total int) bool {
@@ -91,35 +114,57 @@ func (x *execution) mapState(ctx context.Context, b *branchState, st *State, raw
 	if terr != nil {
 		return nil, terr
 	}
+	if st.Distributed != nil {
+		result, err := x.distributedMap(ctx, b, st, conc, tol, x.jsonPathMapEval(b, st, eff), func() ([]any, *Error) {
+			return x.mapItems(st, eff, cctx)
+		}, func(i int, item any) (any, *Error) {
+			return x.selectMapItem(b, st, eff, i, item)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return x.finishResult(b, st, raw, result)
+	}
 	outs, ferr := x.runMap(ctx, b, st, conc, tol, func() ([]any, *Error) {
-		itemsVal := eff
-		if st.ItemsPath.Set && !st.ItemsPath.Null {
-			v, err := evalPath(st.ItemsPath.Path, eff, cctx)
-			if err != nil {
-				return nil, err
-			}
-			itemsVal = v
-		}
-		items, ok := itemsVal.([]any)
-		if !ok {
-			return nil, newError(ErrRuntime, "Item path %s evaluated to %s; a Map state needs an array", pathOrRoot(st.ItemsPath), jsonType(itemsVal))
-		}
-		return items, nil
+		return x.mapItems(st, eff, cctx)
 	}, func(i int, item any) (any, *Error) {
-		selector := st.ItemSelector
-		if selector == nil {
-			selector = st.Parameters
-		}
-		if selector == nil {
-			return item, nil
-		}
-		ictx := x.pathScope(b, st, "", &mapItem{index: i, value: item})
-		return applyTemplate(selector, eff, ictx, x.engine.env)
+		return x.selectMapItem(b, st, eff, i, item)
 	})
 	if ferr != nil {
 		return nil, ferr
 	}
 	return x.finishResult(b, st, raw, outs)
+}
+
+// mapItems selects a JSONPath-mode Map's items with ItemsPath.
+func (x *execution) mapItems(st *State, eff, cctx any) ([]any, *Error) {
+	itemsVal := eff
+	if st.ItemsPath.Set && !st.ItemsPath.Null {
+		v, err := evalPath(st.ItemsPath.Path, eff, cctx)
+		if err != nil {
+			return nil, err
+		}
+		itemsVal = v
+	}
+	items, ok := itemsVal.([]any)
+	if !ok {
+		return nil, newError(ErrRuntime, "Item path %s evaluated to %s; a Map state needs an array", pathOrRoot(st.ItemsPath), jsonType(itemsVal))
+	}
+	return items, nil
+}
+
+// selectMapItem makes a JSONPath-mode Map item's iteration input with
+// ItemSelector (or Parameters).
+func (x *execution) selectMapItem(b *branchState, st *State, eff any, i int, item any) (any, *Error) {
+	selector := st.ItemSelector
+	if selector == nil {
+		selector = st.Parameters
+	}
+	if selector == nil {
+		return item, nil
+	}
+	ictx := x.pathScope(b, st, "", &mapItem{index: i, value: item})
+	return applyTemplate(selector, eff, ictx, x.engine.env)
 }
 
 // runMap runs a Map state's iterations, at most conc at once, and returns
@@ -159,13 +204,15 @@ func (x *execution) runMap(ctx context.Context, b *branchState, st *State, conc 
 
 // fanEnded records the end of a Map's or Parallel's branches, once: after
 // a restart that found them ended, the event is already there.
-func (x *execution) fanEnded(b *branchState, ev HistoryEvent) {
+func (x *execution) fanEnded(b *branchState, events ...HistoryEvent) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if b.FanEnded || x.detached {
 		return
 	}
-	b.Last = x.emitLocked(b.Last, ev)
+	for _, ev := range events {
+		b.Last = x.emitLocked(b.Last, ev)
+	}
 	b.FanEnded = true
 	x.markLocked(b)
 }
@@ -231,10 +278,11 @@ func (x *execution) fanOut(ctx context.Context, b *branchState, st *State, conc 
 		firstErr *Error
 		failed   int
 	)
+	total := tol.total(len(fan))
 	for i, child := range fan {
 		if child.Done {
 			if child.Err != nil {
-				failed++
+				failed += tol.weight(i)
 			}
 			continue
 		}
@@ -282,8 +330,8 @@ func (x *execution) fanOut(ctx context.Context, b *branchState, st *State, conc 
 			_ = x.checkpoint() // failures are retried, whole, at the next save
 			if err != nil {
 				mu.Lock()
-				failed++
-				stop := tol == nil || tol.exceeded(failed, len(fan))
+				failed += tol.weight(i)
+				stop := tol == nil || tol.exceeded(failed, total)
 				if stop && firstErr == nil {
 					firstErr = err
 					if tol != nil && tol.set {
@@ -299,7 +347,7 @@ func (x *execution) fanOut(ctx context.Context, b *branchState, st *State, conc 
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	if tol != nil && tol.exceeded(failed, len(fan)) {
+	if tol != nil && tol.exceeded(failed, total) {
 		return nil, newError(ErrExceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
 	}
 	if ctx.Err() != nil {

@@ -40,6 +40,9 @@ type HistoryEvent struct {
 	MapIterationSucceededEventDetails *MapIterationDetails    `json:"mapIterationSucceededEventDetails,omitempty"`
 	MapIterationFailedEventDetails    *MapIterationDetails    `json:"mapIterationFailedEventDetails,omitempty"`
 	MapIterationAbortedEventDetails   *MapIterationDetails    `json:"mapIterationAbortedEventDetails,omitempty"`
+
+	MapRunStartedEventDetails *MapRunStartedDetails `json:"mapRunStartedEventDetails,omitempty"`
+	MapRunFailedEventDetails  *FailureDetails       `json:"mapRunFailedEventDetails,omitempty"`
 }
 
 // DataDetails tells whether a payload was truncated (never, here).
@@ -136,4 +139,9 @@ type MapStateStartedDetails struct {
 type MapIterationDetails struct {
 	Name  string `json:"name"`
 	Index int    `json:"index"`
+}
+
+// MapRunStartedDetails: the ARN of the Map Run a distributed Map started.
+type MapRunStartedDetails struct {
+	MapRunArn string `json:"mapRunArn"`
 }

@@ -24,7 +24,7 @@ var jsonataFields = map[string][]string{
 	"Succeed":  {"Output"},
 	"Fail":     {"Error", "Cause"},
 	"Parallel": {"Next", "End", "Branches", "Arguments", "Output", "Assign", "Retry", "Catch"},
-	"Map":      {"Next", "End", "ItemProcessor", "Iterator", "Items", "ItemSelector", "MaxConcurrency", "ToleratedFailurePercentage", "ToleratedFailureCount", "Output", "Assign", "Retry", "Catch", "Label"},
+	"Map":      {"Next", "End", "ItemProcessor", "Iterator", "Items", "ItemSelector", "MaxConcurrency", "ToleratedFailurePercentage", "ToleratedFailureCount", "Output", "Assign", "Retry", "Catch", "Label", "ItemReader", "ItemBatcher", "ResultWriter"},
 }
 
 // jsonataExpr returns the expression of a "{% … %}" string. The string
@@ -188,6 +188,7 @@ func (p *parser) jsonataState(st *State, m map[string]any, w, prefix string) *St
 		} else {
 			st.ItemProcessor = p.definition(proc, fmt.Sprintf("%s ItemProcessor", w), queryJSONata)
 		}
+		st.Distributed = p.distributedFields(w, m, proc, queryJSONata)
 		if v, ok := m["ItemSelector"]; ok {
 			st.ItemSelector = v
 			p.checkJSONata(w, "ItemSelector", v)

@@ -257,7 +257,7 @@ func (x *execution) jsonataAttempt(ctx context.Context, b *branchState, st *Stat
 		} else if ok {
 			tol.percent, tol.set = n, true
 		}
-		outs, err := x.runMap(ctx, b, st, conc, tol, func() ([]any, *Error) {
+		items := func() ([]any, *Error) {
 			v := vars.input
 			if st.HasItems {
 				r, err := evalJSONataValue(st.Items, vars, "Items")
@@ -277,14 +277,19 @@ func (x *execution) jsonataAttempt(ctx context.Context, b *branchState, st *Stat
 				return nil, newError(ErrQueryEvaluationError, "The field 'Items' of the Map state '%s' must be an array, got %s", st.Name, jsonType(v))
 			}
 			return items, nil
-		}, func(i int, item any) (any, *Error) {
+		}
+		selectItem := func(i int, item any) (any, *Error) {
 			if st.ItemSelector == nil {
 				return item, nil
 			}
 			iv := vars
 			iv.context = x.contextObject(b, st, "", &mapItem{index: i, value: item})
 			return evalJSONataValue(st.ItemSelector, iv, "ItemSelector")
-		})
+		}
+		if st.Distributed != nil {
+			return x.distributedMap(ctx, b, st, conc, tol, jsonataMapEval(st, vars), items, selectItem)
+		}
+		outs, err := x.runMap(ctx, b, st, conc, tol, items, selectItem)
 		if err != nil {
 			return nil, err
 		}

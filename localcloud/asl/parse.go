@@ -445,23 +445,9 @@ func (p *parser) state(name string, v any, prefix, ql string) *State {
 		if !hasProc {
 			p.addf("%s: a Map state needs ItemProcessor (or Iterator)", w)
 		} else {
-			if pm, ok := proc.(map[string]any); ok {
-				if pc, ok := pm["ProcessorConfig"].(map[string]any); ok {
-					if mode, _ := pc["Mode"].(string); mode == "DISTRIBUTED" {
-						if _, ok := m["ItemReader"]; ok {
-							p.addf("%s: a distributed Map with an ItemReader is not supported", w)
-						}
-					}
-				}
-			}
 			st.ItemProcessor = p.definition(proc, fmt.Sprintf("%s ItemProcessor", w), queryJSONPath)
 		}
-		if _, ok := m["ResultWriter"]; ok {
-			p.addf("%s: ResultWriter (distributed Map) is not supported", w)
-		}
-		if _, ok := m["ItemBatcher"]; ok {
-			p.addf("%s: ItemBatcher (distributed Map) is not supported", w)
-		}
+		st.Distributed = p.distributedFields(w, m, proc, queryJSONPath)
 		st.ItemsPath = optPath("ItemsPath", true)
 		if val, ok := m["ItemSelector"]; ok {
 			if _, both := m["Parameters"]; both {

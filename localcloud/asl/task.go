@@ -27,8 +27,12 @@ type TaskCall struct {
 	// Pattern is PatternRequestResponse, PatternSync or PatternWaitForToken,
 	// from the Resource's suffix.
 	Pattern string
-	// StateName names the Task state.
+	// StateName names the Task state; for the Amazon S3 calls of a
+	// distributed Map's ItemReader and ResultWriter, the Map state.
 	StateName string
+	// Field is "ItemReader" or "ResultWriter" for those calls, and empty
+	// for a Task state.
+	Field string
 	// ExecutionArn identifies the execution making the call.
 	ExecutionArn string
 	// Input is the effective input: the state's input after InputPath and
