@@ -400,30 +400,8 @@ func jsonataTypeName(v any) string {
 }
 
 // toJSONata converts numbers to float64, the only number type the JSONata
-// library computes with.
-func toJSONata(v any) any {
-	switch t := v.(type) {
-	case json.Number:
-		f, err := t.Float64()
-		if err != nil {
-			return string(t)
-		}
-		return f
-	case []any:
-		out := make([]any, len(t))
-		for i, e := range t {
-			out[i] = toJSONata(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			out[k] = toJSONata(e)
-		}
-		return out
-	}
-	return v
-}
+// library computes with: the same rewrite as canonical.
+func toJSONata(v any) any { return canonical(v) }
 
 // fromJSONata converts a result back to the interpreter's values: numbers
 // become json.Number, integers without a fraction.
