@@ -144,7 +144,10 @@ func New(opts Options) (*Cloud, error) {
 		Region:  opts.Region,
 		Account: opts.Account,
 		Engine: asl.Options{
-			Invoker:   &asl.LambdaInvoker{Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready}},
+			Invoker: &asl.LambdaInvoker{
+				Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready},
+				Next:      s3Tasks{client: awss3.NewFromConfig(cfg)},
+			},
 			Clock:     opts.Clock,
 			SkipWaits: opts.SkipWaits,
 		},
