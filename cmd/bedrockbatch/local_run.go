@@ -30,6 +30,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 type runFlags struct {
@@ -159,6 +160,9 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if err := checkModel(f.modelID, f.input); err != nil {
+		return err
+	}
 	inputs, err := loadInputs(f.input)
 	if err != nil {
 		return err
@@ -188,15 +192,7 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 		})
 	}
 
-	var times phases
-	p := newPrinter(stdout, f.jsonOut)
-	assembly := filepath.Join(f.cloud.dataDir, "cdk.out")
-	p.step("synthesizing %s", firstNonEmpty(f.app, "the bundled example (examples/minimal)"))
-	if err := synthesize(ctx, f.app, assembly, cdkContext); err != nil {
-		return err
-	}
-	times.Synth = time.Since(began)
-
+	// Settings are checked before the slow steps, so a mistake costs nothing.
 	logs, logPath, closeLogs, err := f.cloud.logSink()
 	if err != nil {
 		return err
@@ -206,6 +202,19 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	if err != nil {
 		return err
 	}
+	if _, err := model.New(opts.Models); err != nil {
+		return fmt.Errorf("model backends: %w", err)
+	}
+
+	var times phases
+	p := newPrinter(stdout, f.jsonOut)
+	assembly := filepath.Join(f.cloud.dataDir, "cdk.out")
+	p.step("synthesizing %s", firstNonEmpty(f.app, "the bundled example (examples/minimal)"))
+	if err := synthesize(ctx, f.app, assembly, cdkContext); err != nil {
+		return err
+	}
+	times.Synth = time.Since(began)
+
 	cloud, err := localcloud.New(opts)
 	if err != nil {
 		return err
@@ -269,6 +278,24 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	if desc.Status != sfntypes.ExecutionStatusSucceeded {
 		return &exitError{code: 1, err: fmt.Errorf("execution %s %s: %s: %s", lastSegment(execArn), desc.Status,
 			aws.ToString(desc.Error), aws.ToString(desc.Cause))}
+	}
+	return nil
+}
+
+// checkModel rejects a model id no local backend can serve, and one the
+// bundled sample (written for Amazon Nova) does not fit.
+func checkModel(modelID, input string) error {
+	if modelID == "" {
+		return nil
+	}
+	fam, err := model.DetectFamily(modelID)
+	if err != nil {
+		return fmt.Errorf("--model: %w", err)
+	}
+	sample, _ := model.DetectFamily(sampledata.ModelID)
+	if input == "" && fam != sample {
+		return fmt.Errorf("--model %s: the bundled sample is written for %s models (%s); give --input with manifests in the %s request format",
+			modelID, sample, sampledata.ModelID, fam)
 	}
 	return nil
 }

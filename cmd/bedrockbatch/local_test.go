@@ -256,3 +256,27 @@ func TestLocalRunSurvivesKill(t *testing.T) {
 		t.Errorf("resumed run reports %d jobs, want the 2 of the killed run", len(res.Jobs))
 	}
 }
+
+func TestLocalRunRejectsBadSettingsBeforeSynthesis(t *testing.T) {
+	bin := cliBinary(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--backend", "openai"}, "no server URL"},
+		{[]string{"--backend", "gpu"}, `unknown model backend "gpu"`},
+		{[]string{"--model", "acme.unknown-v1"}, "no supported model family"},
+		{[]string{"--model", "anthropic.claude-3-haiku-20240307-v1:0"}, "give --input"},
+		{[]string{"--sim-error-rate", "2"}, "--sim-error-rate"},
+		{[]string{"--execution-input", "{oops"}, "--execution-input is not valid JSON"},
+	} {
+		data := t.TempDir()
+		out, err := exec.Command(bin, append([]string{"local", "run", "--data", data}, tc.args...)...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%v: err %v, output %q; want a failure saying %q", tc.args, err, out, tc.want)
+		}
+		if _, err := os.Stat(filepath.Join(data, "cdk.out")); err == nil {
+			t.Errorf("%v: the app was synthesized although a setting was wrong", tc.args)
+		}
+	}
+}
