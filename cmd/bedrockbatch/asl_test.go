@@ -128,7 +128,7 @@ func TestASLRunVariablesAndJSONata(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if strings.TrimSpace(out) != `{"after":10,"before":2,"said":"hi ana"}` {
+	if strings.TrimSpace(out) != `{"said":"hi ana","before":2,"after":10}` {
 		t.Errorf("output %q", out)
 	}
 
@@ -175,5 +175,16 @@ func TestASLRunDistributedMapWithReader(t *testing.T) {
 	_, errOut, code = runCLI(t, "asl", "run", def)
 	if code != 2 || !strings.Contains(errOut, `--task Rows=JSON`) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestASLRunKeepsKeyOrder(t *testing.T) {
+	def := writeDef(t, `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"q":1,"c":2},"ResultPath":"$.added","End":true}}}`)
+	out, errOut, code := runCLI(t, "asl", "run", def, "--input", `{"zeta":1,"alpha":{"y":2,"b":3}}`)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := `{"zeta":1,"alpha":{"y":2,"b":3},"added":{"q":1,"c":2}}` + "\n"; out != want {
+		t.Errorf("output %q, want %q", out, want)
 	}
 }

@@ -159,7 +159,8 @@ type ChoiceRule struct {
 }
 
 // decodeValue decodes JSON keeping numbers as json.Number, so that values
-// pass through an execution exactly as written.
+// pass through an execution exactly as written, and recording the order of
+// every object's keys.
 func decodeValue(b []byte) (any, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
@@ -173,19 +174,6 @@ func decodeValue(b []byte) (any, error) {
 	if _, err := d.Token(); err == nil {
 		return nil, fmt.Errorf("unexpected data after the JSON value")
 	}
+	recordKeyOrders(b, v)
 	return v, nil
-}
-
-// encodeValue encodes a value as compact JSON without HTML escaping, as
-// Step Functions writes it.
-func encodeValue(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		// Values come from decodeValue or are built from JSON types, so
-		// encoding cannot fail; a failure here is a bug.
-		panic(fmt.Sprintf("asl: encode value: %v", err))
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n")
 }

@@ -414,7 +414,7 @@ func canonicalDoc(t *testing.T, doc string) string {
 	if err != nil {
 		t.Fatalf("not JSON: %s", doc)
 	}
-	return string(encodeValue(v))
+	return string(encodeSorted(v))
 }
 
 // checkMinimalOutput checks that the output lists each manifest's job

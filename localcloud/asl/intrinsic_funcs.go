@@ -14,7 +14,6 @@ import (
 	"hash"
 	"math"
 	mrand "math/rand/v2"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -133,19 +132,15 @@ func fnFormat(c *intrinsicCall, args []any, _ *evalEnv) (any, error) {
 
 // writeFormatValue renders a States.Format argument as Step Functions does:
 // strings as they are, numbers and literals as JSON, objects as
-// {key=value, …} and arrays as [a, b, …], recursively.
+// {key=value, …} with the keys in order and arrays as [a, b, …],
+// recursively.
 func writeFormatValue(b *strings.Builder, v any) {
 	switch t := v.(type) {
 	case string:
 		b.WriteString(t)
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		b.WriteByte('{')
-		for i, k := range keys {
+		for i, k := range orderedKeys(t) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -285,7 +280,7 @@ func fnArrayUnique(_ *intrinsicCall, args []any, _ *evalEnv) (any, error) {
 	out := []any{}
 	seen := map[string]bool{}
 	for _, e := range arr {
-		k := string(encodeValue(canonical(e)))
+		k := string(encodeSorted(canonical(e)))
 		if !seen[k] {
 			seen[k] = true
 			out = append(out, e)
@@ -366,6 +361,8 @@ func fnJSONMerge(_ *intrinsicCall, args []any, _ *evalEnv) (any, error) {
 	if deep {
 		return nil, errors.New("deep merging is not supported; pass false for a shallow merge")
 	}
+	// The first object's keys keep their places, the second's new keys
+	// follow in their order.
 	out := make(map[string]any, len(a)+len(b))
 	for k, v := range a {
 		out[k] = v
@@ -373,6 +370,7 @@ func fnJSONMerge(_ *intrinsicCall, args []any, _ *evalEnv) (any, error) {
 	for k, v := range b {
 		out[k] = v
 	}
+	setKeyOrder(out, append(orderedKeys(a), orderedKeys(b)...))
 	return out, nil
 }
 
@@ -466,6 +464,7 @@ func canonical(v any) any {
 		for k, e := range t {
 			out[k] = canonical(e)
 		}
+		inheritKeyOrder(out, t)
 		return out
 	}
 	return v
@@ -473,5 +472,5 @@ func canonical(v any) any {
 
 // valuesEqual compares two JSON values, numbers by value.
 func valuesEqual(a, b any) bool {
-	return string(encodeValue(canonical(a))) == string(encodeValue(canonical(b)))
+	return string(encodeSorted(canonical(a))) == string(encodeSorted(canonical(b)))
 }

@@ -243,6 +243,7 @@ func ParseCSVItems(text string, cfg ReaderConfig) ([]any, error) {
 				item[h] = row[i]
 			}
 		}
+		setKeyOrder(item, headers)
 		items = append(items, item)
 	}
 }

@@ -302,13 +302,15 @@ func evalJSONataValue(v any, vars jsonataVars, field string) (any, *Error) {
 		return evalJSONata(expr, vars, field)
 	case map[string]any:
 		out := make(map[string]any, len(t))
-		for k, e := range t {
-			r, err := evalJSONataValue(e, vars, field+"/"+k)
+		keys := orderedKeys(t)
+		for _, k := range keys {
+			r, err := evalJSONataValue(t[k], vars, field+"/"+k)
 			if err != nil {
 				return nil, err
 			}
 			out[k] = r
 		}
+		setKeyOrder(out, keys)
 		return out, nil
 	case []any:
 		out := make([]any, len(t))
@@ -424,6 +426,7 @@ func fromJSONata(v any) any {
 		for k, e := range t {
 			out[k] = fromJSONata(e)
 		}
+		inheritKeyOrder(out, t)
 		return out
 	}
 	return v

@@ -70,7 +70,7 @@ func TestLambdaInvokerShapesResultsLikeStepFunctions(t *testing.T) {
 
 	_, err = inv.Invoke(ctx, TaskCall{Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken", Input: json.RawMessage(`{"FunctionName":"boom"}`)})
 	var se *Error
-	if !errors.As(err, &se) || se.Name != "ValueError" || se.Cause != `{"errorMessage":"bad n","errorType":"ValueError"}` {
+	if !errors.As(err, &se) || se.Name != "ValueError" || se.Cause != `{"errorType":"ValueError","errorMessage":"bad n"}` {
 		t.Errorf("function error: %v, want ValueError with the error document as cause", err)
 	}
 	_, err = inv.Invoke(ctx, TaskCall{Resource: "arn:aws:states:::lambda:invoke", Input: json.RawMessage(`{"FunctionName":"crash"}`)})

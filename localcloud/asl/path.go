@@ -397,11 +397,14 @@ func setRef(node any, segs []refSegment, v any) (any, bool) {
 	if !ok {
 		return nil, false
 	}
+	// An existing key keeps its place; a new one goes at the end.
 	cp := make(map[string]any, len(obj)+1)
+	keys := append(orderedKeys(obj), seg.name)
 	for k, val := range obj {
 		cp[k] = val
 	}
 	cp[seg.name] = child
+	setKeyOrder(cp, keys)
 	return cp, true
 }
 

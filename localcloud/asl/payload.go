@@ -7,13 +7,18 @@ import (
 // applyTemplate builds a payload from a Parameters, ResultSelector or
 // ItemSelector template: a key ending in ".$" takes the value of its path
 // or intrinsic function call, under the key without the suffix; every other
-// value is copied, with nested objects processed the same way.
+// value is copied, with nested objects processed the same way. The keys
+// are evaluated, and placed in the result, in the template's order.
 func applyTemplate(tmpl, data, ctx any, env *evalEnv) (any, *Error) {
 	switch t := tmpl.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
-		for k, v := range t {
+		keys := orderedKeys(t)
+		names := make([]string, len(keys))
+		for i, k := range keys {
+			v := t[k]
 			name, dyn := strings.CutSuffix(k, ".$")
+			names[i] = name
 			if !dyn {
 				r, err := applyTemplate(v, data, ctx, env)
 				if err != nil {
@@ -29,6 +34,7 @@ func applyTemplate(tmpl, data, ctx any, env *evalEnv) (any, *Error) {
 			}
 			out[name] = r
 		}
+		setKeyOrder(out, names)
 		return out, nil
 	case []any:
 		out := make([]any, len(t))
