@@ -73,6 +73,7 @@ type Cloud struct {
 	StepFunctions *sfn.Service
 
 	opts     Options
+	lock     *os.File
 	handlers *handlerRegistry
 	ready    chan struct{}
 	started  sync.Once
@@ -100,6 +101,21 @@ func New(opts Options) (*Cloud, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("local cloud data directory: %w", err)
 	}
+	lock, err := lockDataDir(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	c, err := open(opts)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	c.lock = lock
+	return c, nil
+}
+
+// open builds the services of a cloud whose data directory is locked.
+func open(opts Options) (*Cloud, error) {
 	c := &Cloud{Router: edge.New(opts.RequestLogger), opts: opts}
 	store, err := s3.NewFileStore(opts.DataDir)
 	if err != nil {
@@ -192,7 +208,9 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 // executions resume when a cloud opens the same data directory again.
 func (c *Cloud) Close() error {
 	c.StepFunctions.Close()
-	return c.Bedrock.Close()
+	err := c.Bedrock.Close()
+	c.lock.Close()
+	return err
 }
 
 // Register serves another service (edge.Bedrock, edge.StepFunctions, …)
