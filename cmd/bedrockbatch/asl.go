@@ -212,6 +212,16 @@ func runASL(cmd *cobra.Command, file string, f aslRunFlags) error {
 	inv := &cliInvoker{answers: answers, calls: map[string]int{}}
 	eng := asl.NewEngine(asl.Options{Invoker: inv, Clock: clk, SkipWaits: !f.realWaits && f.timeScale <= 0})
 	inv.engine = eng
+	// A Task state without an answer stops the execution; the first state
+	// may ask before Start has returned the execution's ARN.
+	started := make(chan string, 1)
+	inv.abort = func() {
+		go func() {
+			arn := <-started
+			started <- arn
+			_, _ = eng.Stop(arn, "", "")
+		}()
+	}
 	sm, err := eng.NewStateMachine("local", def)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
@@ -220,9 +230,7 @@ func runASL(cmd *cobra.Command, file string, f aslRunFlags) error {
 	if err != nil {
 		return err
 	}
-	inv.abort = func() {
-		go func() { _, _ = eng.Stop(arn, "", "") }()
-	}
+	started <- arn
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
 	info, err := eng.Wait(ctx, arn)
