@@ -123,7 +123,12 @@ func open(opts Options) (*Cloud, error) {
 	}
 	c.Store = store
 	c.S3 = s3.NewServer(store, s3.Options{Region: opts.Region})
-	c.Lambda, err = lambda.New(lambda.Options{DataDir: opts.DataDir, Region: opts.Region, Account: opts.Account, Clock: opts.Clock, Logger: opts.Logger})
+	c.Lambda, err = lambda.New(lambda.Options{
+		DataDir: opts.DataDir, Region: opts.Region, Account: opts.Account, Clock: opts.Clock, Logger: opts.Logger,
+		HandlerHint: func(fn lambda.Function) string {
+			return fmt.Sprintf("register one with Cloud.RegisterFunction(%q, handler) before deploying", fn.Name)
+		},
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package localcloud
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -85,14 +84,4 @@ func (h *handlerRegistry) lookup(logicalID, name string, metadata map[string]any
 		return h.ours[kind]
 	}
 	return nil
-}
-
-// missingHandler is what a deployed function without an in-process handler
-// answers: an error that says how to provide one.
-func missingHandler(logicalID, name string) lambda.Handler {
-	return func(context.Context, []byte) ([]byte, error) {
-		return nil, &lambda.FunctionError{Type: "Runtime.HandlerNotFound", Message: fmt.Sprintf(
-			"function %s (logical id %s) has no Go handler in the local cloud: register one with "+
-				"Cloud.RegisterFunction(%q, handler) before deploying", name, logicalID, logicalID)}
-	}
 }

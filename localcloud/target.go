@@ -78,11 +78,9 @@ func (t *target) function(r *deploy.Resolved) error {
 			}
 		}
 	}
-	h := t.handlers.lookup(r.LogicalID, r.PhysicalID, r.Metadata)
-	if h == nil {
-		h = missingHandler(r.LogicalID, r.PhysicalID)
-	}
-	_, err := t.c.Lambda.Deploy(fn, h)
+	// Without a handler of ours or the user's, Deploy keeps one registered
+	// directly with the Lambda service, if any; invocations fail otherwise.
+	_, err := t.c.Lambda.Deploy(fn, t.handlers.lookup(r.LogicalID, r.PhysicalID, r.Metadata))
 	return err
 }
 

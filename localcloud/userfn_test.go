@@ -40,4 +40,18 @@ func TestUserFunctionsRunRegisteredHandlers(t *testing.T) {
 	if out.FunctionError == nil || !strings.Contains(string(out.Payload), "RegisterFunction") || !strings.Contains(string(out.Payload), "Unwired") {
 		t.Errorf("a function without a handler answered %s; want an error naming it and RegisterFunction", out.Payload)
 	}
+
+	// A handler registered with the Lambda service itself survives a
+	// redeployment that has none for the function.
+	c.Lambda.Register(fns[1].PhysicalID, func(context.Context, []byte) ([]byte, error) { return []byte(`"direct"`), nil })
+	if _, err := c.Deploy(ctx, "testdata/userfn"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = lc.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String(fns[1].PhysicalID), Payload: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.FunctionError != nil || string(out.Payload) != `"direct"` {
+		t.Errorf("after redeploying, the directly registered handler answered %s (function error %v)", out.Payload, aws.ToString(out.FunctionError))
+	}
 }

@@ -38,6 +38,9 @@ type Options struct {
 	// Logger receives a line for every failed asynchronous attempt.
 	// Default slog.Default().
 	Logger *slog.Logger
+	// HandlerHint tells, in the error of a function that has no handler,
+	// how to give it one. Default: register it with Service.Register.
+	HandlerHint func(fn Function) string
 }
 
 // Service is the local Lambda. Create it with New; serve its API through
@@ -217,8 +220,8 @@ func (s *Service) run(ctx context.Context, e *entry, payload []byte, requestID s
 	if handler == nil {
 		res.FunctionError = "Unhandled"
 		res.Payload = errorDocument("Runtime.HandlerNotFound", fmt.Sprintf(
-			"function %s (runtime %q, handler %q) has no Go handler in the local cloud; register one with (*lambda.Service).Register(%q, handler)",
-			fn.Name, fn.Runtime, fn.Handler, fn.Name))
+			"function %s (runtime %q, handler %q) has no Go handler in the local cloud; %s",
+			fn.Name, fn.Runtime, fn.Handler, s.handlerHint(fn)))
 		return res
 	}
 	ctx, cancel := context.WithTimeout(ctx, fn.Timeout)
@@ -282,4 +285,12 @@ func errorType(err error) string {
 
 func errorDocument(typ, msg string) []byte {
 	return mustJSON(map[string]string{"errorMessage": msg, "errorType": typ})
+}
+
+// handlerHint says how to give fn a handler.
+func (s *Service) handlerHint(fn Function) string {
+	if s.opts.HandlerHint != nil {
+		return s.opts.HandlerHint(fn)
+	}
+	return fmt.Sprintf("register one with (*lambda.Service).Register(%q, handler)", fn.Name)
 }
