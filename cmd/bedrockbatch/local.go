@@ -90,6 +90,9 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 	return opts, nil
 }
 
+// assemblyDir is where the local commands synthesize apps to.
+func (f *cloudFlags) assemblyDir() string { return filepath.Join(f.dataDir, "cdk.out") }
+
 // logSink opens where the services' logs go: stderr with -v, else a file in
 // the data directory that a failure message can point to.
 func (f *cloudFlags) logSink() (io.Writer, string, func(), error) {

@@ -208,7 +208,7 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 
 	var times phases
 	p := newPrinter(stdout, f.jsonOut)
-	assembly := filepath.Join(f.cloud.dataDir, "cdk.out")
+	assembly := f.cloud.assemblyDir()
 	p.step("synthesizing %s", firstNonEmpty(f.app, "the bundled example (examples/minimal)"))
 	if err := synthesize(ctx, f.app, assembly, cdkContext); err != nil {
 		return err

@@ -51,7 +51,7 @@ and functions run.`,
 func serveLocal(ctx context.Context, out io.Writer, f *cloudFlags, addr, assembly, appCmd string) error {
 	if appCmd != "" {
 		if assembly == "" {
-			assembly = f.dataDir + "/cdk.out"
+			assembly = f.assemblyDir()
 		}
 		if err := synthesize(ctx, appCmd, assembly, nil); err != nil {
 			return err
