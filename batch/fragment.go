@@ -20,6 +20,22 @@ type CreateJobPayload struct {
 	TaskToken              string           `json:"TaskToken"`
 }
 
+// JSON keys of CreateJobPayload: the fragment's task writes them, the
+// create-job function reads them through the struct tags above (a test
+// holds the two together) and names them in its errors.
+const (
+	KeyJobName            = "jobName"
+	KeyRoleArn            = "roleArn"
+	KeyModelID            = "modelId"
+	KeyInputDataConfig    = "inputDataConfig"
+	KeyS3InputDataConfig  = "s3InputDataConfig"
+	KeyOutputDataConfig   = "outputDataConfig"
+	KeyS3OutputDataConfig = "s3OutputDataConfig"
+	KeyS3URI              = "s3Uri"
+	KeyTimeoutHours       = "timeoutDurationInHours"
+	KeyTaskToken          = "TaskToken"
+)
+
 // InputDataConfig mirrors the service's input data configuration.
 type InputDataConfig struct {
 	S3InputDataConfig S3DataConfig `json:"s3InputDataConfig"`
@@ -56,7 +72,6 @@ const (
 	MaxTaskCauseChars   = 32768
 	MaxTaskTokenChars   = 2048
 	OutputFileSuffix    = ".jsonl.out"
-	ManifestOutputName  = "manifest.json.out"
 	MinTimeoutHours     = 24
 	MaxTimeoutHours     = 168
 	DefaultTimeoutHours = 48

@@ -3,6 +3,8 @@ package bedrockbatchstepfn
 import (
 	"sync"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -240,21 +242,21 @@ func newCreateJobTask(scope constructs.Construct, fn awslambda.IFunction, role a
 		IntegrationPattern: awsstepfunctions.IntegrationPattern_WAIT_FOR_TASK_TOKEN,
 		HeartbeatTimeout:   awsstepfunctions.Timeout_Duration(awscdk.Duration_Hours(jsii.Number(float64(hours)))),
 		Payload: awsstepfunctions.TaskInput_FromObject(&map[string]interface{}{
-			"jobName": format(jsii.String("{}{}"), str("$.job_name"), str("$.index")),
-			"roleArn": role.RoleArn(),
-			"modelId": str("$.model_id"),
-			"inputDataConfig": map[string]interface{}{
-				"s3InputDataConfig": map[string]interface{}{
-					"s3Uri": format(jsii.String("s3://"+*props.BedrockBatchInputBucket.BucketName()+"/{}"), str("$.manifest_key")),
+			batch.KeyJobName: format(jsii.String("{}{}"), str("$.job_name"), str("$.index")),
+			batch.KeyRoleArn: role.RoleArn(),
+			batch.KeyModelID: str("$.model_id"),
+			batch.KeyInputDataConfig: map[string]interface{}{
+				batch.KeyS3InputDataConfig: map[string]interface{}{
+					batch.KeyS3URI: format(jsii.String("s3://"+*props.BedrockBatchInputBucket.BucketName()+"/{}"), str("$.manifest_key")),
 				},
 			},
-			"outputDataConfig": map[string]interface{}{
-				"s3OutputDataConfig": map[string]interface{}{
-					"s3Uri": format(jsii.String("s3://"+*props.BedrockBatchOutputBucket.BucketName()+"/output/{}/"), str("$.job_name")),
+			batch.KeyOutputDataConfig: map[string]interface{}{
+				batch.KeyS3OutputDataConfig: map[string]interface{}{
+					batch.KeyS3URI: format(jsii.String("s3://"+*props.BedrockBatchOutputBucket.BucketName()+"/output/{}/"), str("$.job_name")),
 				},
 			},
-			"timeoutDurationInHours": hours,
-			"TaskToken":              awsstepfunctions.JsonPath_TaskToken(),
+			batch.KeyTimeoutHours: hours,
+			batch.KeyTaskToken:    awsstepfunctions.JsonPath_TaskToken(),
 		}),
 	})
 	task.AddRetry(&awsstepfunctions.RetryProps{

@@ -3,6 +3,8 @@ package bedrockbatchstepfn
 import (
 	"fmt"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
@@ -21,16 +23,6 @@ const (
 	eventHandlerRuleID     = "BedrockInferenceJobEventHandler"
 )
 
-// handlerMetadataKey is the CloudFormation metadata key, on each of the two
-// functions, whose value names the handler the function runs ("createjob"
-// or "jobevent"), so a tool reading the template (such as the local cloud)
-// can tell them apart without inspecting their code.
-const handlerMetadataKey = "bedrockbatch:handler"
-
-// terminalStatuses are the job statuses that end a wait; the rule forwards
-// only these.
-var terminalStatuses = []string{"Completed", "PartiallyCompleted", "Failed", "Expired", "Stopped"}
-
 // goFunctionProps are the settings both functions share.
 func goFunctionProps(assetDir, description string, timeout awscdk.Duration) *awslambda.FunctionProps {
 	return &awslambda.FunctionProps{
@@ -45,7 +37,7 @@ func goFunctionProps(assetDir, description string, timeout awscdk.Duration) *aws
 }
 
 func markHandler(fn awslambda.Function, name string) {
-	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(handlerMetadataKey), name)
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(batch.HandlerMetadataKey), name)
 }
 
 // newCreateJobFunction is the function the Map's task invokes: it stores the
@@ -56,7 +48,7 @@ func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetD
 	fn := awslambda.NewFunction(scope, jsii.String("CreateModelInvocationJobFunction"), goFunctionProps(assetDir,
 		"Creates a Bedrock batch inference job that carries a Step Functions task token",
 		awscdk.Duration_Seconds(jsii.Number(30))))
-	markHandler(fn, "createjob")
+	markHandler(fn, batch.HandlerCreateJob)
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("bedrock:CreateModelInvocationJob", "bedrock:TagResource"),
 		Resources: &[]*string{modelInvocationJobArns(stack)},
@@ -101,7 +93,7 @@ func jobEventFunction(stack awscdk.Stack, assetDir string) awslambda.Function {
 	fn := awslambda.NewFunction(scope, jsii.String(eventHandlerFunctionID), goFunctionProps(assetDir,
 		"Reports the end of Bedrock batch inference jobs to the Step Functions tasks waiting for them",
 		awscdk.Duration_Seconds(jsii.Number(60))))
-	markHandler(fn, "jobevent")
+	markHandler(fn, batch.HandlerJobEvent)
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"),
 		Resources: &[]*string{modelInvocationJobArns(stack)},
@@ -126,15 +118,25 @@ func jobEventFunction(stack awscdk.Stack, assetDir string) awslambda.Function {
 	awsevents.NewRule(scope, jsii.String(eventHandlerRuleID), &awsevents.RuleProps{
 		Description: jsii.String("Bedrock batch inference jobs that reached a final status"),
 		EventPattern: &awsevents.EventPattern{
-			Source:     jsii.Strings("aws.bedrock"),
-			DetailType: jsii.Strings("Batch Inference Job State Change"),
+			Source:     jsii.Strings(batch.EventSource),
+			DetailType: jsii.Strings(batch.EventDetailType),
 			Detail: &map[string]interface{}{
-				"status": terminalStatuses,
+				"status": terminalStatuses(),
 			},
 		},
 		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, nil)},
 	})
 	return fn
+}
+
+// terminalStatuses are the job statuses that end a wait, as plain strings
+// for the rule's pattern: the rule forwards only these.
+func terminalStatuses() []string {
+	out := make([]string, len(batch.TerminalStatuses))
+	for i, s := range batch.TerminalStatuses {
+		out[i] = string(s)
+	}
+	return out
 }
 
 // jobArnsFinding is how cdk-nag names the model-invocation-job/* resource.

@@ -291,8 +291,8 @@ func TestCreateJobValidation(t *testing.T) {
 			if len(fake.calls) != 0 {
 				t.Error("Bedrock was called with an invalid payload")
 			}
-			if ErrorName(err) != "InvalidPayloadError" {
-				t.Errorf("ErrorName = %q", ErrorName(err))
+			if ErrorName(err, ErrorCreateJob) != "InvalidPayloadError" {
+				t.Errorf("ErrorName = %q", ErrorName(err, ErrorCreateJob))
 			}
 		})
 	}
@@ -353,8 +353,8 @@ func TestCreateJobNameConflict(t *testing.T) {
 			t.Errorf("message %q does not mention %q", err, want)
 		}
 	}
-	if ErrorName(err) != "JobNameConflictError" {
-		t.Errorf("ErrorName = %q", ErrorName(err))
+	if ErrorName(err, ErrorCreateJob) != "JobNameConflictError" {
+		t.Errorf("ErrorName = %q", ErrorName(err, ErrorCreateJob))
 	}
 }
 

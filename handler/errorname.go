@@ -4,41 +4,88 @@ import (
 	"context"
 	"errors"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/smithy-go"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
-// ErrorName is the error name a Step Functions task sees when a handler
-// returns err: "InvalidPayloadError", "JobNameConflictError", the service's
-// error code for an AWS API error (such as "ThrottlingException" or
-// "ServiceQuotaExceededException", which a Retry can match), and
-// "CreateJobError" for anything else. The Lambda runtime would otherwise name
-// an error after its Go type, which for a wrapped SDK error says nothing.
-func ErrorName(err error) string {
+// Error names that a function reports besides an AWS API error's code.
+const (
+	// ErrorInvalidPayload: the create-job payload is unusable.
+	ErrorInvalidPayload = "InvalidPayloadError"
+	// ErrorJobNameConflict: the job name is taken by another job.
+	ErrorJobNameConflict = "JobNameConflictError"
+	// ErrorCreateJob: creating the job failed for another reason.
+	ErrorCreateJob = "CreateJobError"
+	// ErrorInvalidEvent: the job-event function got an event it cannot read.
+	ErrorInvalidEvent = "InvalidEventError"
+	// ErrorJobNotEnded: the event says the job ended, the service does not
+	// yet; Lambda's retry reads the job again.
+	ErrorJobNotEnded = "JobNotEndedError"
+	// ErrorJobEvent: reporting a job's end failed for another reason.
+	ErrorJobEvent = "JobEventError"
+)
+
+// ErrorName is the error name a caller sees when a handler returns err:
+// InvalidPayloadError, JobNameConflictError, InvalidEventError or
+// JobNotEndedError for those errors, the service's error code for an AWS
+// API error (such as "ThrottlingException" or
+// "ServiceQuotaExceededException", which a Retry can match), and fallback
+// for anything else. The Lambda runtime would otherwise name an error after
+// its Go type, which for a wrapped error says nothing ("wrapError").
+func ErrorName(err error, fallback string) string {
 	var payload *InvalidPayloadError
 	var conflict *JobNameConflictError
+	var event *InvalidEventError
+	var notEnded *JobNotEndedError
 	var api smithy.APIError
 	switch {
 	case errors.As(err, &payload):
-		return "InvalidPayloadError"
+		return ErrorInvalidPayload
 	case errors.As(err, &conflict):
-		return "JobNameConflictError"
+		return ErrorJobNameConflict
+	case errors.As(err, &event):
+		return ErrorInvalidEvent
+	case errors.As(err, &notEnded):
+		return ErrorJobNotEnded
 	case errors.As(err, &api) && api.ErrorCode() != "":
 		return api.ErrorCode()
 	default:
-		return "CreateJobError"
+		return fallback
 	}
 }
 
+// named gives err the error name callers see, the way the Lambda runtime
+// reports it.
+func named(err error, fallback string) error {
+	if err == nil {
+		return nil
+	}
+	return messages.InvokeResponse_Error{Type: ErrorName(err, fallback), Message: err.Error()}
+}
+
 // HandleLambda is Handle for the Lambda runtime: it reports an error under
-// ErrorName(err), so the fragment's task fails with that error name and a
-// Retry or Catch can tell a throttled request from a bad payload.
+// ErrorName, so the fragment's task fails with that error name and a Retry
+// or Catch can tell a throttled request from a bad payload.
 func (h *CreateJob) HandleLambda(ctx context.Context, p batch.CreateJobPayload) (batch.CreateJobResult, error) {
 	res, err := h.Handle(ctx, p)
-	if err != nil {
-		return res, messages.InvokeResponse_Error{Type: ErrorName(err), Message: err.Error()}
-	}
-	return res, nil
+	return res, named(err, ErrorCreateJob)
 }
+
+// Function is the create-job Lambda function: the value lambda.Start runs
+// on AWS, and the local cloud runs in-process.
+func (h *CreateJob) Function() lambda.Handler { return lambda.NewHandler(h.HandleLambda) }
+
+// HandleLambda is Handle for the Lambda runtime: it reports an error under
+// ErrorName, so a failed invocation (kept by the function's dead-letter
+// destination) says why.
+func (h *JobEvent) HandleLambda(ctx context.Context, ev events.CloudWatchEvent) error {
+	return named(h.Handle(ctx, ev), ErrorJobEvent)
+}
+
+// Function is the job-event Lambda function: the value lambda.Start runs
+// on AWS, and the local cloud runs in-process.
+func (h *JobEvent) Function() lambda.Handler { return lambda.NewHandler(h.HandleLambda) }

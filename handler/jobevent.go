@@ -27,6 +27,28 @@ const (
 	ErrorNoOutputLocation = "NoOutputLocation"
 )
 
+// InvalidEventError is an event the job-event function cannot read: a
+// retry cannot help.
+type InvalidEventError struct {
+	EventID string
+	Problem string
+}
+
+func (e *InvalidEventError) Error() string { return "event " + e.EventID + ": " + e.Problem }
+
+// JobNotEndedError is a terminal-status event for a job the service still
+// reports as running (events can arrive before the job's description
+// changes): a retry reads the job again.
+type JobNotEndedError struct {
+	JobArn      string
+	Status      batch.Status
+	EventStatus batch.Status
+}
+
+func (e *JobNotEndedError) Error() string {
+	return fmt.Sprintf("job %s reports status %q after a %q event; retry later", e.JobArn, e.Status, e.EventStatus)
+}
+
 // JobEvent reports the end of a Bedrock batch job to the Step Functions task
 // waiting for it. It reacts to "Batch Inference Job State Change" events:
 // it reads the job, rebuilds the task token from the job's tags, and sends
@@ -63,7 +85,7 @@ func (h *JobEvent) Handle(ctx context.Context, ev events.CloudWatchEvent) error 
 	var d batch.JobStateChange
 	if err := json.Unmarshal(ev.Detail, &d); err != nil {
 		h.log.ErrorContext(ctx, "could not decode event detail", "eventId", ev.ID, "error", err.Error())
-		return fmt.Errorf("event %s: decode %q detail: %w", ev.ID, batch.EventDetailType, err)
+		return &InvalidEventError{EventID: ev.ID, Problem: fmt.Sprintf("decode %q detail: %v", batch.EventDetailType, err)}
 	}
 	log := h.log.With("jobArn", d.BatchJobArn)
 	if !d.Status.Terminal() {
@@ -73,7 +95,7 @@ func (h *JobEvent) Handle(ctx context.Context, ev events.CloudWatchEvent) error 
 	arn, err := batch.ParseJobArn(d.BatchJobArn)
 	if err != nil {
 		log.ErrorContext(ctx, "event names no model invocation job", "eventId", ev.ID, "error", err.Error())
-		return fmt.Errorf("event %s: %w", ev.ID, err)
+		return &InvalidEventError{EventID: ev.ID, Problem: err.Error()}
 	}
 
 	token, err := h.taskToken(ctx, d.BatchJobArn)
@@ -94,7 +116,7 @@ func (h *JobEvent) Handle(ctx context.Context, ev events.CloudWatchEvent) error 
 	status := batch.Status(job.Status)
 	if !status.Terminal() {
 		log.WarnContext(ctx, "job does not report a terminal status yet; retrying", "eventStatus", string(d.Status), "jobStatus", string(status))
-		return fmt.Errorf("job %s reports status %q after a %q event; retry later", d.BatchJobArn, status, d.Status)
+		return &JobNotEndedError{JobArn: d.BatchJobArn, Status: status, EventStatus: d.Status}
 	}
 	if status != d.Status {
 		log.WarnContext(ctx, "event and job disagree on status; using the job's", "eventStatus", string(d.Status), "jobStatus", string(status))

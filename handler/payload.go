@@ -11,13 +11,13 @@ import (
 // Payload field names as they appear in the create-job payload's JSON, used
 // in FieldError.Field.
 const (
-	FieldJobName   = "jobName"
-	FieldRoleArn   = "roleArn"
-	FieldModelID   = "modelId"
-	FieldInputURI  = "inputDataConfig.s3InputDataConfig.s3Uri"
-	FieldOutputURI = "outputDataConfig.s3OutputDataConfig.s3Uri"
-	FieldTimeout   = "timeoutDurationInHours"
-	FieldTaskToken = "TaskToken"
+	FieldJobName   = batch.KeyJobName
+	FieldRoleArn   = batch.KeyRoleArn
+	FieldModelID   = batch.KeyModelID
+	FieldInputURI  = batch.KeyInputDataConfig + "." + batch.KeyS3InputDataConfig + "." + batch.KeyS3URI
+	FieldOutputURI = batch.KeyOutputDataConfig + "." + batch.KeyS3OutputDataConfig + "." + batch.KeyS3URI
+	FieldTimeout   = batch.KeyTimeoutHours
+	FieldTaskToken = batch.KeyTaskToken
 )
 
 // maxArnLen is the service's limit on roleArn and modelId.

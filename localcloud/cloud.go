@@ -14,17 +14,16 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/httpapi"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
@@ -72,11 +71,11 @@ type Cloud struct {
 	// StepFunctions is the Step Functions API over the interpreter.
 	StepFunctions *sfn.Service
 
-	opts     Options
-	lock     *os.File
-	handlers *handlerRegistry
-	ready    chan struct{}
-	started  sync.Once
+	opts      Options
+	lock      *os.File
+	functions *functionRegistry
+	ready     chan struct{}
+	started   sync.Once
 }
 
 // New opens (creating if needed) a local cloud in opts.DataDir and
@@ -87,10 +86,10 @@ func New(opts Options) (*Cloud, error) {
 		opts.DataDir = ".bedrockbatch"
 	}
 	if opts.Region == "" {
-		opts.Region = "us-east-1"
+		opts.Region = awsproto.DefaultRegion
 	}
 	if opts.Account == "" {
-		opts.Account = "000000000000"
+		opts.Account = awsproto.DefaultAccount
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
@@ -116,7 +115,7 @@ func New(opts Options) (*Cloud, error) {
 
 // open builds the services of a cloud whose data directory is locked.
 func open(opts Options) (*Cloud, error) {
-	c := &Cloud{Router: edge.New(opts.RequestLogger), opts: opts}
+	c := &Cloud{Router: edge.New(opts.RequestLogger), opts: opts, functions: newFunctionRegistry()}
 	store, err := s3.NewFileStore(opts.DataDir)
 	if err != nil {
 		return nil, err
@@ -178,15 +177,8 @@ func open(opts Options) (*Cloud, error) {
 		return nil, fmt.Errorf("step functions: %w", err)
 	}
 	c.Register(edge.StepFunctions, c.StepFunctions.Handler())
-	c.handlers = newHandlerRegistry(awsbedrock.NewFromConfig(cfg), awss3.NewFromConfig(cfg), awssfn.NewFromConfig(cfg), opts.Logger)
 	return c, nil
 }
-
-// RegisterFunction makes fn the in-process handler of the deployed Lambda
-// function whose logical id, function name or CDK construct path is name.
-// Register before Deploy. The construct's own functions need no
-// registration.
-func (c *Cloud) RegisterFunction(name string, fn lambda.Handler) { c.handlers.register(name, fn) }
 
 // Deploy deploys a cloud assembly (a cdk.out directory) into the cloud and
 // reports what it created; deploying an unchanged assembly changes
@@ -203,7 +195,7 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 		StateDir: filepath.Join(c.opts.DataDir, "deployments"),
 		Target: &target{
 			c: c, s3: awss3.NewFromConfig(cfg), events: eventbridge.NewFromConfig(cfg),
-			sfn: awssfn.NewFromConfig(cfg), handlers: c.handlers,
+			sfn: awssfn.NewFromConfig(cfg), functions: c.functions,
 		},
 	}
 	return d.Deploy(ctx, a)

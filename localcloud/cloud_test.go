@@ -20,6 +20,7 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 )
 
 func newCloud(t *testing.T) *localcloud.Cloud {
@@ -66,7 +67,7 @@ func TestInProcessClients(t *testing.T) {
 	}
 
 	received := make(chan string, 1)
-	c.Lambda.Register("on-event", func(_ context.Context, p []byte) ([]byte, error) { received <- string(p); return nil, nil })
+	c.Lambda.Register("on-event", lambda.HandlerFunc(func(_ context.Context, p []byte) ([]byte, error) { received <- string(p); return nil, nil }))
 	eb := eventbridge.NewFromConfig(cfg)
 	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["app"]}`)}); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 )
 
 // A local cloud in a data directory, a Go handler registered as a Lambda
@@ -24,9 +25,9 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	cloud.Lambda.Register("hello", func(_ context.Context, payload []byte) ([]byte, error) {
+	cloud.Lambda.Register("hello", lambda.HandlerFunc(func(_ context.Context, payload []byte) ([]byte, error) {
 		return []byte(`{"hello":` + string(payload) + `}`), nil
-	})
+	}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); cloud.Wait() }()
 	if err := cloud.Start(ctx); err != nil {

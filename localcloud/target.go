@@ -24,11 +24,11 @@ import (
 // target creates the resources of a deployment in the local cloud, through
 // each service's API where the service has one for it.
 type target struct {
-	c        *Cloud
-	s3       *s3.Client
-	events   *eventbridge.Client
-	sfn      *sfn.Client
-	handlers *handlerRegistry
+	c         *Cloud
+	s3        *s3.Client
+	events    *eventbridge.Client
+	sfn       *sfn.Client
+	functions *functionRegistry
 }
 
 func (t *target) Apply(ctx context.Context, r *deploy.Resolved) error {
@@ -80,7 +80,7 @@ func (t *target) function(r *deploy.Resolved) error {
 	}
 	// Without a handler of ours or the user's, Deploy keeps one registered
 	// directly with the Lambda service, if any; invocations fail otherwise.
-	_, err := t.c.Lambda.Deploy(fn, t.handlers.lookup(r.LogicalID, r.PhysicalID, r.Metadata))
+	_, err := t.c.Lambda.Deploy(fn, t.functions.lookup(r.LogicalID, r.PhysicalID, r.Metadata))
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 )
 
 // A user's own function runs the Go handler registered for it; a deployed
@@ -14,9 +15,9 @@ import (
 func TestUserFunctionsRunRegisteredHandlers(t *testing.T) {
 	ctx := context.Background()
 	c := newCloud(t)
-	c.RegisterFunction("UserApp/Greeter", func(_ context.Context, payload []byte) ([]byte, error) {
+	c.RegisterFunction("UserApp/Greeter", lambda.HandlerFunc(func(_ context.Context, payload []byte) ([]byte, error) {
 		return []byte(`{"greeting":"hello ` + strings.Trim(string(payload), `"`) + `"}`), nil
-	})
+	}))
 	res, err := c.Deploy(ctx, "testdata/userfn")
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +44,7 @@ func TestUserFunctionsRunRegisteredHandlers(t *testing.T) {
 
 	// A handler registered with the Lambda service itself survives a
 	// redeployment that has none for the function.
-	c.Lambda.Register(fns[1].PhysicalID, func(context.Context, []byte) ([]byte, error) { return []byte(`"direct"`), nil })
+	c.Lambda.Register(fns[1].PhysicalID, lambda.HandlerFunc(func(context.Context, []byte) ([]byte, error) { return []byte(`"direct"`), nil }))
 	if _, err := c.Deploy(ctx, "testdata/userfn"); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/bedrockbatch/bedrockbatch/manifest/jsonscan"
+	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan"
 )
 
 // Record is one input record of a batch job.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bedrockbatch/bedrockbatch/manifest/jsonscan/jsonscantest"
+	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan/jsonscantest"
 )
 
 // referenceParse is the record parse done with encoding/json alone, which

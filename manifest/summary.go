@@ -21,6 +21,16 @@ type Summary struct {
 	OutputTokenCount     int64 `json:"outputTokenCount"`
 }
 
+// Add adds o's counts to s, as a total over several jobs.
+func (s *Summary) Add(o Summary) {
+	s.TotalRecordCount += o.TotalRecordCount
+	s.ProcessedRecordCount += o.ProcessedRecordCount
+	s.SuccessRecordCount += o.SuccessRecordCount
+	s.ErrorRecordCount += o.ErrorRecordCount
+	s.InputTokenCount += o.InputTokenCount
+	s.OutputTokenCount += o.OutputTokenCount
+}
+
 // WriteSummary writes s as manifest.json.out: one JSON object on one line.
 func WriteSummary(w io.Writer, s Summary) error {
 	b, err := json.Marshal(s)

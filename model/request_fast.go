@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bedrockbatch/bedrockbatch/manifest/jsonscan"
+	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan"
 )
 
 // The sim backend's cost per record bounds a local job's throughput, and

@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/bedrockbatch/bedrockbatch/manifest/jsonscan/jsonscantest"
+	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan/jsonscantest"
 )
 
 var anthropicBodies = []string{

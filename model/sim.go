@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 // SimOptions configures the sim backend. The zero value is a fault-free,

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 func newTestSim(t testing.TB, opts SimOptions) *Sim {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
 )
 
 func init() { subcommands = append(subcommands, newASLCmd) }

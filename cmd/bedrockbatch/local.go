@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -89,9 +89,6 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 	opts.Bedrock.MaxJobsPerModel = f.maxJobs
 	return opts, nil
 }
-
-// assemblyDir is where the local commands synthesize apps to.
-func (f *cloudFlags) assemblyDir() string { return filepath.Join(f.dataDir, "cdk.out") }
 
 // logSink opens where the services' logs go: stderr with -v, else a file in
 // the data directory that a failure message can point to.

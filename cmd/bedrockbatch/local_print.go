@@ -1,30 +1,24 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
-	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
-	"github.com/bedrockbatch/bedrockbatch/manifest"
+	"github.com/bedrockbatch/bedrockbatch/localrun"
 )
 
 // printer writes what a run shows: steps and progress for people, or one
@@ -83,15 +77,24 @@ type jobProgress struct {
 	last   map[string]string
 }
 
+// progress reports a run's steps and jobs as localrun.Progress; close it
+// when the run ends.
 func (p *printer) progress() *jobProgress {
-	jp := &jobProgress{p: p, bar: map[string]*mpb.Bar{}, status: map[string]string{}, last: map[string]string{}}
-	if p.tty && !p.json {
-		jp.bars = mpb.New(mpb.WithOutput(p.w), mpb.WithWidth(32), mpb.WithRefreshRate(120*time.Millisecond))
-	}
-	return jp
+	return &jobProgress{p: p, bar: map[string]*mpb.Bar{}, status: map[string]string{}, last: map[string]string{}}
 }
 
-func (jp *jobProgress) update(jobs []bedrocktypes.ModelInvocationJobSummary) {
+// Step implements localrun.Progress.
+func (jp *jobProgress) Step(msg string) { jp.p.step("%s", msg) }
+
+// Deployed implements localrun.Progress.
+func (jp *jobProgress) Deployed(res *deploy.Result) { jp.p.deployReport(res) }
+
+// Jobs implements localrun.Progress: bars on a terminal, a line per change
+// of status otherwise.
+func (jp *jobProgress) Jobs(jobs []bedrocktypes.ModelInvocationJobSummary) {
+	if jp.bars == nil && jp.p.tty && !jp.p.json {
+		jp.bars = mpb.New(mpb.WithOutput(jp.p.w), mpb.WithWidth(32), mpb.WithRefreshRate(120*time.Millisecond))
+	}
 	for _, j := range jobs {
 		arn, name, status := aws.ToString(j.JobArn), aws.ToString(j.JobName), string(j.Status)
 		done, total := aws.ToInt64(j.ProcessedRecordCount), aws.ToInt64(j.TotalRecordCount)
@@ -145,88 +148,6 @@ func (jp *jobProgress) close() {
 	jp.bars.Wait()
 }
 
-// runSummary is what a run reports about its jobs.
-type runSummary struct {
-	Resumed     bool
-	Deployed    map[deploy.Action]int
-	Jobs        []jobSummary `json:"jobs"`
-	Totals      manifest.Summary
-	OutputFiles []outputFile `json:"outputFiles"`
-}
-
-type jobSummary struct {
-	Name    string           `json:"name"`
-	Arn     string           `json:"arn"`
-	Status  string           `json:"status"`
-	Message string           `json:"message,omitempty"`
-	Summary manifest.Summary `json:"summary"`
-}
-
-type outputFile struct {
-	URI   string `json:"uri"`
-	Path  string `json:"path"`
-	Lines int    `json:"lines"`
-}
-
-// summarize reads each job's manifest.json.out and the execution's output
-// files through S3.
-func summarize(ctx context.Context, s3c *awss3.Client, cloud *localcloud.Cloud, desc *awssfn.DescribeExecutionOutput, jobs []bedrocktypes.ModelInvocationJobSummary) runSummary {
-	var sum runSummary
-	for _, j := range jobs {
-		js := jobSummary{Name: aws.ToString(j.JobName), Arn: aws.ToString(j.JobArn), Status: string(j.Status), Message: aws.ToString(j.Message)}
-		if out := j.OutputDataConfig; out != nil {
-			if s3out, ok := out.(*bedrocktypes.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig); ok {
-				if uri, err := batch.ParseS3URI(aws.ToString(s3out.Value.S3Uri)); err == nil {
-					if a, err := batch.ParseJobArn(js.Arn); err == nil {
-						key := batch.JobOutputPrefix(uri, a.JobID) + manifest.SummaryName
-						if obj, err := s3c.GetObject(ctx, &awss3.GetObjectInput{Bucket: &uri.Bucket, Key: &key}); err == nil {
-							js.Summary, _ = manifest.ReadSummary(obj.Body)
-							obj.Body.Close()
-						}
-					}
-				}
-			}
-		}
-		t := &sum.Totals
-		t.TotalRecordCount += js.Summary.TotalRecordCount
-		t.ProcessedRecordCount += js.Summary.ProcessedRecordCount
-		t.SuccessRecordCount += js.Summary.SuccessRecordCount
-		t.ErrorRecordCount += js.Summary.ErrorRecordCount
-		t.InputTokenCount += js.Summary.InputTokenCount
-		t.OutputTokenCount += js.Summary.OutputTokenCount
-		sum.Jobs = append(sum.Jobs, js)
-	}
-	var results []batch.JobResult
-	if desc.Output != nil && json.Unmarshal([]byte(aws.ToString(desc.Output)), &results) == nil {
-		for _, r := range results {
-			for _, k := range r.Keys {
-				of := outputFile{URI: "s3://" + r.Bucket + "/" + k, Path: cloud.Store.ObjectPath(r.Bucket, k)}
-				bucket, key := r.Bucket, k
-				if obj, err := s3c.GetObject(ctx, &awss3.GetObjectInput{Bucket: &bucket, Key: &key}); err == nil {
-					of.Lines = countLines(obj.Body)
-					obj.Body.Close()
-				}
-				sum.OutputFiles = append(sum.OutputFiles, of)
-			}
-		}
-	}
-	sort.Slice(sum.Jobs, func(i, j int) bool { return sum.Jobs[i].Name < sum.Jobs[j].Name })
-	sort.Slice(sum.OutputFiles, func(i, j int) bool { return sum.OutputFiles[i].URI < sum.OutputFiles[j].URI })
-	return sum
-}
-
-func countLines(r io.Reader) int {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 64*1024*1024)
-	n := 0
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-			n++
-		}
-	}
-	return n
-}
-
 // peakRSS is the process's peak resident memory in bytes.
 func peakRSS() int64 {
 	var ru syscall.Rusage
@@ -236,28 +157,28 @@ func peakRSS() int64 {
 	return ru.Maxrss * 1024
 }
 
-func (p *printer) result(desc *awssfn.DescribeExecutionOutput, sum runSummary, times phases, logPath string) {
-	status := string(desc.Status)
+func (p *printer) result(res *localrun.Result, logPath string) {
+	status := string(res.Status)
 	if p.json {
 		out := map[string]any{
-			"executionArn": aws.ToString(desc.ExecutionArn),
-			"resumed":      sum.Resumed,
-			"deployed":     sum.Deployed,
+			"executionArn": res.ExecutionArn,
+			"resumed":      res.Resumed,
+			"deployed":     res.Deployed,
 			"status":       status,
-			"summary":      sum.Totals,
-			"jobs":         sum.Jobs,
-			"outputFiles":  sum.OutputFiles,
+			"summary":      res.Totals,
+			"jobs":         res.Jobs,
+			"outputFiles":  res.OutputFiles,
 			"seconds": map[string]float64{
-				"synth": times.Synth.Seconds(), "deploy": times.Deploy.Seconds(),
-				"execution": times.Execution.Seconds(), "total": times.Total.Seconds(),
+				"synth": res.Times.Synth.Seconds(), "deploy": res.Times.Deploy.Seconds(),
+				"execution": res.Times.Execution.Seconds(), "total": res.Times.Total.Seconds(),
 			},
 			"peakMemoryBytes": peakRSS(),
 		}
-		if desc.Output != nil {
-			out["output"] = json.RawMessage(aws.ToString(desc.Output))
+		if res.Output != nil {
+			out["output"] = res.Output
 		}
-		if desc.Error != nil || desc.Cause != nil {
-			out["error"], out["cause"] = aws.ToString(desc.Error), aws.ToString(desc.Cause)
+		if res.Error != "" || res.Cause != "" {
+			out["error"], out["cause"] = res.Error, res.Cause
 		}
 		enc := json.NewEncoder(p.w)
 		enc.SetIndent("", "  ")
@@ -265,19 +186,19 @@ func (p *printer) result(desc *awssfn.DescribeExecutionOutput, sum runSummary, t
 		return
 	}
 	w := p.w
-	fmt.Fprintf(w, "\nExecution %s %s\n", lastSegment(aws.ToString(desc.ExecutionArn)), status)
-	if desc.Output != nil {
+	fmt.Fprintf(w, "\nExecution %s %s\n", lastSegment(res.ExecutionArn), status)
+	if res.Output != nil {
 		var pretty bytes.Buffer
-		if json.Indent(&pretty, []byte(aws.ToString(desc.Output)), "", "  ") == nil {
+		if json.Indent(&pretty, res.Output, "", "  ") == nil {
 			fmt.Fprintf(w, "Output:\n%s\n", pretty.String())
 		}
 	}
-	if desc.Error != nil || desc.Cause != nil {
-		fmt.Fprintf(w, "Error: %s\nCause: %s\n", aws.ToString(desc.Error), aws.ToString(desc.Cause))
+	if res.Error != "" || res.Cause != "" {
+		fmt.Fprintf(w, "Error: %s\nCause: %s\n", res.Error, res.Cause)
 	}
-	if len(sum.Jobs) > 0 {
+	if len(res.Jobs) > 0 {
 		fmt.Fprintln(w, "\nJobs:")
-		for _, j := range sum.Jobs {
+		for _, j := range res.Jobs {
 			fmt.Fprintf(w, "  %-40s %-18s %6d records: %d succeeded, %d failed; tokens in %d, out %d\n",
 				j.Name, j.Status, j.Summary.TotalRecordCount, j.Summary.SuccessRecordCount, j.Summary.ErrorRecordCount,
 				j.Summary.InputTokenCount, j.Summary.OutputTokenCount)
@@ -285,18 +206,18 @@ func (p *printer) result(desc *awssfn.DescribeExecutionOutput, sum runSummary, t
 				fmt.Fprintf(w, "  %-40s %s\n", "", j.Message)
 			}
 		}
-		t := sum.Totals
+		t := res.Totals
 		fmt.Fprintf(w, "Total: %d records, %d succeeded, %d failed; %d input and %d output tokens\n",
 			t.TotalRecordCount, t.SuccessRecordCount, t.ErrorRecordCount, t.InputTokenCount, t.OutputTokenCount)
 	}
-	if len(sum.OutputFiles) > 0 {
+	if len(res.OutputFiles) > 0 {
 		fmt.Fprintln(w, "\nOutput files:")
-		for _, f := range sum.OutputFiles {
+		for _, f := range res.OutputFiles {
 			fmt.Fprintf(w, "  %s (%d lines)\n    %s\n", f.URI, f.Lines, f.Path)
 		}
 	}
 	fmt.Fprintf(w, "\nTime: synth %s, deploy %s, execution %s, total %s; peak memory %d MB\n",
-		round(times.Synth), round(times.Deploy), round(times.Execution), round(times.Total), peakRSS()>>20)
+		round(res.Times.Synth), round(res.Times.Deploy), round(res.Times.Execution), round(res.Times.Total), peakRSS()>>20)
 	if logPath != "" {
 		fmt.Fprintf(w, "Service logs: %s\n", logPath)
 	}

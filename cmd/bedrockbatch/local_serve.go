@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud"
+	"github.com/bedrockbatch/bedrockbatch/localrun"
 )
 
 func newLocalServeCmd() *cobra.Command {
@@ -51,9 +51,9 @@ and functions run.`,
 func serveLocal(ctx context.Context, out io.Writer, f *cloudFlags, addr, assembly, appCmd string) error {
 	if appCmd != "" {
 		if assembly == "" {
-			assembly = f.assemblyDir()
+			assembly = localrun.AssemblyDir(f.dataDir)
 		}
-		if err := synthesize(ctx, appCmd, assembly, nil); err != nil {
+		if err := localrun.Synthesize(ctx, appCmd, assembly, nil); err != nil {
 			return err
 		}
 	}
@@ -66,16 +66,12 @@ func serveLocal(ctx context.Context, out io.Writer, f *cloudFlags, addr, assembl
 	if err != nil {
 		return err
 	}
-	cloud, err := localcloud.New(opts)
+	cloud, res, err := localrun.Open(ctx, opts, assembly)
 	if err != nil {
 		return err
 	}
 	defer cloud.Close()
 	if assembly != "" {
-		res, err := cloud.Deploy(ctx, assembly)
-		if err != nil {
-			return err
-		}
 		newPrinter(out, false).deployReport(res)
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
+	"github.com/bedrockbatch/bedrockbatch/watch"
 )
 
 // The local run tests run the real command in its own process, as a user
@@ -56,8 +57,8 @@ type runResult struct {
 	Cause       string             `json:"cause"`
 	Output      json.RawMessage    `json:"output"`
 	Summary     manifest.Summary   `json:"summary"`
-	Jobs        []jobSummary       `json:"jobs"`
-	OutputFiles []outputFile       `json:"outputFiles"`
+	Jobs        []watch.Job        `json:"jobs"`
+	OutputFiles []watch.OutputFile `json:"outputFiles"`
 	Seconds     map[string]float64 `json:"seconds"`
 }
 
@@ -83,7 +84,7 @@ func localRun(t *testing.T, env []string, args ...string) (runResult, int, strin
 
 // checkOutputFile asserts that an output file holds one line per input
 // record, each record exactly once.
-func checkOutputFile(t *testing.T, f outputFile, wantRecords int) {
+func checkOutputFile(t *testing.T, f watch.OutputFile, wantRecords int) {
 	t.Helper()
 	file, err := os.Open(f.Path)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/bedrockbatch/bedrockbatch/examples/minimal/app"
+	"github.com/bedrockbatch/bedrockbatch/sampleapp"
 )
 
 func main() {
@@ -18,6 +18,6 @@ func main() {
 		props.Outdir = jsii.String("cdk.out")
 	}
 	a := awscdk.NewApp(props)
-	app.NewMinimalStack(a, app.StackName, nil)
+	sampleapp.NewMinimalStack(a, sampleapp.StackName, nil)
 	a.Synth(nil)
 }

@@ -21,5 +21,5 @@ func main() {
 		logger.Error("load AWS configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(handler.NewCreateJob(bedrock.NewFromConfig(cfg), logger).HandleLambda)
+	lambda.Start(handler.NewCreateJob(bedrock.NewFromConfig(cfg), logger).Function())
 }

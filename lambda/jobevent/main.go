@@ -24,5 +24,5 @@ func main() {
 		os.Exit(1)
 	}
 	h := handler.NewJobEvent(bedrock.NewFromConfig(cfg), s3.NewFromConfig(cfg), sfn.NewFromConfig(cfg), logger)
-	lambda.Start(h.Handle)
+	lambda.Start(h.Function())
 }

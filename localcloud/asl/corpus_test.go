@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 // corpusCase is one conformance case: a definition, its input, the answers

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 // waitFor polls cond until it holds or the test times out.

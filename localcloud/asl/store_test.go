@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 // TestResumeAfterRestartAtTaskTokenWaits runs the minimal example's Map,

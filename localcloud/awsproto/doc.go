@@ -5,3 +5,10 @@
 // requests by X-Amz-Target, and an http.RoundTripper that serves SDK
 // clients from a handler in the same process.
 package awsproto
+
+// The region and account of a local cloud whose configuration names none;
+// every service of the local cloud makes its ARNs with these.
+const (
+	DefaultRegion  = "us-east-1"
+	DefaultAccount = "000000000000"
+)

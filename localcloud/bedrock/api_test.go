@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 func TestCreateValidation(t *testing.T) {

@@ -10,16 +10,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
+
 	"github.com/bedrockbatch/bedrockbatch/batch"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // Defaults of the engine's settings.
 const (
-	DefaultRegion             = "us-east-1"
-	DefaultAccount            = "000000000000"
 	DefaultMaxJobsPerModel    = 10
 	DefaultMaxRunningJobs     = 4
 	DefaultRecordConcurrency  = 8
@@ -44,7 +44,7 @@ type Config struct {
 	// Default: clock.Real.
 	Clock clock.Clock
 	// Region and Account go into job ARNs and events.
-	// Default us-east-1 and 000000000000.
+	// Default awsproto.DefaultRegion and DefaultAccount.
 	Region, Account string
 	// Limits are the input quotas. Zero fields take the service defaults.
 	Limits manifest.Limits
@@ -81,10 +81,10 @@ func (c Config) withDefaults() Config {
 		c.Clock = clock.Real{}
 	}
 	if c.Region == "" {
-		c.Region = DefaultRegion
+		c.Region = awsproto.DefaultRegion
 	}
 	if c.Account == "" {
-		c.Account = DefaultAccount
+		c.Account = awsproto.DefaultAccount
 	}
 	c.Limits = c.Limits.WithDefaults()
 	if c.MaxJobsPerModel <= 0 {

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
-	"github.com/bedrockbatch/bedrockbatch/manifest/jsonscan"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 

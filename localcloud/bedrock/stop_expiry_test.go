@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 func TestStopWhileRunning(t *testing.T) {

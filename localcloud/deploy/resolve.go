@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
 )
 
 // Env holds the values of the pseudo parameters.
@@ -17,7 +19,7 @@ type Env struct {
 }
 
 // DefaultEnv is the local cloud's account and region.
-var DefaultEnv = Env{Region: "us-east-1", Account: "000000000000", Partition: "aws"}
+var DefaultEnv = Env{Region: awsproto.DefaultRegion, Account: awsproto.DefaultAccount, Partition: "aws"}
 
 // Resolved is one resource with every intrinsic function in its properties
 // replaced by a value.

@@ -199,10 +199,10 @@ func TestPutEventsDeliveredToLambda(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, t.TempDir(), nil)
 	whole, detail, fixed, shaped := newRecorder(), newRecorder(), newRecorder(), newRecorder()
-	e.lambda.Register("whole", whole.handle)
-	e.lambda.Register("detail", detail.handle)
-	e.lambda.Register("fixed", fixed.handle)
-	e.lambda.Register("shaped", shaped.handle)
+	e.lambda.Register("whole", lambda.HandlerFunc(whole.handle))
+	e.lambda.Register("detail", lambda.HandlerFunc(detail.handle))
+	e.lambda.Register("fixed", lambda.HandlerFunc(fixed.handle))
+	e.lambda.Register("shaped", lambda.HandlerFunc(shaped.handle))
 	e.start(t)
 	c := e.client
 	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("done"),
@@ -348,7 +348,7 @@ func TestRestartKeepsRulesAndDeliversSpooledEvents(t *testing.T) {
 
 	second := newEnv(t, dir, nil)
 	sink := newRecorder()
-	second.lambda.Register("sink", sink.handle)
+	second.lambda.Register("sink", lambda.HandlerFunc(sink.handle))
 	d, err := second.client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r")})
 	if err != nil || aws.ToString(d.EventPattern) != `{"source":["s"]}` {
 		t.Fatalf("rule after restart: %v %+v", err, d)

@@ -10,7 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
+
+	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
 )
 
@@ -59,8 +61,8 @@ func New(opts Options) (*Service, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("events: Options.DataDir is required")
 	}
-	opts.Region = cmp.Or(opts.Region, "us-east-1")
-	opts.Account = cmp.Or(opts.Account, "000000000000")
+	opts.Region = cmp.Or(opts.Region, awsproto.DefaultRegion)
+	opts.Account = cmp.Or(opts.Account, awsproto.DefaultAccount)
 	opts.Clock = cmp.Or[clock.Clock](opts.Clock, clock.Real{})
 	opts.RetryBaseDelay = cmp.Or(opts.RetryBaseDelay, time.Second)
 	opts.RetryMaxDelay = cmp.Or(opts.RetryMaxDelay, time.Minute)

@@ -7,24 +7,28 @@ import (
 	"strings"
 	"time"
 
+	awslambda "github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
 )
 
-// Handler is a function's code: it gets the invocation payload (JSON) and
-// returns the response payload (JSON), or an error that Lambda reports as
-// an unhandled function error. Return a *FunctionError to choose the
-// errorType callers see.
-type Handler func(ctx context.Context, payload []byte) ([]byte, error)
+// Handler is a function's code: the very interface the Lambda Go runtime
+// runs (lambda.Start accepts one), so a deployed function runs here exactly
+// the value its main starts on AWS. Build one from a typed Go function with
+// awslambda.NewHandler, or from bytes in, bytes out with HandlerFunc.
+//
+// A failing handler is reported as the Go runtime reports it: a
+// messages.InvokeResponse_Error keeps its Type, any other error is named
+// after its Go type, a panic after its value's type.
+type Handler = awslambda.Handler
 
-// FunctionError is an error with a Lambda errorType, reported to callers
-// as {"errorType": Type, "errorMessage": Message}.
-type FunctionError struct {
-	Type    string
-	Message string
+// HandlerFunc adapts a function over JSON payloads to a Handler.
+type HandlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
+
+// Invoke calls f.
+func (f HandlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
 }
-
-// Error implements error.
-func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
 
 // Function is a function's configuration, as deployed.
 type Function struct {

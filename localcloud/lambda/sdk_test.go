@@ -49,8 +49,8 @@ func (*quotaError) Error() string { return "quota exceeded" }
 func TestInvokeRequestResponse(t *testing.T) {
 	ctx := context.Background()
 	svc, c := newLambda(t, t.TempDir())
-	svc.Register("echo", echo)
-	svc.Register("fails", func(context.Context, []byte) ([]byte, error) { return nil, &quotaError{} })
+	svc.Register("echo", lambda.HandlerFunc(echo))
+	svc.Register("fails", lambda.HandlerFunc(func(context.Context, []byte) ([]byte, error) { return nil, &quotaError{} }))
 
 	for _, name := range []string{"echo", "echo:$LATEST", "000000000000:function:echo", "arn:aws:lambda:us-east-1:000000000000:function:echo"} {
 		out, err := c.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String(name), Payload: []byte(`{"a":1}`)})
@@ -95,10 +95,10 @@ func TestInvokeRequestResponse(t *testing.T) {
 func TestTimeoutAndMissingHandler(t *testing.T) {
 	ctx := context.Background()
 	svc, c := newLambda(t, t.TempDir())
-	if _, err := svc.Deploy(lambda.Function{Name: "slow", Timeout: 50 * time.Millisecond}, func(ctx context.Context, _ []byte) ([]byte, error) {
+	if _, err := svc.Deploy(lambda.Function{Name: "slow", Timeout: 50 * time.Millisecond}, lambda.HandlerFunc(func(ctx context.Context, _ []byte) ([]byte, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	out, err := c.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("slow")})
@@ -120,10 +120,10 @@ func TestGetAndListFunctions(t *testing.T) {
 	if _, err := svc.Deploy(lambda.Function{
 		Name: "create-job", Runtime: "provided.al2023", Handler: "bootstrap", Timeout: 30 * time.Second,
 		Environment: map[string]string{"BUCKET": "b"},
-	}, echo); err != nil {
+	}, lambda.HandlerFunc(echo)); err != nil {
 		t.Fatal(err)
 	}
-	svc.Register("job-event", echo)
+	svc.Register("job-event", lambda.HandlerFunc(echo))
 	got, err := c.GetFunction(ctx, &awslambda.GetFunctionInput{FunctionName: aws.String("arn:aws:lambda:us-east-1:000000000000:function:create-job")})
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestEventInvocationRetriesTwice(t *testing.T) {
 	var calls atomic.Int32
 	var mu sync.Mutex
 	var payloads []string
-	svc.Register("flaky", func(_ context.Context, p []byte) ([]byte, error) {
+	svc.Register("flaky", lambda.HandlerFunc(func(_ context.Context, p []byte) ([]byte, error) {
 		mu.Lock()
 		payloads = append(payloads, string(p))
 		mu.Unlock()
@@ -164,8 +164,8 @@ func TestEventInvocationRetriesTwice(t *testing.T) {
 			return nil, errors.New("not yet")
 		}
 		return nil, nil
-	})
-	svc.Register("broken", func(context.Context, []byte) ([]byte, error) { return nil, errors.New("always") })
+	}))
+	svc.Register("broken", lambda.HandlerFunc(func(context.Context, []byte) ([]byte, error) { return nil, errors.New("always") }))
 	if err := svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestQueuedInvocationSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first.Register("later", echo)
+	first.Register("later", lambda.HandlerFunc(echo))
 	srv := cloudtest.Start(t, false)
 	srv.Router.Register("lambda", first)
 	cfg, endpoint := srv.Config()
@@ -212,7 +212,7 @@ func TestQueuedInvocationSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := make(chan string, 1)
-	second.Register("later", func(_ context.Context, p []byte) ([]byte, error) { got <- string(p); return nil, nil })
+	second.Register("later", lambda.HandlerFunc(func(_ context.Context, p []byte) ([]byte, error) { got <- string(p); return nil, nil }))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := second.Start(ctx); err != nil {

@@ -13,10 +13,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
 )
 
@@ -26,7 +27,7 @@ type Options struct {
 	// (<DataDir>/lambda/async) and those that failed every attempt
 	// (<DataDir>/lambda/failed). Required.
 	DataDir string
-	// Region and Account make up ARNs. Defaults us-east-1 and 000000000000.
+	// Region and Account make up ARNs. Defaults awsproto.DefaultRegion and DefaultAccount.
 	Region, Account string
 	// Clock times the retry delays of asynchronous invocations. Default
 	// the wall clock.
@@ -67,8 +68,8 @@ func New(opts Options) (*Service, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("lambda: Options.DataDir is required")
 	}
-	opts.Region = cmp.Or(opts.Region, "us-east-1")
-	opts.Account = cmp.Or(opts.Account, "000000000000")
+	opts.Region = cmp.Or(opts.Region, awsproto.DefaultRegion)
+	opts.Account = cmp.Or(opts.Account, awsproto.DefaultAccount)
 	opts.Clock = cmp.Or[clock.Clock](opts.Clock, clock.Real{})
 	if opts.AsyncRetryDelays == nil {
 		opts.AsyncRetryDelays = []time.Duration{time.Minute, 2 * time.Minute}
@@ -236,17 +237,17 @@ func (s *Service) run(ctx context.Context, e *entry, payload []byte, requestID s
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				done <- outcome{err: &FunctionError{Type: "Runtime.Panic", Message: fmt.Sprint(p)}}
+				done <- outcome{err: messages.InvokeResponse_Error{Type: typeName(p), Message: fmt.Sprint(p)}}
 			}
 		}()
-		out, err := handler(ctx, payload)
+		out, err := handler.Invoke(ctx, payload)
 		done <- outcome{out, err}
 	}()
 	select {
 	case o := <-done:
 		if o.err != nil {
 			res.FunctionError = "Unhandled"
-			res.Payload = errorDocument(errorType(o.err), o.err.Error())
+			res.Payload = errorDocument(errorType(o.err), errorMessage(o.err))
 		} else {
 			res.Payload = o.out
 			if len(res.Payload) == 0 {
@@ -266,19 +267,22 @@ func (s *Service) run(ctx context.Context, e *entry, payload []byte, requestID s
 	return res
 }
 
-// errorType names an error the way the Go runtime of Lambda does: a
-// *FunctionError's Type, else the error's type name.
+// errorType names an error as the Lambda Go runtime does: the Type of a
+// messages.InvokeResponse_Error (the value, not wrapped), else the name of
+// the error's type.
 func errorType(err error) string {
-	var fe *FunctionError
-	if errors.As(err, &fe) {
-		return fe.Type
+	if ie, ok := err.(messages.InvokeResponse_Error); ok {
+		return ie.Type
 	}
-	t := reflect.TypeOf(err)
-	for t.Kind() == reflect.Pointer {
+	return typeName(err)
+}
+
+// typeName is the name of v's type, through one pointer, as the Go runtime
+// reports it ("" for an unnamed type).
+func typeName(v any) string {
+	t := reflect.TypeOf(v)
+	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
-	}
-	if t.Name() == "" {
-		return "error"
 	}
 	return t.Name()
 }
@@ -293,4 +297,12 @@ func (s *Service) handlerHint(fn Function) string {
 		return s.opts.HandlerHint(fn)
 	}
 	return fmt.Sprintf("register one with (*lambda.Service).Register(%q, handler)", fn.Name)
+}
+
+// errorMessage is the errorMessage of a failed invocation.
+func errorMessage(err error) string {
+	if ie, ok := err.(messages.InvokeResponse_Error); ok {
+		return ie.Message
+	}
+	return err.Error()
 }

@@ -33,7 +33,7 @@ type Server struct {
 // NewServer returns the S3 protocol front end for store.
 func NewServer(store Storage, opts Options) *Server {
 	if opts.Region == "" {
-		opts.Region = "us-east-1"
+		opts.Region = awsproto.DefaultRegion
 	}
 	if len(opts.HostSuffixes) == 0 {
 		opts.HostSuffixes = []string{"localhost"}

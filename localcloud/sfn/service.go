@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
 )
 
 // Default region and account of the ARNs the service makes.

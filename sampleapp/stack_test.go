@@ -1,13 +1,15 @@
-package app
+package sampleapp
 
 import (
 	"encoding/json"
-	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 	"os"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
+	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -110,9 +112,9 @@ func TestInputState(t *testing.T) {
 
 func TestContextOverridesInput(t *testing.T) {
 	a := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]interface{}{
-		ContextManifestKeys: "input/a.jsonl, input/b.jsonl,input/c.jsonl",
-		ContextModelID:      "anthropic.claude-3-haiku-20240307-v1:0",
-		ContextJobName:      "reviews-2026",
+		appcontract.ContextManifestKeys: "input/a.jsonl, input/b.jsonl,input/c.jsonl",
+		appcontract.ContextModelID:      "anthropic.claude-3-haiku-20240307-v1:0",
+		appcontract.ContextJobName:      "reviews-2026",
 	}})
 	stack := NewMinimalStack(a, StackName, nil)
 	raw, err := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
@@ -182,8 +184,8 @@ func TestInferencePolicyNamesTheModel(t *testing.T) {
 			}}},
 		}}},
 	})
-	ex.tpl.HasOutput(jsii.String(OutputStateMachineArn), map[string]any{})
-	ex.tpl.HasOutput(jsii.String(OutputBucketName), map[string]any{})
+	ex.tpl.HasOutput(jsii.String(appcontract.OutputStateMachineArn), map[string]any{})
+	ex.tpl.HasOutput(jsii.String(appcontract.OutputBucketName), map[string]any{})
 }
 
 // definition parses the example state machine's ASL, writing the

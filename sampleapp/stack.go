@@ -1,13 +1,13 @@
-// Package app defines the stack of the minimal BedrockBatchSfn example, the
-// published minimal pattern ported to Go: one bucket for manifests and
-// output, a policy that allows batch inference with the example's model,
-// and a state machine that sets the job's input, runs the fragment and ends
-// in OutputState, or in FailState when a job fails.
+// Package sampleapp is the bundled example: the stack of the minimal
+// BedrockBatchSfn pattern in Go (one bucket for manifests and output, a
+// policy that allows batch inference with the example's model, and a state
+// machine that sets the job's input, runs the fragment and ends in
+// OutputState, or in FailState when a job fails) and its input, 1,000
+// customer-review prompts.
 //
-// It is a package of its own so that tests and the local cloud can
-// synthesize the stack in-process; examples/minimal only wires it into an
-// app.
-package app
+// `bedrockbatch local run` synthesizes it in-process when no --app is
+// given; examples/minimal wires it into a CDK app for `cdk synth`.
+package sampleapp
 
 import (
 	"strings"
@@ -22,47 +22,30 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
-	"github.com/bedrockbatch/bedrockbatch/examples/minimal/sampledata"
+	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
 )
 
 // StackName is the stack id examples/minimal uses.
 const StackName = "BedrockBatchMinimal"
 
-// The execution input that InputState sets. JobName, followed by the
-// execution's name, names the jobs; it contains an underscore, which
-// Bedrock does not allow in job names: the create-job function turns
+// JobName is the job name InputState sets. Followed by the execution's
+// name, it names the jobs; it contains an underscore, which Bedrock does not
+// allow in job names: the create-job function turns
 // "customer_reviews-<execution>" + index into a valid name.
-const (
-	JobName = "customer_reviews"
-	ModelID = sampledata.ModelID
-)
+const JobName = "customer_reviews"
 
 // ManifestKeys are the input bucket keys of the manifests the example
-// processes: the bundled sampledata manifests uploaded under input/.
+// processes: the bundled Data manifests uploaded under input/.
 var ManifestKeys = []string{"input/manifest-1.jsonl", "input/manifest-2.jsonl"}
 
-// Context keys that override the example's job input at synthesis, so the
-// same app processes other manifests or another model
-// (`cdk synth -c bedrockbatch:manifestKeys=input/a.jsonl,input/b.jsonl`;
-// `bedrockbatch local run --input DIR --model ID` sets them).
-const (
-	ContextManifestKeys = "bedrockbatch:manifestKeys"
-	ContextModelID      = "bedrockbatch:modelId"
-	ContextJobName      = "bedrockbatch:jobName"
-)
-
-// Names of the stack outputs.
-const (
-	OutputBucketName      = "BatchBucketName"
-	OutputStateMachineArn = "StateMachineArn"
-)
-
-// NewMinimalStack adds the example stack to scope.
+// NewMinimalStack adds the example stack to scope. Its job input comes from
+// the appcontract context keys when they are set (`bedrockbatch local run
+// --input DIR --model ID` sets them), else JobName, ManifestKeys and ModelID.
 func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	jobName := contextString(stack, ContextJobName, JobName)
-	modelID := contextString(stack, ContextModelID, ModelID)
-	manifestKeys := contextList(stack, ContextManifestKeys, ManifestKeys)
+	jobName := contextString(stack, appcontract.ContextJobName, JobName)
+	modelID := contextString(stack, appcontract.ContextModelID, ModelID)
+	manifestKeys := contextList(stack, appcontract.ContextManifestKeys, ManifestKeys)
 	// Grant log delivery through a bucket policy rather than the legacy
 	// LogDeliveryWrite ACL.
 	stack.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
@@ -146,11 +129,11 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 		},
 	}}, jsii.Bool(true))
 
-	awscdk.NewCfnOutput(stack, jsii.String(OutputBucketName), &awscdk.CfnOutputProps{
+	awscdk.NewCfnOutput(stack, jsii.String(appcontract.OutputBucketName), &awscdk.CfnOutputProps{
 		Value:       batchBucket.BucketName(),
 		Description: jsii.String("Bucket for input manifests (under input/) and job output (under output/)"),
 	})
-	awscdk.NewCfnOutput(stack, jsii.String(OutputStateMachineArn), &awscdk.CfnOutputProps{
+	awscdk.NewCfnOutput(stack, jsii.String(appcontract.OutputStateMachineArn), &awscdk.CfnOutputProps{
 		Value:       stateMachine.StateMachineArn(),
 		Description: jsii.String("State machine that runs the batch jobs; start it with an empty input"),
 	})

@@ -1,4 +1,4 @@
-package main
+package localrun
 
 import (
 	"context"
@@ -11,23 +11,24 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/bedrockbatch/bedrockbatch/examples/minimal/app"
 	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
+	"github.com/bedrockbatch/bedrockbatch/sampleapp"
 )
 
-// synthesize writes the cloud assembly of an app into outdir. With an empty
-// command it synthesizes the bundled minimal example in this process;
-// otherwise it runs command through the shell with CDK_OUTDIR set, as the
-// CDK CLI runs an app.
+// Synthesize writes the cloud assembly of an app into outdir. With an empty
+// command it synthesizes the bundled example (package sampleapp) in this
+// process, which the CDK allows once per process; otherwise it runs command
+// through the shell with CDK_OUTDIR set, as the CDK CLI runs an app. The
+// command's output goes to stderr.
 //
 // cdkContext is passed to the app as CDK context (CDK_CONTEXT_JSON for a
 // command, as the CDK CLI does).
-func synthesize(ctx context.Context, command, outdir string, cdkContext map[string]any) error {
+func Synthesize(ctx context.Context, command, outdir string, cdkContext map[string]any) error {
 	if err := os.MkdirAll(outdir, 0o755); err != nil {
 		return fmt.Errorf("create assembly directory: %w", err)
 	}
 	if command == "" {
-		return synthesizeExample(outdir, cdkContext)
+		return synthesizeSample(outdir, cdkContext)
 	}
 	contextJSON, err := json.Marshal(cdkContext)
 	if err != nil {
@@ -49,7 +50,7 @@ func synthesize(ctx context.Context, command, outdir string, cdkContext map[stri
 	return nil
 }
 
-func synthesizeExample(outdir string, cdkContext map[string]any) (err error) {
+func synthesizeSample(outdir string, cdkContext map[string]any) (err error) {
 	// The CDK reports construction errors by panicking.
 	defer func() {
 		if r := recover(); r != nil {
@@ -59,7 +60,7 @@ func synthesizeExample(outdir string, cdkContext map[string]any) (err error) {
 	// One synthesis per process: stop the CDK's Node.js child afterwards.
 	defer jsii.Close()
 	a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir), Context: &cdkContext})
-	app.NewMinimalStack(a, app.StackName, nil)
+	sampleapp.NewMinimalStack(a, sampleapp.StackName, nil)
 	a.Synth(nil)
 	return nil
 }

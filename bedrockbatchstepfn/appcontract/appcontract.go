@@ -1,0 +1,42 @@
+// Package appcontract is what bedrockbatch's tools and a CDK app that uses
+// the BedrockBatchSfn construct agree on: the CDK context keys through which
+// `bedrockbatch local run` hands an app the job input it uploaded, and the
+// stack output that names the bucket for the manifests.
+//
+// It imports nothing, so the tools can use it without linking the CDK.
+package appcontract
+
+import "github.com/bedrockbatch/bedrockbatch/batch"
+
+// Context keys an app may read at synthesis to take the job input from the
+// tool (`cdk synth -c bedrockbatch:manifestKeys=input/a.jsonl,input/b.jsonl`
+// works the same). Manifest keys are a JSON list through CDK_CONTEXT_JSON,
+// or a comma-separated string through `cdk synth -c`.
+const (
+	ContextManifestKeys = "bedrockbatch:manifestKeys"
+	ContextModelID      = "bedrockbatch:modelId"
+	ContextJobName      = "bedrockbatch:jobName"
+)
+
+// Names of stack outputs the tools look for. OutputBucketName names the
+// bucket to upload manifests to when the app deploys more than one bucket.
+const (
+	OutputBucketName      = "BatchBucketName"
+	OutputStateMachineArn = "StateMachineArn"
+)
+
+// Context returns the CDK context that passes in to an app: only the fields
+// that are set.
+func Context(in batch.FragmentInput) map[string]any {
+	ctx := map[string]any{}
+	if len(in.ManifestKeys) > 0 {
+		ctx[ContextManifestKeys] = in.ManifestKeys
+	}
+	if in.ModelID != "" {
+		ctx[ContextModelID] = in.ModelID
+	}
+	if in.JobName != "" {
+		ctx[ContextJobName] = in.JobName
+	}
+	return ctx
+}

@@ -1,0 +1,47 @@
+package handler_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/bedrock"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/handler"
+)
+
+// printingBedrock shows what CreateJob asks of Bedrock; a *bedrock.Client
+// takes its place in a Lambda function.
+type printingBedrock struct{}
+
+func (printingBedrock) CreateModelInvocationJob(_ context.Context, in *bedrock.CreateModelInvocationJobInput, _ ...func(*bedrock.Options)) (*bedrock.CreateModelInvocationJobOutput, error) {
+	fmt.Println("job name:", aws.ToString(in.JobName))
+	fmt.Println("token tags:", len(in.Tags)-1)
+	return &bedrock.CreateModelInvocationJobOutput{JobArn: aws.String("arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abcd1234efgh")}, nil
+}
+
+// CreateJob turns the fragment's payload into a valid request: the job name
+// loses its underscore, the task token goes into tags.
+func ExampleCreateJob_Handle() {
+	h := handler.NewCreateJob(printingBedrock{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	res, err := h.Handle(context.Background(), batch.CreateJobPayload{
+		JobName: "customer_reviews0",
+		RoleArn: "arn:aws:iam::123456789012:role/BedrockBatchRole",
+		ModelID: "amazon.nova-pro-v1:0",
+		InputDataConfig: batch.InputDataConfig{S3InputDataConfig: batch.S3DataConfig{
+			S3URI: "s3://my-bucket/input/manifest-1.jsonl"}},
+		OutputDataConfig: batch.OutputDataConfig{S3OutputDataConfig: batch.S3DataConfig{
+			S3URI: "s3://my-bucket/output/customer_reviews/"}},
+		TimeoutDurationInHours: 48,
+		TaskToken:              strings.Repeat("AQB4", 100),
+	})
+	fmt.Println(res.JobArn, err)
+	// Output:
+	// job name: customer-reviews0
+	// token tags: 2
+	// arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abcd1234efgh <nil>
+}

@@ -1,0 +1,28 @@
+package localrun
+
+import (
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/service/bedrock"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/handler"
+	"github.com/bedrockbatch/bedrockbatch/localcloud"
+)
+
+// RegisterConstructFunctions gives the construct's functions, wherever an
+// app deploys them, the handlers their Lambda mains start on AWS, with SDK
+// clients of the cloud itself. Call it before Deploy.
+func RegisterConstructFunctions(c *localcloud.Cloud, logger *slog.Logger) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	cfg := c.AWSConfig()
+	br := bedrock.NewFromConfig(cfg)
+	c.RegisterFunctionByMetadata(batch.HandlerMetadataKey, batch.HandlerCreateJob,
+		handler.NewCreateJob(br, logger.With("function", batch.HandlerCreateJob)).Function())
+	c.RegisterFunctionByMetadata(batch.HandlerMetadataKey, batch.HandlerJobEvent,
+		handler.NewJobEvent(br, s3.NewFromConfig(cfg), sfn.NewFromConfig(cfg), logger.With("function", batch.HandlerJobEvent)).Function())
+}

@@ -1,0 +1,89 @@
+// Package watch follows an execution of a deployed BedrockBatchSfn workflow
+// and the Bedrock batch jobs it runs until the execution ends, then sums up
+// what the jobs produced. It talks to the services only through the AWS
+// SDK, so it works the same against AWS and against the local cloud.
+package watch
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/bedrock"
+	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+)
+
+// Clients are the service clients a watch uses.
+type Clients struct {
+	StepFunctions *sfn.Client
+	Bedrock       *bedrock.Client
+}
+
+// Options tune Execution.
+type Options struct {
+	// Interval between two looks at the execution and its jobs. Default
+	// 200 ms.
+	Interval time.Duration
+	// Jobs, if set, receives the jobs submitted since the execution started
+	// after every look, the last time after the execution ended.
+	Jobs func([]bedrocktypes.ModelInvocationJobSummary)
+}
+
+// Execution polls the execution until it is no longer RUNNING and returns
+// its final description and the batch jobs submitted since since (the
+// execution's start). It returns ctx's error when ctx ends first.
+func Execution(ctx context.Context, c Clients, execArn string, since time.Time, opts Options) (*sfn.DescribeExecutionOutput, []bedrocktypes.ModelInvocationJobSummary, error) {
+	interval := opts.Interval
+	if interval <= 0 {
+		interval = 200 * time.Millisecond
+	}
+	report := opts.Jobs
+	if report == nil {
+		report = func([]bedrocktypes.ModelInvocationJobSummary) {}
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		jobs, err := ListJobs(ctx, c.Bedrock, since)
+		if err != nil {
+			return nil, nil, err
+		}
+		report(jobs)
+		desc, err := c.StepFunctions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execArn)})
+		if err != nil {
+			return nil, nil, fmt.Errorf("describe execution: %w", err)
+		}
+		if desc.Status != sfntypes.ExecutionStatusRunning {
+			if jobs, err = ListJobs(ctx, c.Bedrock, since); err == nil {
+				report(jobs)
+			}
+			return desc, jobs, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// ListJobs lists the batch jobs submitted since since, oldest first.
+func ListJobs(ctx context.Context, br *bedrock.Client, since time.Time) ([]bedrocktypes.ModelInvocationJobSummary, error) {
+	var jobs []bedrocktypes.ModelInvocationJobSummary
+	pg := bedrock.NewListModelInvocationJobsPaginator(br, &bedrock.ListModelInvocationJobsInput{
+		SubmitTimeAfter: aws.Time(since.Add(-time.Second)),
+		SortBy:          bedrocktypes.SortJobsByCreationTime,
+		SortOrder:       bedrocktypes.SortOrderAscending,
+	})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list batch jobs: %w", err)
+		}
+		jobs = append(jobs, page.InvocationJobSummaries...)
+	}
+	return jobs, nil
+}
