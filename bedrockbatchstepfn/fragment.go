@@ -104,7 +104,7 @@ func (c *unchainedCheck) Validate() *[]*string {
 // Timeout outside 24–168 hours) or when the Lambda functions cannot be
 // compiled; the panic value is an error that says what to fix.
 func NewBedrockBatchSfn(parent constructs.Construct, id *string, props *BedrockBatchSfnProps) BedrockBatchSfn {
-	hours, dirs := prepare(props)
+	hours, dirs := prepare(parent, props)
 	f := &bedrockBatchSfn{}
 	awsstepfunctions.NewStateMachineFragment_Override(f, parent, id)
 	f.build(props, hours, dirs)
@@ -113,13 +113,21 @@ func NewBedrockBatchSfn(parent constructs.Construct, id *string, props *BedrockB
 
 // prepare validates props and compiles the Lambda functions, panicking with
 // an error that says what to fix; it returns the job timeout in hours and
-// the asset directory of each function package.
-func prepare(props *BedrockBatchSfnProps) (int, map[string]string) {
+// the asset directory of each function package. When the stack of parent
+// needs no asset bundling (the CDK's aws:cdk:bundling-stacks context leaves
+// it out, as `cdk synth --exclusively` of another stack, `cdk list` and the
+// local cloud do), the functions are not compiled and their assets hold a
+// placeholder: deploying that assembly to AWS would deploy no code.
+func prepare(parent constructs.Construct, props *BedrockBatchSfnProps) (int, map[string]string) {
 	if err := props.validate(); err != nil {
 		panic(err)
 	}
 	hours, _ := props.timeoutHours()
-	dirs, err := lambdaAssetDirs(createJobPackage, jobEventPackage)
+	build := lambdaAssetDirs
+	if !*awscdk.Stack_Of(parent).BundlingRequired() {
+		build = unbuiltAssetDirs
+	}
+	dirs, err := build(createJobPackage, jobEventPackage)
 	if err != nil {
 		panic(err)
 	}

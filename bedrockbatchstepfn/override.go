@@ -51,7 +51,7 @@ func NewBedrockBatchSfn_Override(b BedrockBatchSfn, parent constructs.Construct,
 	if err != nil {
 		panic(err)
 	}
-	hours, dirs := prepare(props)
+	hours, dirs := prepare(parent, props)
 	// jsii registers every value embedded in b as the same object, so the
 	// embedded proxy must exist before b is created.
 	f := newFragment()

@@ -51,6 +51,9 @@ type Options struct {
 	// ExecutionInput replaces the execution input, which is otherwise
 	// {job_name, manifest_keys, model_id} of the uploaded manifests.
 	ExecutionInput json.RawMessage
+	// Resynthesize synthesizes the app even when its inputs have not
+	// changed since the assembly in the data directory was made.
+	Resynthesize bool
 	// StateMachine and Bucket choose among several the app deploys.
 	StateMachine, Bucket string
 	// Progress receives what happens; nil: nothing is reported.
@@ -76,6 +79,9 @@ type Result struct {
 	Error, Cause string
 	// Resumed tells that the execution was left running by an earlier run.
 	Resumed bool
+	// Reused tells that the assembly of an earlier run was deployed: the
+	// app's inputs had not changed.
+	Reused bool
 	// Deployed counts the deployment's changes by action.
 	Deployed map[deploy.Action]int
 	watch.Summary
@@ -117,8 +123,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	res := &Result{}
 	assembly := AssemblyDir(opts.Cloud.DataDir)
-	p.Step("synthesizing " + cmp.Or(opts.App, "the bundled example (examples/minimal)"))
-	if err := Synthesize(ctx, opts.App, assembly, appcontract.Context(given)); err != nil {
+	if res.Reused, err = synthesizeOrReuse(ctx, opts, assembly, appcontract.Context(given), p); err != nil {
 		return nil, err
 	}
 	res.Times.Synth = time.Since(began)
@@ -190,6 +195,34 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Error, res.Cause = aws.ToString(desc.Error), aws.ToString(desc.Cause)
 	res.Times.Total = time.Since(began)
 	return res, nil
+}
+
+// BundlingStacksContext is the CDK's context key naming the stacks whose
+// assets are bundled; a local run sets it to none, since the local cloud
+// runs the construct's functions in-process and needs no compiled code.
+const BundlingStacksContext = "aws:cdk:bundling-stacks"
+
+// synthesizeOrReuse synthesizes the app into assembly, unless the assembly
+// there was made from the same inputs; it reports whether it reused one.
+func synthesizeOrReuse(ctx context.Context, opts Options, assembly string, cdkContext map[string]any, p Progress) (bool, error) {
+	cdkContext[BundlingStacksContext] = []string{}
+	app := cmp.Or(opts.App, "the bundled example (examples/minimal)")
+	sum, known := fingerprint(opts.App, cdkContext)
+	if known && !opts.Resynthesize && reusable(assembly, sum) {
+		p.Step("reusing the assembly of " + app + ": its inputs have not changed (--resynth to synthesize again)")
+		return true, nil
+	}
+	p.Step("synthesizing " + app)
+	forget(assembly)
+	if err := Synthesize(ctx, opts.App, assembly, cdkContext); err != nil {
+		return false, err
+	}
+	if known {
+		if err := remember(assembly, sum); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 // Open opens the local cloud of opts with the construct's functions

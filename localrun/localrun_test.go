@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -52,15 +53,19 @@ func TestRunBundledExample(t *testing.T) {
 		t.Skip("synthesizes and runs the bundled example: skipped with -short")
 	}
 	rec := &recorder{statuses: map[string]string{}}
-	res, err := localrun.Run(context.Background(), localrun.Options{
+	opts := localrun.Options{
 		Cloud: localcloud.Options{
 			DataDir: t.TempDir(),
 			Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		},
 		Progress: rec,
-	})
+	}
+	res, err := localrun.Run(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Reused {
+		t.Error("the first run in a new data directory reused an assembly")
 	}
 	if res.Status != sfntypes.ExecutionStatusSucceeded {
 		t.Fatalf("execution %s: %s: %s", res.Status, res.Error, res.Cause)
@@ -94,5 +99,42 @@ func TestRunBundledExample(t *testing.T) {
 	}
 	if len(rec.steps) == 0 || !strings.HasPrefix(rec.steps[0], "synthesizing") {
 		t.Errorf("steps %q, want synthesis first", rec.steps)
+	}
+}
+
+// TestRunReusesAnUnchangedAssembly runs the bundled example twice in one
+// data directory: the second run deploys the first one's assembly without
+// synthesizing (which this process could not do twice) and succeeds.
+func TestRunReusesAnUnchangedAssembly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("synthesizes and runs the bundled example: skipped with -short")
+	}
+	opts := localrun.Options{Cloud: localcloud.Options{
+		DataDir: t.TempDir(),
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}}
+	first, err := localrun.Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Jobs are listed by submission time: keep the runs' jobs apart.
+	time.Sleep(2 * time.Second)
+	rec := &recorder{statuses: map[string]string{}}
+	opts.Progress = rec
+	second, err := localrun.Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Reused || !second.Reused {
+		t.Errorf("reused: first run %v, second %v; want false, true", first.Reused, second.Reused)
+	}
+	if second.Status != sfntypes.ExecutionStatusSucceeded || second.Totals.SuccessRecordCount != 1000 {
+		t.Errorf("second run: %s with %d records", second.Status, second.Totals.SuccessRecordCount)
+	}
+	if len(rec.steps) == 0 || !strings.HasPrefix(rec.steps[0], "reusing the assembly") {
+		t.Errorf("second run's steps %q, want the reuse said first", rec.steps)
+	}
+	if second.Deployed[deploy.Created] != 0 {
+		t.Errorf("second run created %d resources, want 0", second.Deployed[deploy.Created])
 	}
 }

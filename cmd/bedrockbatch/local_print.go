@@ -163,6 +163,7 @@ func (p *printer) result(res *localrun.Result, logPath string) {
 		out := map[string]any{
 			"executionArn": res.ExecutionArn,
 			"resumed":      res.Resumed,
+			"reused":       res.Reused,
 			"deployed":     res.Deployed,
 			"status":       status,
 			"summary":      res.Totals,

@@ -26,6 +26,7 @@ type runFlags struct {
 	executionInput string
 	stateMachine   string
 	bucket         string
+	resynth        bool
 	jsonOut        bool
 }
 
@@ -60,6 +61,7 @@ one starting. The exit status is 1 when the execution fails.`,
 	fs.StringVar(&f.executionInput, "execution-input", "", "execution input as JSON or @file (default: {job_name, manifest_keys, model_id} of the uploaded manifests)")
 	fs.StringVar(&f.stateMachine, "state-machine", "", "name of the state machine to run when the app has several")
 	fs.StringVar(&f.bucket, "bucket", "", "bucket to upload the manifests to (default: the app's only bucket or its BatchBucketName output)")
+	fs.BoolVar(&f.resynth, "resynth", false, "synthesize the app even when its inputs have not changed since the last run")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the result as one JSON object")
 	return cmd
 }
@@ -83,7 +85,7 @@ func runLocal(ctx context.Context, stdout io.Writer, f *runFlags) error {
 	defer stop()
 	opts := localrun.Options{
 		App: f.app, Input: f.input, ModelID: f.modelID, JobName: f.jobName,
-		StateMachine: f.stateMachine, Bucket: f.bucket,
+		StateMachine: f.stateMachine, Bucket: f.bucket, Resynthesize: f.resynth,
 	}
 	if f.executionInput != "" {
 		var err error
