@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
@@ -100,15 +102,7 @@ func BenchmarkEngineThroughput(b *testing.B) {
 func benchEngine(b *testing.B, backend model.Backend) {
 	const n = 50_000
 	root := b.TempDir()
-	store, err := NewDirStore(filepath.Join(root, "s3"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, bk := range []string{"inbox", "outbox"} {
-		if err := store.CreateBucket(bk); err != nil {
-			b.Fatal(err)
-		}
-	}
+	store := NewS3Store(cloudtest.S3(b, filepath.Join(root, "s3"), "inbox", "outbox"), filepath.Join(root, "tmp"))
 	if err := store.Put(context.Background(), "inbox", "bench.jsonl", strings.NewReader(claudeRecords(n))); err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
@@ -107,7 +109,7 @@ func (l *eventLog) last(arn string) Event {
 type testEnv struct {
 	t       *testing.T
 	dataDir string
-	store   *DirStore
+	store   *S3Store
 	events  *eventLog
 	backend model.Backend
 	cfg     Config
@@ -120,15 +122,7 @@ type testEnv struct {
 func newEnv(t *testing.T, backend model.Backend, change func(*Config)) *testEnv {
 	t.Helper()
 	root := t.TempDir()
-	store, err := NewDirStore(root + "/s3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range []string{"inbox", "outbox"} {
-		if err := store.CreateBucket(b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	store := NewS3Store(cloudtest.S3(t, root+"/s3", "inbox", "outbox"), root+"/tmp")
 	env := &testEnv{t: t, dataDir: root + "/data", store: store, events: &eventLog{}, backend: backend}
 	env.cfg = Config{
 		DataDir: env.dataDir,

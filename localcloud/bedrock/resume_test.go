@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
@@ -80,10 +82,7 @@ func TestEngineChildProcess(t *testing.T) {
 	if root == "" {
 		t.Skip("runs only as the child of TestKillMidJobAndResume")
 	}
-	store, err := NewDirStore(filepath.Join(root, "s3"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := NewS3Store(cloudtest.S3(t, filepath.Join(root, "s3")), filepath.Join(root, "tmp"))
 	e, err := New(Config{
 		DataDir:            filepath.Join(root, "data"),
 		Store:              store,

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
@@ -51,7 +53,7 @@ func (b *echoBackend) Invoke(ctx context.Context, req model.Request) (model.Resp
 // client pointed at it.
 type testEnv struct {
 	t       *testing.T
-	store   *bedrock.DirStore
+	store   *bedrock.S3Store
 	engine  *bedrock.Engine
 	backend *echoBackend
 	url     string
@@ -67,15 +69,7 @@ type envOptions struct {
 func newEnv(t *testing.T, opts envOptions) *testEnv {
 	t.Helper()
 	root := t.TempDir()
-	store, err := bedrock.NewDirStore(root + "/s3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range []string{"inbox", "outbox"} {
-		if err := store.CreateBucket(b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	store := bedrock.NewS3Store(cloudtest.S3(t, root+"/s3", "inbox", "outbox"), root+"/tmp")
 	env := &testEnv{t: t, store: store, backend: &echoBackend{}}
 	if opts.gated {
 		env.backend.gate = make(chan struct{})

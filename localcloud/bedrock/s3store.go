@@ -1,4 +1,4 @@
-package localcloud
+package bedrock
 
 import (
 	"context"
@@ -10,19 +10,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-
-	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
 )
 
-// sdkObjects gives the batch engine its object store through the S3 API,
-// as the service reads inputs and writes outputs through S3 rather than
+// S3Store is the engine's ObjectStore through the S3 API: the batch service
+// reads inputs and writes outputs through S3, as on AWS, rather than
 // reaching into another service's storage.
-type sdkObjects struct {
+type S3Store struct {
 	client *s3.Client
 	tmpDir string // where unseekable bodies are spooled before upload
 }
 
-func (o sdkObjects) Get(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
+// NewS3Store returns a store that reaches S3 through client and spools
+// bodies it cannot read twice (which request signing needs) in tmpDir.
+func NewS3Store(client *s3.Client, tmpDir string) *S3Store {
+	return &S3Store{client: client, tmpDir: tmpDir}
+}
+
+// Get implements ObjectStore.
+func (o *S3Store) Get(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
 	out, err := o.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
 		return nil, objectError(bucket, key, err)
@@ -30,7 +35,8 @@ func (o sdkObjects) Get(ctx context.Context, bucket, key string) (io.ReadCloser,
 	return out.Body, nil
 }
 
-func (o sdkObjects) Put(ctx context.Context, bucket, key string, body io.Reader) error {
+// Put implements ObjectStore.
+func (o *S3Store) Put(ctx context.Context, bucket, key string, body io.Reader) error {
 	rs, ok := body.(io.ReadSeeker)
 	if !ok {
 		// The SDK signs a payload it can read twice; spool a stream to a
@@ -59,8 +65,9 @@ func (o sdkObjects) Put(ctx context.Context, bucket, key string, body io.Reader)
 	return nil
 }
 
-func (o sdkObjects) List(ctx context.Context, bucket, prefix string) ([]bedrock.ObjectInfo, error) {
-	var out []bedrock.ObjectInfo
+// List implements ObjectStore.
+func (o *S3Store) List(ctx context.Context, bucket, prefix string) ([]ObjectInfo, error) {
+	var out []ObjectInfo
 	p := s3.NewListObjectsV2Paginator(o.client, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -68,7 +75,7 @@ func (o sdkObjects) List(ctx context.Context, bucket, prefix string) ([]bedrock.
 			return nil, objectError(bucket, prefix, err)
 		}
 		for _, obj := range page.Contents {
-			out = append(out, bedrock.ObjectInfo{Key: aws.ToString(obj.Key), Size: aws.ToInt64(obj.Size)})
+			out = append(out, ObjectInfo{Key: aws.ToString(obj.Key), Size: aws.ToInt64(obj.Size)})
 		}
 	}
 	return out, nil
@@ -80,9 +87,9 @@ func objectError(bucket, key string, err error) error {
 	var notFound *types.NotFound
 	switch {
 	case errors.As(err, &noBucket):
-		return fmt.Errorf("s3://%s/%s: %w", bucket, key, bedrock.ErrNoSuchBucket)
+		return fmt.Errorf("s3://%s/%s: %w", bucket, key, ErrNoSuchBucket)
 	case errors.As(err, &noKey), errors.As(err, &notFound):
-		return fmt.Errorf("s3://%s/%s: %w", bucket, key, bedrock.ErrNoSuchKey)
+		return fmt.Errorf("s3://%s/%s: %w", bucket, key, ErrNoSuchKey)
 	}
 	return fmt.Errorf("s3://%s/%s: %w", bucket, key, err)
 }
