@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,11 @@ type fixture struct {
 	dir    string
 	store  *s3.FileStore
 	client *awss3.Client
+	srv    *cloudtest.Server
+	// endpoint is the base URL for path-style requests, reached through
+	// httpc.
+	endpoint string
+	httpc    *http.Client
 }
 
 // newFixture serves a FileStore in a fresh directory through the edge
@@ -38,18 +44,25 @@ func newFixture(t *testing.T, pathStyle, tls bool) *fixture {
 
 func newFixtureIn(t *testing.T, dir string, pathStyle, tls bool) *fixture {
 	t.Helper()
+	return newRegionFixture(t, dir, "us-east-1", pathStyle, tls)
+}
+
+// newRegionFixture serves a FileStore in dir as S3 in region.
+func newRegionFixture(t *testing.T, dir, region string, pathStyle, tls bool) *fixture {
+	t.Helper()
 	store, err := s3.NewFileStore(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := cloudtest.Start(t, tls)
-	srv.Router.Register("s3", s3.NewServer(store, s3.Options{}))
+	srv.Router.Register("s3", s3.NewServer(store, s3.Options{Region: region}))
 	cfg, endpoint := srv.Config()
+	cfg.Region = region
 	client := awss3.NewFromConfig(cfg, func(o *awss3.Options) {
 		o.BaseEndpoint = aws.String(endpoint)
 		o.UsePathStyle = pathStyle
 	})
-	return &fixture{dir: dir, store: store, client: client}
+	return &fixture{dir: dir, store: store, client: client, srv: srv, endpoint: endpoint, httpc: cfg.HTTPClient.(*http.Client)}
 }
 
 func (f *fixture) put(t *testing.T, bucket, key, body string) {
