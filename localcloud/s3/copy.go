@@ -44,6 +44,8 @@ func (s *Server) copyObject(w http.ResponseWriter, r *http.Request, bucket, key 
 	if directive == "COPY" {
 		meta = src.Metadata
 	}
+	// The copy is one part, whatever the source was made of.
+	meta.PartSizes = nil
 	info, err := s.store.PutObject(r.Context(), bucket, key, src.Body, meta, cond)
 	if err != nil {
 		return err

@@ -195,12 +195,12 @@ func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request) error {
 		after = name
 	}
 	prefix := q.Get("prefix")
-	if region := q.Get("bucket-region"); region != "" && region != s.region {
-		maxBuckets = 0
-	}
 	buckets, err := s.store.ListBuckets(r.Context())
 	if err != nil {
 		return err
+	}
+	if region := q.Get("bucket-region"); region != "" && region != s.region {
+		buckets = nil // every bucket is in the server's region
 	}
 	sort.Slice(buckets, func(i, j int) bool { return buckets[i].Name < buckets[j].Name })
 	res := listAllMyBucketsResult{Xmlns: s3NS, Owner: localOwner}
@@ -212,9 +212,7 @@ func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		if len(res.Buckets) == maxBuckets {
-			if maxBuckets > 0 {
-				res.ContinuationToken = encodeToken(res.Buckets[len(res.Buckets)-1].Name, false)
-			}
+			res.ContinuationToken = encodeToken(res.Buckets[len(res.Buckets)-1].Name, false)
 			break
 		}
 		res.Buckets = append(res.Buckets, bucketElem{Name: b.Name, CreationDate: xmlTime(b.CreationDate), BucketRegion: s.region})

@@ -20,7 +20,7 @@ const (
 // checkHeaderSize refuses a request whose header section is larger than S3
 // accepts, with S3's error rather than the HTTP server's plain-text 431.
 func checkHeaderSize(r *http.Request) error {
-	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	n := 0
 	for name, values := range r.Header {
 		for _, v := range values {
 			n += len(name) + len(v) + 4
