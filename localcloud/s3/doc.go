@@ -23,6 +23,6 @@
 // "%+<part>", the last part a file inside. A file cannot also be a
 // directory, so when keys "a" and "a/b" both exist, "a" is kept in a/%obj,
 // and moves back to the file "a" when the last key under "a/" goes.
-// Names starting with "%" followed by a letter other than A–F are the
-// layout's own; no key segment escapes to one.
+// Names holding "%" followed by a character that is not a hex digit (%obj,
+// %+…, …%meta) are the layout's own; no key segment escapes to one.
 package s3
