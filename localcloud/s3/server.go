@@ -84,19 +84,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body = requestBody{r.Body}
 	}
-	err := checkHeaderSize(r)
-	switch {
-	case err != nil:
-	case bucket == "":
-		err = s.serveService(w, r)
-	case key == "":
-		err = s.serveBucket(w, r, bucket)
-	default:
-		err = s.serveObject(w, r, bucket, key)
-	}
-	if err != nil {
+	if err := s.serve(w, r, bucket, key); err != nil {
 		awsproto.WriteXMLError(w, r, s3Error(err, bucket, key))
 	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, bucket, key string) error {
+	if err := checkHeaderSize(r); err != nil {
+		return err
+	}
+	switch {
+	case bucket == "":
+		return s.serveService(w, r)
+	case key == "":
+		return s.serveBucket(w, r, bucket)
+	}
+	return s.serveObject(w, r, bucket, key)
 }
 
 func (s *Server) serveService(w http.ResponseWriter, r *http.Request) error {
