@@ -146,8 +146,11 @@ func (s *FileStore) UploadPart(ctx context.Context, bucket, key, uploadID string
 	}
 	dir := s.uploadDir(uploadID)
 	f, err := os.CreateTemp(dir, fmt.Sprintf("part-%05d-*", n))
+	if errors.Is(err, fs.ErrNotExist) {
+		err = ErrNoSuchUpload // aborted meanwhile
+	}
 	if err != nil {
-		return PartInfo{}, fmt.Errorf("upload part %d: %w", n, ErrNoSuchUpload)
+		return PartInfo{}, fmt.Errorf("upload part %d: %w", n, err)
 	}
 	h := md5.New()
 	_, err = io.Copy(io.MultiWriter(f, h), ctxReader{ctx, body})
