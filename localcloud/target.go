@@ -46,7 +46,12 @@ func (t *target) Apply(ctx context.Context, r *deploy.Resolved) error {
 }
 
 func (t *target) bucket(ctx context.Context, r *deploy.Resolved) error {
-	_, err := t.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(r.PhysicalID)})
+	in := &s3.CreateBucketInput{Bucket: aws.String(r.PhysicalID)}
+	// As on AWS, a bucket outside us-east-1 names its region.
+	if region := t.c.opts.Region; region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
+	}
+	_, err := t.s3.CreateBucket(ctx, in)
 	var owned *s3types.BucketAlreadyOwnedByYou
 	if err != nil && !errors.As(err, &owned) {
 		return fmt.Errorf("create bucket %s: %w", r.PhysicalID, err)

@@ -122,6 +122,9 @@ func (r *Reader) ForEach(parallel int, fn func(Record, error) error) error {
 			delete(pending, next)
 			next++
 			for i := range pc.recs {
+				if rec := &pc.recs[i]; rec.GeneratedID && r.taken != nil {
+					rec.RecordID = r.generatedID(rec.Line)
+				}
 				if result = fn(pc.recs[i], pc.errs[i]); result != nil {
 					break
 				}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan"
 )
@@ -33,7 +34,9 @@ type Record struct {
 // zero-padded to 8 digits, e.g. line 42 → "REC00000042" (11 alphanumeric
 // characters like the service's ids; more digits past line 99,999,999). The
 // id depends only on the line number, so it is the same every time the file
-// is read.
+// is read. When the file itself uses that id for another record, the
+// Reader given the file's TakenIDs (see Reader.AvoidIDs) appends "-1",
+// "-2", … until the id is free.
 func GeneratedRecordID(line int) string {
 	var buf [24]byte
 	b := append(buf[:0], "REC"...)
@@ -48,7 +51,55 @@ func GeneratedRecordID(line int) string {
 type Reader struct {
 	lines     *lineReader
 	file      string
-	chunkHint int // bytes to reserve for ForEach's next chunk
+	chunkHint int                 // bytes to reserve for ForEach's next chunk
+	taken     map[string]struct{} // ids generated ids must avoid (AvoidIDs)
+}
+
+// AvoidIDs makes the ids generated for records without one avoid ids:
+// pass the file's FileStats.TakenIDs, the ids of its own records that have
+// the generated shape, so that no generated id equals a record's own.
+// Without it a generated id is GeneratedRecordID of the line.
+func (r *Reader) AvoidIDs(ids []string) {
+	if len(ids) == 0 {
+		r.taken = nil
+		return
+	}
+	r.taken = make(map[string]struct{}, len(ids))
+	for _, id := range ids {
+		r.taken[id] = struct{}{}
+	}
+}
+
+// generatedID is the id of line n, which has none: GeneratedRecordID(n),
+// or the first of its "-k" variants that no record of the file uses.
+func (r *Reader) generatedID(n int) string {
+	id := GeneratedRecordID(n)
+	for k := 1; ; k++ {
+		if _, used := r.taken[id]; !used {
+			return id
+		}
+		id = GeneratedRecordID(n) + "-" + strconv.Itoa(k)
+	}
+}
+
+// hasGeneratedShape reports whether id could be one GeneratedRecordID or
+// generatedID makes: "REC", eight or more digits, and maybe "-" and digits.
+func hasGeneratedShape(id string) bool {
+	rest, ok := strings.CutPrefix(id, "REC")
+	if !ok {
+		return false
+	}
+	digits, suffix, dashed := strings.Cut(rest, "-")
+	return len(digits) >= 8 && allDigits(digits) && (!dashed || suffix != "" && allDigits(suffix))
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // NewReader reads records from r. file names the input in errors; maxLine
@@ -80,6 +131,9 @@ func (r *Reader) Next() (Record, error) {
 		rec.Line = r.lines.line
 		if err == nil {
 			rec.End = r.lines.bytes
+			if rec.GeneratedID && r.taken != nil {
+				rec.RecordID = r.generatedID(rec.Line)
+			}
 		}
 		return rec, err
 	}

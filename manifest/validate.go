@@ -12,6 +12,11 @@ type FileStats struct {
 	Records      int    // records in the file
 	Bytes        int64  // size of the file in bytes
 	GeneratedIDs int    // records that had no recordId
+	// TakenIDs are the file's own record ids that have the shape of
+	// generated ones ("REC00000042"). Read the file again with
+	// Reader.AvoidIDs(TakenIDs) so that the ids generated for records
+	// without one differ from every record's own; usually empty.
+	TakenIDs []string
 }
 
 // FileValidator checks the records of one file as they stream past, so a
@@ -20,6 +25,7 @@ type FileValidator struct {
 	file  string
 	lim   Limits
 	ids   map[string]int // recordId → line, nil when duplicates are allowed
+	taken map[string]struct{}
 	stats FileStats
 }
 
@@ -46,7 +52,19 @@ func (v *FileValidator) Add(rec Record) error {
 			v.lim.MaxRecordsPerFile)
 	}
 	if rec.GeneratedID {
+		// A generated id differs from every id of the file once read
+		// with AvoidIDs(TakenIDs), so it is not checked here.
 		v.stats.GeneratedIDs++
+		return nil
+	}
+	if hasGeneratedShape(rec.RecordID) {
+		if _, seen := v.taken[rec.RecordID]; !seen {
+			if v.taken == nil {
+				v.taken = map[string]struct{}{}
+			}
+			v.taken[rec.RecordID] = struct{}{}
+			v.stats.TakenIDs = append(v.stats.TakenIDs, rec.RecordID)
+		}
 	}
 	if v.ids != nil {
 		if first, dup := v.ids[rec.RecordID]; dup {

@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -36,7 +38,6 @@ func TestValidateFileRules(t *testing.T) {
 		msg   string
 	}{
 		{"duplicate id", dup, Limits{}, KindDuplicateID, 6, `recordId "r2" is also used on line 3`},
-		{"duplicate generated id", `{"recordId":"REC00000002","modelInput":{}}` + "\n" + `{"modelInput":{}}` + "\n", Limits{}, KindDuplicateID, 2, "unique"},
 		{"too many records", jsonl(11), Limits{MaxRecordsPerFile: 10}, KindTooManyRecords, 11, "more than 10 records"},
 		{"file too large", jsonl(50), Limits{MaxFileBytes: 1000}, KindFileTooLarge, 0, "larger than 1000 bytes"},
 		{"bad line", jsonl(3) + "{oops}\n", Limits{}, KindSyntax, 4, "invalid JSON"},
@@ -92,5 +93,49 @@ func TestLimitsDefaults(t *testing.T) {
 	l := Limits{MaxRecordsPerFile: 7}.WithDefaults()
 	if l.MinRecordsPerJob != 100 || l.MaxRecordsPerFile != 7 || l.MaxFileBytes != 1<<30 || l.MaxJobBytes != 5<<30 || l.MaxRecordBytes != DefaultMaxRecordBytes {
 		t.Fatalf("WithDefaults = %+v", l)
+	}
+}
+
+// A record without an id never collides with a record's own id, even one
+// shaped like the generated ids.
+func TestGeneratedIDsAvoidTheFilesOwn(t *testing.T) {
+	input := `{"recordId":"REC00000003","modelInput":{}}` + "\n" +
+		`{"recordId":"REC00000003-1","modelInput":{}}` + "\n" +
+		`{"modelInput":{}}` + "\n" +
+		`{"modelInput":{}}` + "\n" +
+		`{"recordId":"REC1","modelInput":{}}` + "\n"
+	st, err := ValidateFile(strings.NewReader(input), "f.jsonl", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(st.TakenIDs) != "[REC00000003 REC00000003-1]" || st.GeneratedIDs != 2 {
+		t.Fatalf("TakenIDs %v, GeneratedIDs %d", st.TakenIDs, st.GeneratedIDs)
+	}
+	want := "[REC00000003 REC00000003-1 REC00000003-2 REC00000004 REC1]"
+	rd := NewReader(strings.NewReader(input), "f.jsonl", 0)
+	rd.AvoidIDs(st.TakenIDs)
+	var ids []string
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rec.RecordID)
+	}
+	if fmt.Sprint(ids) != want {
+		t.Fatalf("Next: ids %v, want %s", ids, want)
+	}
+	rd = NewReader(strings.NewReader(input), "f.jsonl", 0)
+	rd.AvoidIDs(st.TakenIDs)
+	ids = nil
+	err = rd.ForEach(2, func(rec Record, err error) error {
+		ids = append(ids, rec.RecordID)
+		return err
+	})
+	if err != nil || fmt.Sprint(ids) != want {
+		t.Fatalf("ForEach: ids %v, %v; want %s", ids, err, want)
 	}
 }

@@ -25,6 +25,9 @@ const (
 	DefaultRecordConcurrency  = 8
 	DefaultCheckpointRecords  = 1000
 	DefaultCheckpointInterval = time.Second
+	// DefaultSubmittedTime is long enough for a client to read a new job
+	// back as Submitted, short enough not to slow a local run.
+	DefaultSubmittedTime = 500 * time.Millisecond
 )
 
 // Config configures an Engine. DataDir, Store and Backends are required;
@@ -61,6 +64,11 @@ type Config struct {
 	// StepDelay is the clock time a job spends in each of Submitted,
 	// Validating and Scheduled, to imitate the service's pace. Default 0.
 	StepDelay time.Duration
+	// SubmittedTime is the least clock time a job stays Submitted, so that
+	// a GetModelInvocationJob right after CreateModelInvocationJob sees
+	// Submitted as on the service, even with no StepDelay. Default
+	// DefaultSubmittedTime; negative: none.
+	SubmittedTime time.Duration
 	// CheckpointRecords and CheckpointInterval bound how much finished work
 	// sits in memory: the journal is flushed to the file system after that
 	// many records or that much wall time, whichever comes first. Records
@@ -95,6 +103,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RecordConcurrency <= 0 {
 		c.RecordConcurrency = DefaultRecordConcurrency
+	}
+	if c.SubmittedTime == 0 {
+		c.SubmittedTime = DefaultSubmittedTime
 	}
 	if c.CheckpointRecords <= 0 {
 		c.CheckpointRecords = DefaultCheckpointRecords

@@ -135,6 +135,9 @@ func newEnv(t *testing.T, backend model.Backend, change func(*Config)) *testEnv 
 			return env.backend, nil
 		},
 		CheckpointInterval: 10 * time.Millisecond,
+		// Jobs move on at once; TestNewJobReadsBackSubmitted covers the
+		// default.
+		SubmittedTime: -1,
 	}
 	if change != nil {
 		change(&env.cfg)

@@ -39,7 +39,7 @@ func (e *Engine) validate(ctx context.Context, s *jobState) error {
 		if err != nil {
 			return err
 		}
-		files[i].Records = st.Records
+		files[i].Records, files[i].TakenIDs = st.Records, st.TakenIDs
 		stats = append(stats, st)
 	}
 	if err := manifest.ValidateJob(stats, e.cfg.Limits); err != nil {

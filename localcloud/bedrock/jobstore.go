@@ -30,6 +30,9 @@ type inputFile struct {
 	Name    string `json:"name"`    // name of its output, less ".out"
 	Size    int64  `json:"size"`    // bytes
 	Records int    `json:"records"` // records in it
+	// TakenIDs are its records' own ids shaped like generated ones, which
+	// the ids generated for records without one avoid.
+	TakenIDs []string `json:"takenIds,omitempty"`
 }
 
 // jobStore keeps one directory per job under <data>/jobs: job.json with the

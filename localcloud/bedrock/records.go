@@ -117,7 +117,7 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 
 	go func() {
 		defer close(chunks)
-		if err := e.readRecords(pctx, rc, name, done, chunks); err != nil {
+		if err := e.readRecords(pctx, rc, name, f.TakenIDs, done, chunks); err != nil {
 			fail(err)
 		}
 	}()
@@ -199,9 +199,10 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 }
 
 // readRecords parses an input file (on all CPUs) into chunks of records
-// still to run.
-func (e *Engine) readRecords(ctx context.Context, r io.Reader, name string, done map[string]struct{}, out chan<- []manifest.Record) error {
+// still to run; generated record ids avoid the file's taken ids.
+func (e *Engine) readRecords(ctx context.Context, r io.Reader, name string, taken []string, done map[string]struct{}, out chan<- []manifest.Record) error {
 	rd := manifest.NewReader(r, name, e.cfg.Limits.MaxRecordBytes)
+	rd.AvoidIDs(taken)
 	c := make([]manifest.Record, 0, chunkSize)
 	send := func() error {
 		select {

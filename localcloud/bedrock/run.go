@@ -42,7 +42,7 @@ func (e *Engine) run(ctx context.Context, s *jobState) {
 		var err error
 		switch status := e.status(s); status {
 		case batch.StatusSubmitted:
-			if err = e.sleep(ctx, e.cfg.StepDelay); err == nil {
+			if err = e.sleep(ctx, max(e.cfg.StepDelay, e.cfg.SubmittedTime)); err == nil {
 				e.transition(s, batch.StatusValidating, "", nil)
 			}
 		case batch.StatusValidating:

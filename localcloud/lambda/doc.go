@@ -8,4 +8,8 @@
 // backoff after a failure, as Lambda does for asynchronous invocations) or
 // only checks it could (DryRun). Queued invocations are spooled to the data
 // directory first, so a restart runs them.
+//
+// Every function runs in this one process, so a function's Environment is
+// not the process's: handlers read it with Getenv(ctx, name), which in
+// Lambda itself is os.Getenv.
 package lambda

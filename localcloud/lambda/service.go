@@ -109,6 +109,9 @@ func (s *Service) Deploy(cfg Function, fn Handler) (Function, error) {
 	if cfg.Timeout > MaxTimeout {
 		return Function{}, fmt.Errorf("lambda: function %s: timeout %s is longer than Lambda's maximum of %s", cfg.Name, cfg.Timeout, MaxTimeout)
 	}
+	if err := validateEnv(cfg); err != nil {
+		return Function{}, err
+	}
 	cfg = s.complete(cfg)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -228,6 +231,7 @@ func (s *Service) run(ctx context.Context, e *entry, payload []byte, requestID s
 	ctx, cancel := context.WithTimeout(ctx, fn.Timeout)
 	defer cancel()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: requestID, InvokedFunctionArn: fn.Arn})
+	ctx = withEnv(ctx, fn, s.opts.Region)
 
 	type outcome struct {
 		out []byte

@@ -60,7 +60,11 @@ func newVerifier(r *http.Request) (*verifier, error) {
 			}
 		}
 	}
-	if v.wantMD5 != "" {
+	if _, sent := r.Header["Content-Md5"]; sent {
+		if raw, err := base64.StdEncoding.DecodeString(v.wantMD5); err != nil || len(raw) != md5.Size {
+			return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidDigest",
+				"the Content-MD5 you specified (%q) is not valid: it must be the base64 encoding of the body's 16-byte MD5 digest", v.wantMD5)
+		}
 		v.md5 = md5.New()
 	}
 	v.algo = requestedChecksum(r)

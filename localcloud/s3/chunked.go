@@ -60,7 +60,12 @@ func newChunkedReader(r io.Reader) *chunkedReader {
 	return &chunkedReader{r: bufio.NewReaderSize(r, 64<<10), trailers: http.Header{}}
 }
 
-var errMalformedChunk = errors.New("malformed aws-chunked body")
+// Errors of an aws-chunked body, mapped to S3's error codes by the server.
+var (
+	errChunkTruncated = errors.New("the aws-chunked body ends early")
+	errMalformedChunk = errors.New("malformed aws-chunked body")
+	errBadTrailer     = errors.New("malformed aws-chunked trailer")
+)
 
 func (c *chunkedReader) Read(p []byte) (int, error) {
 	for c.err == nil && c.left == 0 {
@@ -100,7 +105,7 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.left -= int64(n)
 	if err == io.EOF && c.left > 0 {
-		err = fmt.Errorf("%w: body ends inside a chunk", errMalformedChunk)
+		err = fmt.Errorf("%w: inside a chunk", errChunkTruncated)
 	}
 	if err == io.EOF {
 		err = nil
@@ -115,7 +120,7 @@ func (c *chunkedReader) line() (string, error) {
 	s, err := c.r.ReadString('\n')
 	if err != nil {
 		if err == io.EOF {
-			return "", fmt.Errorf("%w: body ends before the final chunk", errMalformedChunk)
+			return "", fmt.Errorf("%w: before the final chunk", errChunkTruncated)
 		}
 		return "", err
 	}
@@ -142,7 +147,7 @@ func (c *chunkedReader) readTrailers() error {
 		if s != "" {
 			name, value, ok := strings.Cut(s, ":")
 			if !ok {
-				return fmt.Errorf("%w: bad trailer %q", errMalformedChunk, s)
+				return fmt.Errorf("%w: %q is not name:value", errBadTrailer, s)
 			}
 			c.trailers.Add(textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(name)), strings.TrimSpace(value))
 		}

@@ -10,14 +10,19 @@
 // FileStore layout:
 //
 //	<data>/s3/<bucket>/<key>            object bytes, one file per key
+//	<data>/s3/<bucket>/<key>/%obj       … of a key that other keys continue ("a" beside "a/b")
 //	<data>/s3meta/<bucket>/<key>%meta   sidecar: content type, ETag, user metadata, checksums
 //	<data>/s3meta/.buckets/<bucket>     bucket record (creation time)
-//	<data>/s3meta/.uploads/<id>/        multipart uploads in progress
+//	<data>/s3meta/.uploads/<id>/        multipart uploads in progress, and recently completed
 //	<data>/s3meta/.tmp/                 files being written (renamed into place)
 //
 // Key segments ("/"-separated) are file names; a segment that is empty, "."
 // or ".." or that contains "%" or NUL is escaped with %XX so every key maps
-// to exactly one path. Because a path cannot be a file and a directory at
-// once, keys "a" and "a/b" cannot both exist: the second one is refused
-// with the error code KeyConflict.
+// to exactly one path. A segment longer than a file name may be (255
+// bytes) continues in subdirectories: its first part names a directory
+// "%+<part>", the last part a file inside. A file cannot also be a
+// directory, so when keys "a" and "a/b" both exist, "a" is kept in a/%obj,
+// and moves back to the file "a" when the last key under "a/" goes.
+// Names holding "%" followed by a character that is not a hex digit (%obj,
+// %+…, …%meta) are the layout's own; no key segment escapes to one.
 package s3

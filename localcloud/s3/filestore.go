@@ -14,9 +14,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
@@ -38,6 +38,8 @@ type FileStore struct {
 	// place (and empty directories pruned), and for reading while both are
 	// opened, so readers see a matching pair.
 	mu sync.RWMutex
+	// uploadLocks holds a *sync.Mutex per multipart upload id.
+	uploadLocks sync.Map
 }
 
 var _ Storage = (*FileStore)(nil)
@@ -60,16 +62,30 @@ func NewFileStore(dataDir string) (*FileStore, error) {
 // Root is the directory holding one subdirectory per bucket.
 func (s *FileStore) Root() string { return s.objects }
 
-// ObjectPath is the file that holds an object's bytes.
+// ObjectPath is the file that holds an object's bytes: usually
+// <data>/s3/<bucket>/<key>; see the package documentation for the keys
+// that are kept elsewhere.
 func (s *FileStore) ObjectPath(bucket, key string) string {
-	return filepath.Join(s.objects, bucket, keyPath(key))
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.objectFile(bucket, key)
+}
+
+// objectFile is where the object with key is, or would be written now:
+// inside its "directory" when other keys start with key + "/".
+func (s *FileStore) objectFile(bucket, key string) string {
+	p := filepath.Join(s.objects, bucket, keyPath(key))
+	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		return filepath.Join(p, objName)
+	}
+	return p
 }
 
 func (s *FileStore) tmpDir() string     { return filepath.Join(s.meta, ".tmp") }
 func (s *FileStore) uploadsDir() string { return filepath.Join(s.meta, ".uploads") }
 func (s *FileStore) bucketsDir() string { return filepath.Join(s.meta, ".buckets") }
 func (s *FileStore) metaPath(bucket, key string) string {
-	return filepath.Join(s.meta, bucket, keyPath(key)+metaSuffix)
+	return filepath.Join(s.meta, bucket, metaKeyPath(key)+metaSuffix)
 }
 
 // sidecar is the JSON kept next to each object. Size and ModTime identify
@@ -177,19 +193,69 @@ func (s *FileStore) DeleteBucket(_ context.Context, bucket string) error {
 
 // --- objects ---
 
-// PutObject implements Storage.
-func (s *FileStore) PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Metadata) (ObjectInfo, error) {
-	if err := s.checkBucket(bucket); err != nil {
-		return ObjectInfo{}, err
-	}
-	if err := ValidateKey(key); err != nil {
+// PutObject implements Storage. Everything that can be refused is checked
+// before the body is read, and the precondition again when the object is
+// moved into place.
+func (s *FileStore) PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Metadata, cond Precondition) (ObjectInfo, error) {
+	if err := s.checkWrite(bucket, key, cond); err != nil {
 		return ObjectInfo{}, err
 	}
 	tmp, sum, err := s.writeTemp(ctx, body)
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
 	}
-	return s.commit(bucket, key, tmp, `"`+hex.EncodeToString(sum)+`"`, meta)
+	return s.commit(bucket, key, tmp, `"`+hex.EncodeToString(sum)+`"`, meta, cond)
+}
+
+// checkWrite refuses a write to bucket/key that cannot succeed.
+func (s *FileStore) checkWrite(bucket, key string, cond Precondition) error {
+	if err := s.checkBucket(bucket); err != nil {
+		return err
+	}
+	if err := ValidateKey(key); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.checkCondition(bucket, key, cond)
+}
+
+// checkCondition evaluates cond against the object now stored under key.
+// The caller holds s.mu.
+func (s *FileStore) checkCondition(bucket, key string, cond Precondition) error {
+	if cond.IfMatch == "" && cond.IfNoneMatch == "" {
+		return nil
+	}
+	info, err := s.head(bucket, key)
+	exists := err == nil
+	if err != nil && !errors.Is(err, ErrNoSuchKey) {
+		return err
+	}
+	if cond.IfMatch != "" {
+		if !exists {
+			return err
+		}
+		if !ETagMatches(cond.IfMatch, info.ETag) {
+			return fmt.Errorf("s3://%s/%s: If-Match %s, the object's ETag is %s: %w", bucket, key, cond.IfMatch, info.ETag, ErrPreconditionFailed)
+		}
+	}
+	if cond.IfNoneMatch != "" && exists && ETagMatches(cond.IfNoneMatch, info.ETag) {
+		return fmt.Errorf("s3://%s/%s: If-None-Match %s, and the object exists: %w", bucket, key, cond.IfNoneMatch, ErrPreconditionFailed)
+	}
+	return nil
+}
+
+// ETagMatches reports whether an If-Match or If-None-Match header value (a
+// list of ETags, quoted or not, or "*") names etag.
+func ETagMatches(header, etag string) bool {
+	want := strings.Trim(etag, `"`)
+	for _, v := range strings.Split(header, ",") {
+		v = strings.TrimPrefix(strings.TrimSpace(v), "W/")
+		if v == "*" || strings.Trim(v, `"`) == want {
+			return true
+		}
+	}
+	return false
 }
 
 // writeTemp copies body into a new temporary file and returns its path and
@@ -212,8 +278,10 @@ func (s *FileStore) writeTemp(ctx context.Context, body io.Reader) (string, []by
 }
 
 // commit moves a finished temporary file into place as bucket/key, with its
-// sidecar.
-func (s *FileStore) commit(bucket, key, tmp, etag string, meta Metadata) (ObjectInfo, error) {
+// sidecar, if cond still holds. The sidecar is written first: it names the
+// file's size and modification time, so until the file is in place it
+// describes nothing.
+func (s *FileStore) commit(bucket, key, tmp, etag string, meta Metadata, cond Precondition) (ObjectInfo, error) {
 	fail := func(err error) (ObjectInfo, error) {
 		_ = os.Remove(tmp)
 		return ObjectInfo{}, fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
@@ -224,39 +292,73 @@ func (s *FileStore) commit(bucket, key, tmp, etag string, meta Metadata) (Object
 	}
 	sc := sidecar{Metadata: meta, ETag: etag, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
 	scBytes, _ := json.Marshal(sc)
-	dst, mdst := s.ObjectPath(bucket, key), s.metaPath(bucket, key)
+	mdst := s.metaPath(bucket, key)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkBucket(bucket); err != nil {
 		return fail(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return fail(conflict(key, err))
+	if err := s.checkCondition(bucket, key, cond); err != nil {
+		return fail(err)
 	}
-	if st, err := os.Stat(dst); err == nil && st.IsDir() {
-		return fail(fmt.Errorf("%w: other keys start with %q", ErrKeyConflict, key+"/"))
+	root := filepath.Join(s.objects, bucket)
+	if err := s.makeDirs(root, filepath.Dir(keyPath(key))); err != nil {
+		return fail(err)
 	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return fail(conflict(key, err))
+	if err := os.MkdirAll(filepath.Dir(mdst), 0o755); err != nil {
+		return fail(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(mdst), 0o755); err == nil {
-		err = spool.WriteFileAtomic(mdst, scBytes)
-		if err != nil {
-			return ObjectInfo{}, fmt.Errorf("put s3://%s/%s: writing metadata: %w", bucket, key, err)
-		}
+	if err := spool.WriteFileAtomic(mdst, scBytes); err != nil {
+		return fail(fmt.Errorf("writing metadata: %w", err))
+	}
+	if err := os.Rename(tmp, s.objectFile(bucket, key)); err != nil {
+		return fail(err)
 	}
 	return s.info(key, fi, &sc), nil
 }
 
-// conflict explains a file-system error caused by a key that is both a
-// file and a directory in the layout.
-func conflict(key string, err error) error {
-	if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.EEXIST) || errors.Is(err, syscall.ENOTEMPTY) {
-		return fmt.Errorf("%w: a prefix of %q is already an object, or other keys start with %q; "+
-			"the local cloud stores each key as a file, so a key cannot also be a \"directory\" of other keys", ErrKeyConflict, key, key+"/")
+// makeDirs makes the directories of rel (a relative path under root),
+// moving an object that is in the way into the directory that replaces
+// it, as <dir>/%obj. The caller holds s.mu for writing.
+func (s *FileStore) makeDirs(root, rel string) error {
+	if rel == "." {
+		return nil
 	}
-	return err
+	dir := root
+	for _, name := range strings.Split(rel, string(filepath.Separator)) {
+		dir = filepath.Join(dir, name)
+		fi, err := os.Lstat(dir)
+		switch {
+		case err == nil && fi.IsDir():
+			continue
+		case err == nil:
+			if err := s.fileToDir(dir); err != nil {
+				return err
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// fileToDir turns the object file at path into the directory path holding
+// it as %obj.
+func (s *FileStore) fileToDir(path string) error {
+	tmp := filepath.Join(s.tmpDir(), "move-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	if err := os.Rename(path, tmp); err != nil {
+		return err
+	}
+	if err := os.Mkdir(path, 0o755); err != nil {
+		_ = os.Rename(tmp, path)
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(path, objName))
 }
 
 // GetObject implements Storage.
@@ -266,7 +368,7 @@ func (s *FileStore) GetObject(_ context.Context, bucket, key string) (*Object, e
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	f, err := os.Open(s.ObjectPath(bucket, key))
+	f, err := os.Open(s.objectFile(bucket, key))
 	if err != nil {
 		return nil, s.missing(bucket, key)
 	}
@@ -285,7 +387,12 @@ func (s *FileStore) HeadObject(_ context.Context, bucket, key string) (ObjectInf
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	fi, err := os.Stat(s.ObjectPath(bucket, key))
+	return s.head(bucket, key)
+}
+
+// head describes an object; the caller holds s.mu.
+func (s *FileStore) head(bucket, key string) (ObjectInfo, error) {
+	fi, err := os.Stat(s.objectFile(bucket, key))
 	if err != nil || fi.IsDir() {
 		return ObjectInfo{}, s.missing(bucket, key)
 	}
@@ -344,7 +451,7 @@ func (s *FileStore) DeleteObject(_ context.Context, bucket, key string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	dst := s.ObjectPath(bucket, key)
+	dst := s.objectFile(bucket, key)
 	if fi, err := os.Stat(dst); err != nil || fi.IsDir() {
 		return nil
 	}
@@ -352,13 +459,50 @@ func (s *FileStore) DeleteObject(_ context.Context, bucket, key string) error {
 		return fmt.Errorf("delete s3://%s/%s: %w", bucket, key, err)
 	}
 	_ = os.Remove(s.metaPath(bucket, key))
-	prune(filepath.Dir(dst), filepath.Join(s.objects, bucket))
+	s.prune(filepath.Dir(dst), filepath.Join(s.objects, bucket))
 	prune(filepath.Dir(s.metaPath(bucket, key)), filepath.Join(s.meta, bucket))
 	return nil
 }
 
 // prune removes empty directories from dir up to, not including, root: S3
-// has no directories, so none should outlive the last key under them.
+// has no directories, so none should outlive the last key under them. A
+// directory left holding only the object of its own key (%obj) turns back
+// into that object's file. The caller holds s.mu for writing.
+func (s *FileStore) prune(dir, root string) {
+	for dir != root && strings.HasPrefix(dir, root+string(filepath.Separator)) {
+		if os.Remove(dir) != nil {
+			if onlyObject(dir) {
+				_ = s.dirToFile(dir)
+			}
+			return
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// onlyObject reports whether dir holds nothing but %obj.
+func onlyObject(dir string) bool {
+	d, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer d.Close()
+	names, _ := d.Readdirnames(2)
+	return len(names) == 1 && names[0] == objName
+}
+
+func (s *FileStore) dirToFile(dir string) error {
+	tmp := filepath.Join(s.tmpDir(), "move-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	if err := os.Rename(filepath.Join(dir, objName), tmp); err != nil {
+		return err
+	}
+	if err := os.Remove(dir); err != nil {
+		return os.Rename(tmp, filepath.Join(dir, objName))
+	}
+	return os.Rename(tmp, dir)
+}
+
+// prune removes empty directories from dir up to, not including, root.
 func prune(dir, root string) {
 	for dir != root && strings.HasPrefix(dir, root+string(filepath.Separator)) {
 		if os.Remove(dir) != nil {

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
@@ -30,15 +31,38 @@ type uploadRecord struct {
 	Initiated time.Time `json:"initiated"`
 }
 
+// partRecord names the file holding a part's bytes. A part's bytes are
+// written to a file of their own and the record replaced after, so of
+// two uploads of one part number the last to finish is the part, whole.
 type partRecord struct {
+	File    string `json:"file"`
 	ETag    string `json:"etag"`
 	Size    int64  `json:"size"`
 	ModTime int64  `json:"modTimeNanos"`
 }
 
+// completedRecord keeps what a completed upload made, for retries.
+type completedRecord struct {
+	ETag         string    `json:"etag"`
+	Size         int64     `json:"size"`
+	LastModified time.Time `json:"lastModified"`
+	Completed    time.Time `json:"completed"`
+}
+
+// completedFor is how long the result of a completed upload is kept for
+// clients retrying CompleteMultipartUpload.
+const completedFor = 24 * time.Hour
+
 func (s *FileStore) uploadDir(id string) string { return filepath.Join(s.uploadsDir(), id) }
 
-func partFile(n int) string { return fmt.Sprintf("%05d", n) }
+func partRecordFile(n int) string { return fmt.Sprintf("%05d%s", n, metaSuffix) }
+
+// uploadLock serializes the changes to one upload's parts and its
+// completion.
+func (s *FileStore) uploadLock(id string) *sync.Mutex {
+	m, _ := s.uploadLocks.LoadOrStore(id, &sync.Mutex{})
+	return m.(*sync.Mutex)
+}
 
 // CreateMultipartUpload implements Storage.
 func (s *FileStore) CreateMultipartUpload(_ context.Context, bucket, key string, meta Metadata) (string, error) {
@@ -48,6 +72,7 @@ func (s *FileStore) CreateMultipartUpload(_ context.Context, bucket, key string,
 	if err := ValidateKey(key); err != nil {
 		return "", err
 	}
+	s.forgetCompleted()
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
@@ -61,8 +86,26 @@ func (s *FileStore) CreateMultipartUpload(_ context.Context, bucket, key string,
 	return id, nil
 }
 
-// upload reads an upload's record and checks it belongs to bucket/key.
-func (s *FileStore) upload(bucket, key, id string) (*uploadRecord, error) {
+// forgetCompleted removes the records of uploads completed long ago.
+func (s *FileStore) forgetCompleted() {
+	entries, _ := os.ReadDir(s.uploadsDir())
+	for _, e := range entries {
+		if done, ok := s.completed(e.Name()); ok && time.Since(done.Completed) > completedFor {
+			_ = os.RemoveAll(s.uploadDir(e.Name()))
+		}
+	}
+}
+
+// completed returns the record of a completed upload.
+func (s *FileStore) completed(id string) (completedRecord, bool) {
+	var rec completedRecord
+	b, err := os.ReadFile(filepath.Join(s.uploadDir(id), "completed.json"))
+	return rec, err == nil && json.Unmarshal(b, &rec) == nil
+}
+
+// uploadRecordOf reads an upload's record (also of a completed upload) and
+// checks it belongs to bucket/key.
+func (s *FileStore) uploadRecordOf(bucket, key, id string) (*uploadRecord, error) {
 	if err := s.checkBucket(bucket); err != nil {
 		return nil, err
 	}
@@ -81,6 +124,18 @@ func (s *FileStore) upload(bucket, key, id string) (*uploadRecord, error) {
 	return &rec, nil
 }
 
+// upload reads the record of an upload in progress.
+func (s *FileStore) upload(bucket, key, id string) (*uploadRecord, error) {
+	rec, err := s.uploadRecordOf(bucket, key, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, done := s.completed(id); done {
+		return nil, fmt.Errorf("upload %q for s3://%s/%s was completed: %w", id, bucket, key, ErrNoSuchUpload)
+	}
+	return rec, nil
+}
+
 // UploadPart implements Storage.
 func (s *FileStore) UploadPart(ctx context.Context, bucket, key, uploadID string, n int, body io.Reader) (PartInfo, error) {
 	if _, err := s.upload(bucket, key, uploadID); err != nil {
@@ -90,7 +145,10 @@ func (s *FileStore) UploadPart(ctx context.Context, bucket, key, uploadID string
 		return PartInfo{}, fmt.Errorf("part %d: %w", n, ErrInvalidPartNumber)
 	}
 	dir := s.uploadDir(uploadID)
-	f, err := os.CreateTemp(dir, ".part-*")
+	f, err := os.CreateTemp(dir, fmt.Sprintf("part-%05d-*", n))
+	if errors.Is(err, fs.ErrNotExist) {
+		err = ErrNoSuchUpload // aborted meanwhile
+	}
 	if err != nil {
 		return PartInfo{}, fmt.Errorf("upload part %d: %w", n, err)
 	}
@@ -99,23 +157,50 @@ func (s *FileStore) UploadPart(ctx context.Context, bucket, key, uploadID string
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	var fi os.FileInfo
 	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(dir, partFile(n)))
+		fi, err = os.Stat(f.Name())
 	}
 	if err != nil {
 		_ = os.Remove(f.Name())
 		return PartInfo{}, fmt.Errorf("upload part %d: %w", n, err)
 	}
-	fi, err := os.Stat(filepath.Join(dir, partFile(n)))
-	if err != nil {
-		return PartInfo{}, fmt.Errorf("upload part %d: %w", n, err)
-	}
-	rec := partRecord{ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
-	b, _ := json.Marshal(rec)
-	if err := spool.WriteFileAtomic(filepath.Join(dir, partFile(n)+metaSuffix), b); err != nil {
-		return PartInfo{}, fmt.Errorf("upload part %d: %w", n, err)
+	rec := partRecord{File: filepath.Base(f.Name()), ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
+	if err := s.setPart(bucket, key, uploadID, n, rec); err != nil {
+		_ = os.Remove(f.Name())
+		return PartInfo{}, err
 	}
 	return PartInfo{PartNumber: n, Size: rec.Size, ETag: rec.ETag, LastModified: fi.ModTime().UTC()}, nil
+}
+
+// setPart makes rec part n of the upload, removing the bytes of the part it
+// replaces.
+func (s *FileStore) setPart(bucket, key, uploadID string, n int, rec partRecord) error {
+	mu := s.uploadLock(uploadID)
+	mu.Lock()
+	defer mu.Unlock()
+	if _, err := s.upload(bucket, key, uploadID); err != nil {
+		return err
+	}
+	dir := s.uploadDir(uploadID)
+	old, hadOld := s.partRecord(uploadID, n)
+	b, _ := json.Marshal(rec)
+	if err := spool.WriteFileAtomic(filepath.Join(dir, partRecordFile(n)), b); err != nil {
+		return fmt.Errorf("upload part %d: %w", n, err)
+	}
+	if hadOld && old.File != rec.File {
+		_ = os.Remove(filepath.Join(dir, old.File))
+	}
+	return nil
+}
+
+func (s *FileStore) partRecord(uploadID string, n int) (partRecord, bool) {
+	var rec partRecord
+	b, err := os.ReadFile(filepath.Join(s.uploadDir(uploadID), partRecordFile(n)))
+	if err != nil || json.Unmarshal(b, &rec) != nil || strings.ContainsAny(rec.File, `/\`) {
+		return partRecord{}, false
+	}
+	return rec, true
 }
 
 // ListParts implements Storage.
@@ -129,7 +214,11 @@ func (s *FileStore) ListParts(_ context.Context, bucket, key, uploadID string) (
 	}
 	var parts []PartInfo
 	for _, e := range entries {
-		n, err := strconv.Atoi(e.Name())
+		num, ok := strings.CutSuffix(e.Name(), metaSuffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(num)
 		if err != nil {
 			continue
 		}
@@ -143,33 +232,66 @@ func (s *FileStore) ListParts(_ context.Context, bucket, key, uploadID string) (
 
 // part describes part n of an upload, if it is there and whole.
 func (s *FileStore) part(uploadID string, n int) (PartInfo, bool) {
-	dir := s.uploadDir(uploadID)
-	b, err := os.ReadFile(filepath.Join(dir, partFile(n)+metaSuffix))
-	if err != nil {
+	rec, ok := s.partRecord(uploadID, n)
+	if !ok {
 		return PartInfo{}, false
 	}
-	var rec partRecord
-	if json.Unmarshal(b, &rec) != nil {
-		return PartInfo{}, false
-	}
-	fi, err := os.Stat(filepath.Join(dir, partFile(n)))
+	fi, err := os.Stat(filepath.Join(s.uploadDir(uploadID), rec.File))
 	if err != nil || fi.Size() != rec.Size || fi.ModTime().UnixNano() != rec.ModTime {
 		return PartInfo{}, false
 	}
 	return PartInfo{PartNumber: n, Size: rec.Size, ETag: rec.ETag, LastModified: fi.ModTime().UTC()}, true
 }
 
+// ListMultipartUploads implements Storage.
+func (s *FileStore) ListMultipartUploads(_ context.Context, bucket string) ([]UploadInfo, error) {
+	if err := s.checkBucket(bucket); err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(s.uploadsDir())
+	if err != nil {
+		return nil, fmt.Errorf("list multipart uploads: %w", err)
+	}
+	var out []UploadInfo
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(s.uploadDir(e.Name()), "upload.json"))
+		var rec uploadRecord
+		if err != nil || json.Unmarshal(b, &rec) != nil || rec.Bucket != bucket {
+			continue
+		}
+		if _, done := s.completed(e.Name()); done {
+			continue
+		}
+		out = append(out, UploadInfo{Key: rec.Key, UploadID: e.Name(), Initiated: rec.Initiated})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Key != out[j].Key {
+			return out[i].Key < out[j].Key
+		}
+		return out[i].Initiated.Before(out[j].Initiated)
+	})
+	return out, nil
+}
+
 // CompleteMultipartUpload implements Storage. The object's ETag is the MD5
 // of the parts' MD5s followed by "-" and the number of parts, as in S3.
-func (s *FileStore) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart) (ObjectInfo, error) {
-	rec, err := s.upload(bucket, key, uploadID)
+func (s *FileStore) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, cond Precondition) (ObjectInfo, error) {
+	rec, err := s.uploadRecordOf(bucket, key, uploadID)
 	if err != nil {
 		return ObjectInfo{}, err
+	}
+	mu := s.uploadLock(uploadID)
+	mu.Lock()
+	defer mu.Unlock()
+	if done, ok := s.completed(uploadID); ok {
+		return ObjectInfo{Key: key, Size: done.Size, ETag: done.ETag, LastModified: done.LastModified, Metadata: rec.Metadata}, nil
 	}
 	if len(parts) == 0 {
 		return ObjectInfo{}, ErrMalformedPartList
 	}
 	infos := make([]PartInfo, len(parts))
+	files := make([]string, len(parts))
+	sizes := make([]int64, len(parts))
 	for i, p := range parts {
 		if i > 0 && p.PartNumber <= parts[i-1].PartNumber {
 			return ObjectInfo{}, fmt.Errorf("part %d after part %d: %w", p.PartNumber, parts[i-1].PartNumber, ErrInvalidPartOrder)
@@ -181,15 +303,19 @@ func (s *FileStore) CompleteMultipartUpload(ctx context.Context, bucket, key, up
 		if i < len(parts)-1 && info.Size < s.MinPartSize {
 			return ObjectInfo{}, fmt.Errorf("part %d is %d bytes, the minimum is %d: %w", p.PartNumber, info.Size, s.MinPartSize, ErrEntityTooSmall)
 		}
-		infos[i] = info
+		pr, _ := s.partRecord(uploadID, p.PartNumber)
+		infos[i], files[i], sizes[i] = info, pr.File, info.Size
+	}
+	if err := s.checkWrite(bucket, key, cond); err != nil {
+		return ObjectInfo{}, err
 	}
 	f, err := os.CreateTemp(s.tmpDir(), "mpu-*")
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("complete upload: %w", err)
 	}
 	sums := md5.New()
-	for _, info := range infos {
-		if err = appendFile(ctx, f, filepath.Join(s.uploadDir(uploadID), partFile(info.PartNumber))); err != nil {
+	for i, info := range infos {
+		if err = appendFile(ctx, f, filepath.Join(s.uploadDir(uploadID), files[i])); err != nil {
 			break
 		}
 		raw, _ := hex.DecodeString(strings.Trim(info.ETag, `"`))
@@ -203,12 +329,30 @@ func (s *FileStore) CompleteMultipartUpload(ctx context.Context, bucket, key, up
 		return ObjectInfo{}, fmt.Errorf("complete upload of s3://%s/%s: %w", bucket, key, err)
 	}
 	etag := fmt.Sprintf(`"%s-%d"`, hex.EncodeToString(sums.Sum(nil)), len(parts))
-	info, err := s.commit(bucket, key, f.Name(), etag, rec.Metadata)
+	meta := rec.Metadata
+	meta.PartSizes = sizes
+	info, err := s.commit(bucket, key, f.Name(), etag, meta, cond)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	_ = os.RemoveAll(s.uploadDir(uploadID))
+	s.finish(uploadID, completedRecord{ETag: info.ETag, Size: info.Size, LastModified: info.LastModified, Completed: time.Now().UTC()})
 	return info, nil
+}
+
+// finish records a completed upload's result and removes its parts.
+func (s *FileStore) finish(uploadID string, done completedRecord) {
+	dir := s.uploadDir(uploadID)
+	b, _ := json.Marshal(done)
+	if spool.WriteFileAtomic(filepath.Join(dir, "completed.json"), b) != nil {
+		_ = os.RemoveAll(dir)
+		return
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "completed.json" && e.Name() != "upload.json" {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // appendFile copies the file at path to the end of dst (with
@@ -231,6 +375,10 @@ func (s *FileStore) AbortMultipartUpload(_ context.Context, bucket, key, uploadI
 	if _, err := s.upload(bucket, key, uploadID); err != nil {
 		return err
 	}
+	mu := s.uploadLock(uploadID)
+	mu.Lock()
+	defer mu.Unlock()
+	defer s.uploadLocks.Delete(uploadID)
 	if err := os.RemoveAll(s.uploadDir(uploadID)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("abort upload %s: %w", uploadID, err)
 	}

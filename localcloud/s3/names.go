@@ -2,17 +2,34 @@ package s3
 
 import (
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
 )
 
-// metaSuffix ends sidecar file names. It starts with "%" followed by a
-// letter that is not a hex digit, which no escaped key segment contains, so
-// a sidecar never collides with the directory of another key.
-const metaSuffix = "%meta"
+// File names the layout reserves. Each starts with "%" followed by a
+// character that is not a hex digit, which no escaped key segment
+// contains, so none of them collides with a key.
+const (
+	// metaSuffix ends sidecar file names.
+	metaSuffix = "%meta"
+	// objName is the file holding the object whose key is also the
+	// "directory" of other keys: with keys "a" and "a/b", "a" is kept in
+	// a/%obj.
+	objName = "%obj"
+	// contPrefix starts a directory that holds the rest of a key segment
+	// too long for one file name.
+	contPrefix = "%+"
+	// maxNameLen is the longest file name the file systems we run on
+	// (ext4, APFS, NTFS, tmpfs) accept, in bytes.
+	maxNameLen = 255
+)
 
-// ValidateBucketName checks S3's rules for bucket names.
+// MaxKeyLength is the longest key S3 accepts, in bytes of UTF-8.
+const MaxKeyLength = 1024
+
+// ValidateBucketName checks S3's rules for general purpose bucket names.
 func ValidateBucketName(name string) error {
 	bad := func(why string) error {
 		return fmt.Errorf("%w %q: %s", ErrInvalidBucketName, name, why)
@@ -28,8 +45,23 @@ func ValidateBucketName(name string) error {
 	if !isAlnum(name[0]) || !isAlnum(name[len(name)-1]) {
 		return bad("it must begin and end with a letter or digit")
 	}
-	if strings.Contains(name, "..") {
-		return bad("it must not contain two adjacent dots")
+	for _, pair := range []string{"..", ".-", "-."} {
+		if strings.Contains(name, pair) {
+			return bad(fmt.Sprintf("it must not contain %q", pair))
+		}
+	}
+	if a, err := netip.ParseAddr(name); err == nil && a.Is4() {
+		return bad("it must not be formatted as an IP address")
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, p) {
+			return bad(fmt.Sprintf("the prefix %q is reserved", p))
+		}
+	}
+	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, s) {
+			return bad(fmt.Sprintf("the suffix %q is reserved", s))
+		}
 	}
 	return nil
 }
@@ -41,36 +73,98 @@ func ValidateKey(key string) error {
 	switch {
 	case key == "":
 		return fmt.Errorf("%w: the key is empty", ErrInvalidKey)
-	case len(key) > 1024:
-		return fmt.Errorf("%w: the key is %d bytes long; the maximum is 1024", ErrInvalidKey, len(key))
+	case len(key) > MaxKeyLength:
+		return fmt.Errorf("%w: the key is %d bytes long; the maximum is %d", ErrKeyTooLong, len(key), MaxKeyLength)
 	case !utf8.ValidString(key):
 		return fmt.Errorf("%w %q: the key is not valid UTF-8", ErrInvalidKey, key)
 	}
 	return nil
 }
 
-// keyPath maps a key to its relative file path.
-func keyPath(key string) string {
-	segs := strings.Split(key, "/")
-	for i, s := range segs {
-		segs[i] = escapeSegment(s)
+// keyPath maps a key to its relative file path in the object tree. Each
+// "/"-separated segment is one file name, escaped (see escapeSegment); a
+// segment whose escaped form is longer than a file name may be is split
+// into directories "%+<part>" ending with a plain name holding the rest.
+func keyPath(key string) string { return encodePath(key, maxNameLen) }
+
+// metaKeyPath maps a key to its relative path in the sidecar tree, leaving
+// room in the last name for metaSuffix.
+func metaKeyPath(key string) string { return encodePath(key, maxNameLen-len(metaSuffix)) }
+
+func encodePath(key string, limit int) string {
+	var names []string
+	for _, seg := range strings.Split(key, "/") {
+		names = appendSegment(names, seg, limit)
 	}
-	return filepath.Join(segs...)
+	return filepath.Join(names...)
 }
 
-// pathKey maps a relative file path (with "/" separators) back to its key.
+// appendSegment appends the file names of one key segment.
+func appendSegment(names []string, seg string, limit int) []string {
+	if e := escapeSegment(seg); len(e) <= limit {
+		return append(names, e)
+	}
+	for seg != "" {
+		n, size := 0, 0
+		for n < len(seg) {
+			_, w := utf8.DecodeRuneInString(seg[n:])
+			add := len(escapeBytes(seg[n : n+w]))
+			if size+add > limit-len(contPrefix) {
+				break
+			}
+			n, size = n+w, size+add
+		}
+		chunk := seg[:n]
+		seg = seg[n:]
+		if seg == "" {
+			names = append(names, escapeSegment(chunk))
+		} else {
+			names = append(names, contPrefix+escapeBytes(chunk))
+		}
+	}
+	return names
+}
+
+// pathKey maps a relative path of the object tree (with "/" separators)
+// back to its key. It refuses paths that keyPath does not produce, so every
+// file lists as at most one key and every key as at most one file.
 func pathKey(rel string) (string, bool) {
-	segs := strings.Split(rel, "/")
-	for i, s := range segs {
-		u, ok := unescapeSegment(s)
+	names := strings.Split(rel, "/")
+	if names[len(names)-1] == objName {
+		names = names[:len(names)-1]
+		if len(names) == 0 {
+			return "", false
+		}
+	}
+	var segs []string
+	var cur strings.Builder
+	for i, n := range names {
+		if rest, ok := strings.CutPrefix(n, contPrefix); ok {
+			u, ok := unescapeSegment(rest)
+			if !ok || i == len(names)-1 {
+				return "", false
+			}
+			cur.WriteString(u)
+			continue
+		}
+		u, ok := unescapeSegment(n)
 		if !ok {
 			return "", false
 		}
-		segs[i] = u
+		cur.WriteString(u)
+		segs = append(segs, cur.String())
+		cur.Reset()
 	}
-	return strings.Join(segs, "/"), true
+	key := strings.Join(segs, "/")
+	if filepath.ToSlash(keyPath(key)) != strings.Join(names, "/") {
+		return "", false
+	}
+	return key, true
 }
 
+// escapeSegment escapes a key segment into a file name: "", "." and ".."
+// cannot be file names, and "%" and NUL are escaped as %XX, so every
+// segment maps to exactly one name.
 func escapeSegment(s string) string {
 	switch s {
 	case "":
@@ -80,6 +174,10 @@ func escapeSegment(s string) string {
 	case "..":
 		return "%2E%2E"
 	}
+	return escapeBytes(s)
+}
+
+func escapeBytes(s string) string {
 	if !strings.ContainsAny(s, "%\x00") {
 		return s
 	}

@@ -4,14 +4,11 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
 )
-
-func parseInt(s string) (int, error) { return strconv.Atoi(s) }
 
 func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, bucket, key string) error {
 	if err := unsupported(r); err != nil {
@@ -27,7 +24,7 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, bucket, key
 	case http.MethodPut:
 		switch {
 		case q.Has("uploadId") && r.Header.Get("X-Amz-Copy-Source") != "":
-			return awsproto.Errorf(http.StatusNotImplemented, "NotImplemented", "UploadPartCopy is not implemented by the local cloud's S3; upload the part's bytes with UploadPart")
+			return s.uploadPartCopy(w, r, bucket, key)
 		case q.Has("uploadId"):
 			return s.uploadPart(w, r, bucket, key)
 		case r.Header.Get("X-Amz-Copy-Source") != "":
@@ -55,36 +52,20 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, bucket, key
 	return methodNotAllowed(r)
 }
 
-// requestMetadata collects the object metadata sent with a PUT or a
-// CreateMultipartUpload.
-func requestMetadata(r *http.Request) Metadata {
-	h := r.Header
-	m := Metadata{
-		ContentType:        h.Get("Content-Type"),
-		ContentEncoding:    storedContentEncoding(r),
-		ContentDisposition: h.Get("Content-Disposition"),
-		ContentLanguage:    h.Get("Content-Language"),
-		CacheControl:       h.Get("Cache-Control"),
-		Expires:            h.Get("Expires"),
-	}
-	for name, values := range h {
-		if n, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok && len(values) > 0 {
-			if m.User == nil {
-				m.User = map[string]string{}
-			}
-			m.User[n] = strings.Join(values, ",")
-		}
-	}
-	return m
-}
-
 func (s *Server) putObject(w http.ResponseWriter, r *http.Request, bucket, key string) error {
+	meta, err := requestMetadata(r)
+	if err != nil {
+		return err
+	}
+	cond, err := writePrecondition(r)
+	if err != nil {
+		return err
+	}
 	v, err := newVerifier(r)
 	if err != nil {
 		return err
 	}
-	meta := requestMetadata(r)
-	info, err := s.store.PutObject(r.Context(), bucket, key, v, withChecksums(meta, v))
+	info, err := s.store.PutObject(r.Context(), bucket, key, v, withChecksums(meta, v), cond)
 	if err != nil {
 		return err
 	}
@@ -111,15 +92,40 @@ func echoChecksum(w http.ResponseWriter, v *verifier) {
 	}
 }
 
+// getObject serves GetObject and HeadObject: conditional headers first,
+// then a part (?partNumber=) or a Range, then the bytes.
 func (s *Server) getObject(w http.ResponseWriter, r *http.Request, bucket, key string) error {
+	q := r.URL.Query()
+	partNumber := 0
+	if v := q.Get("partNumber"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxParts {
+			return awsproto.Errorf(http.StatusBadRequest, "InvalidArgument", "partNumber %q must be an integer between 1 and %d", v, MaxParts).
+				With("ArgumentName", "partNumber").With("ArgumentValue", v)
+		}
+		if r.Header.Get("Range") != "" {
+			return awsproto.Errorf(http.StatusBadRequest, "InvalidRequest", "send either a Range header or ?partNumber=, not both")
+		}
+		partNumber = n
+	}
 	obj, err := s.store.GetObject(r.Context(), bucket, key)
 	if err != nil {
 		return err
 	}
 	defer obj.Body.Close()
 	h := w.Header()
-	m := obj.Metadata
 	h.Set("ETag", obj.ETag)
+	h.Set("Last-Modified", obj.LastModified.UTC().Format(http.TimeFormat))
+	conds := getConditions(r.Header)
+	switch status, failed := conds.evaluate(obj.ObjectInfo); status {
+	case http.StatusPreconditionFailed:
+		return conds.preconditionFailed(failed)
+	case http.StatusNotModified:
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+
+	m := obj.Metadata
 	h.Set("Content-Type", m.ContentType)
 	h.Set("Accept-Ranges", "bytes")
 	for name, value := range map[string]string{
@@ -131,9 +137,10 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, bucket, key s
 		}
 	}
 	for n, v := range m.User {
-		h.Set("X-Amz-Meta-"+n, v)
+		// Set directly: http.Header.Set would capitalise the name, and
+		// SDKs return user metadata names as the server sends them.
+		h["x-amz-meta-"+n] = []string{v}
 	}
-	q := r.URL.Query()
 	for param, header := range map[string]string{
 		"response-content-type": "Content-Type", "response-content-disposition": "Content-Disposition",
 		"response-content-encoding": "Content-Encoding", "response-content-language": "Content-Language",
@@ -143,63 +150,69 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, bucket, key s
 			h.Set(header, v)
 		}
 	}
+
+	whole := byteRange{0, obj.Size - 1}
+	sel, partial := whole, false
+	if partNumber > 0 {
+		sel, err = partRange(m.PartSizes, partNumber, obj.Size)
+		if err != nil {
+			return err
+		}
+		partial = true
+		if len(m.PartSizes) > 0 {
+			h.Set("X-Amz-Mp-Parts-Count", strconv.Itoa(len(m.PartSizes)))
+		}
+	} else if rh := r.Header.Get("Range"); rh != "" {
+		rng, ok, satisfiable := parseRange(rh, obj.Size)
+		if ok && !satisfiable {
+			h.Set("Content-Range", "bytes */"+strconv.FormatInt(obj.Size, 10))
+			return invalidRange(rh, obj.Size)
+		}
+		if ok {
+			sel, partial = rng, true
+		}
+	}
 	// A checksum describes the whole object, so it is sent only with it.
-	if strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") && r.Header.Get("Range") == "" {
+	if !partial && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
 		for algo, v := range m.Checksums {
 			h.Set("X-Amz-Checksum-"+algo, v)
 			h.Set("X-Amz-Checksum-Type", "FULL_OBJECT")
 		}
 	}
-	http.ServeContent(w, r, "", obj.LastModified, obj.Body)
+	status := http.StatusOK
+	if partial {
+		status = http.StatusPartialContent
+		h.Set("Content-Range", sel.contentRange(obj.Size))
+	}
+	h.Set("Content-Length", strconv.FormatInt(max(sel.length(), 0), 10))
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead || sel.length() <= 0 {
+		return nil
+	}
+	if _, err := obj.Body.Seek(sel.start, io.SeekStart); err != nil {
+		return nil
+	}
+	_, _ = io.CopyN(w, obj.Body, sel.length())
 	return nil
 }
 
-func (s *Server) copyObject(w http.ResponseWriter, r *http.Request, bucket, key string) error {
-	srcBucket, srcKey, err := copySource(r.Header.Get("X-Amz-Copy-Source"))
-	if err != nil {
-		return err
+// partRange is the byte range of part n of an object whose multipart
+// upload joined parts of the given sizes; an object not made by a
+// multipart upload is one part.
+func partRange(sizes []int64, n int, size int64) (byteRange, error) {
+	if len(sizes) == 0 {
+		sizes = []int64{size}
 	}
-	directive := strings.ToUpper(r.Header.Get("X-Amz-Metadata-Directive"))
-	if directive == "" {
-		directive = "COPY"
+	if n > len(sizes) {
+		return byteRange{}, awsproto.Errorf(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber",
+			"the requested part number %d is not satisfiable; the object has %d part(s)", n, len(sizes)).
+			With("PartNumberRequested", strconv.Itoa(n)).With("ActualPartCount", strconv.Itoa(len(sizes)))
 	}
-	if directive != "COPY" && directive != "REPLACE" {
-		return awsproto.Errorf(http.StatusBadRequest, "InvalidArgument", "x-amz-metadata-directive %q must be COPY or REPLACE", directive)
+	var start int64
+	for _, sz := range sizes[:n-1] {
+		start += sz
 	}
-	if srcBucket == bucket && srcKey == key && directive == "COPY" {
-		return awsproto.Errorf(http.StatusBadRequest, "InvalidRequest",
-			"this copy request is illegal because it is trying to copy an object to itself without changing the object's metadata; set the metadata directive to REPLACE")
-	}
-	src, err := s.store.GetObject(r.Context(), srcBucket, srcKey)
-	if err != nil {
-		return s3Error(err, srcBucket, srcKey)
-	}
-	defer src.Body.Close()
-	meta := src.Metadata
-	if directive == "REPLACE" {
-		meta = requestMetadata(r)
-	}
-	info, err := s.store.PutObject(r.Context(), bucket, key, src.Body, meta)
-	if err != nil {
-		return err
-	}
-	writeXML(w, copyObjectResult{Xmlns: s3NS, LastModified: xmlTime(info.LastModified), ETag: info.ETag})
-	return nil
-}
-
-// copySource parses x-amz-copy-source: "[/]bucket/key[?versionId=…]",
-// URL-encoded.
-func copySource(v string) (bucket, key string, err error) {
-	v, _, _ = strings.Cut(v, "?versionId=")
-	u, uerr := url.PathUnescape(v)
-	if uerr != nil {
-		return "", "", awsproto.Errorf(http.StatusBadRequest, "InvalidArgument", "x-amz-copy-source %q is not correctly URL-encoded", v)
-	}
-	bucket, key, ok := strings.Cut(strings.TrimPrefix(u, "/"), "/")
-	if !ok || bucket == "" || key == "" {
-		return "", "", awsproto.Errorf(http.StatusBadRequest, "InvalidArgument", "x-amz-copy-source %q must be bucket/key", v)
-	}
-	return bucket, key, nil
+	return byteRange{start, start + sizes[n-1] - 1}, nil
 }
 
 // readXMLBody reads and decodes a small XML request body, verifying any
@@ -213,6 +226,12 @@ func readXMLBody(r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
+	return decodeXML(body, v)
+}
+
+// decodeXML decodes an XML request document, which must be the element v
+// describes.
+func decodeXML(body []byte, v any) error {
 	if err := xml.Unmarshal(body, v); err != nil {
 		return awsproto.Errorf(http.StatusBadRequest, "MalformedXML", "the XML you provided was not well-formed or did not validate against the published schema: %v", err)
 	}
@@ -238,71 +257,6 @@ func (s *Server) deleteObjects(w http.ResponseWriter, r *http.Request, bucket st
 		} else if !req.Quiet {
 			res.Deleted = append(res.Deleted, deletedElem{Key: o.Key})
 		}
-	}
-	writeXML(w, res)
-	return nil
-}
-
-func (s *Server) createMultipartUpload(w http.ResponseWriter, r *http.Request, bucket, key string) error {
-	id, err := s.store.CreateMultipartUpload(r.Context(), bucket, key, requestMetadata(r))
-	if err != nil {
-		return err
-	}
-	if a := r.Header.Get("X-Amz-Checksum-Algorithm"); a != "" {
-		w.Header().Set("X-Amz-Checksum-Algorithm", a)
-	}
-	writeXML(w, initiateMultipartUploadResult{Xmlns: s3NS, Bucket: bucket, Key: key, UploadID: id})
-	return nil
-}
-
-func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, bucket, key string) error {
-	q := r.URL.Query()
-	n, err := strconv.Atoi(q.Get("partNumber"))
-	if err != nil {
-		return awsproto.Errorf(http.StatusBadRequest, "InvalidArgument", "partNumber %q must be an integer between 1 and %d", q.Get("partNumber"), MaxParts)
-	}
-	v, err := newVerifier(r)
-	if err != nil {
-		return err
-	}
-	part, err := s.store.UploadPart(r.Context(), bucket, key, q.Get("uploadId"), n, v)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("ETag", part.ETag)
-	echoChecksum(w, v)
-	w.WriteHeader(http.StatusOK)
-	return nil
-}
-
-func (s *Server) completeMultipartUpload(w http.ResponseWriter, r *http.Request, bucket, key string) error {
-	var req completeMultipartUpload
-	if err := readXMLBody(r, &req); err != nil {
-		return err
-	}
-	parts := make([]CompletedPart, len(req.Parts))
-	for i, p := range req.Parts {
-		parts[i] = CompletedPart{PartNumber: p.PartNumber, ETag: p.ETag}
-	}
-	info, err := s.store.CompleteMultipartUpload(r.Context(), bucket, key, r.URL.Query().Get("uploadId"), parts)
-	if err != nil {
-		return err
-	}
-	writeXML(w, completeMultipartUploadResult{
-		Xmlns: s3NS, Location: "/" + bucket + "/" + key, Bucket: bucket, Key: key, ETag: info.ETag,
-	})
-	return nil
-}
-
-func (s *Server) listParts(w http.ResponseWriter, r *http.Request, bucket, key string) error {
-	id := r.URL.Query().Get("uploadId")
-	parts, err := s.store.ListParts(r.Context(), bucket, key, id)
-	if err != nil {
-		return err
-	}
-	res := listPartsResult{Xmlns: s3NS, Bucket: bucket, Key: key, UploadID: id, MaxParts: MaxParts}
-	for _, p := range parts {
-		res.Parts = append(res.Parts, partElem{PartNumber: p.PartNumber, LastModified: xmlTime(p.LastModified), ETag: p.ETag, Size: p.Size})
 	}
 	writeXML(w, res)
 	return nil

@@ -1,11 +1,10 @@
 package s3
 
 import (
-	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
-	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
@@ -82,34 +81,32 @@ func (s *Server) hostBucket(host string) string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = awsproto.StampRequestID(w, r)
 	bucket, key := s.Address(r)
-	var err error
-	switch {
-	case bucket == "":
-		err = s.serveService(w, r)
-	case key == "":
-		err = s.serveBucket(w, r, bucket)
-	default:
-		err = s.serveObject(w, r, bucket, key)
+	if r.Body != nil {
+		r.Body = requestBody{r.Body}
 	}
-	if err != nil {
+	if err := s.serve(w, r, bucket, key); err != nil {
 		awsproto.WriteXMLError(w, r, s3Error(err, bucket, key))
 	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, bucket, key string) error {
+	if err := checkHeaderSize(r); err != nil {
+		return err
+	}
+	switch {
+	case bucket == "":
+		return s.serveService(w, r)
+	case key == "":
+		return s.serveBucket(w, r, bucket)
+	}
+	return s.serveObject(w, r, bucket, key)
 }
 
 func (s *Server) serveService(w http.ResponseWriter, r *http.Request) error {
 	if r.Method != http.MethodGet {
 		return methodNotAllowed(r)
 	}
-	buckets, err := s.store.ListBuckets(r.Context())
-	if err != nil {
-		return err
-	}
-	res := listAllMyBucketsResult{Xmlns: s3NS, Owner: localOwner}
-	for _, b := range buckets {
-		res.Buckets = append(res.Buckets, bucketElem{Name: b.Name, CreationDate: xmlTime(b.CreationDate), BucketRegion: s.region})
-	}
-	writeXML(w, res)
-	return nil
+	return s.listBuckets(w, r)
 }
 
 // unsupportedSubresources are bucket and object sub-resources this server
@@ -144,11 +141,7 @@ func (s *Server) serveBucket(w http.ResponseWriter, r *http.Request, bucket stri
 	ctx := r.Context()
 	switch r.Method {
 	case http.MethodPut:
-		if err := s.store.CreateBucket(ctx, bucket); err != nil {
-			return err
-		}
-		w.Header().Set("Location", "/"+bucket)
-		w.WriteHeader(http.StatusOK)
+		return s.createBucket(w, r, bucket)
 	case http.MethodHead:
 		if _, err := s.store.HeadBucket(ctx, bucket); err != nil {
 			return err
@@ -182,7 +175,7 @@ func (s *Server) serveBucket(w http.ResponseWriter, r *http.Request, bucket stri
 			}
 			writeXML(w, versioningConfiguration{Xmlns: s3NS})
 		case q.Has("uploads"):
-			return awsproto.Errorf(http.StatusNotImplemented, "NotImplemented", "ListMultipartUploads is not implemented by the local cloud's S3")
+			return s.listMultipartUploads(w, r, bucket)
 		case q.Get("list-type") == "2":
 			return s.listV2(w, r, bucket)
 		default:
@@ -192,137 +185,6 @@ func (s *Server) serveBucket(w http.ResponseWriter, r *http.Request, bucket stri
 		return methodNotAllowed(r)
 	}
 	return nil
-}
-
-func (s *Server) listV2(w http.ResponseWriter, r *http.Request, bucket string) error {
-	q := r.URL.Query()
-	opts, maxKeys, err := listOptions(q)
-	if err != nil {
-		return err
-	}
-	token := q.Get("continuation-token")
-	if token != "" {
-		after, isPrefix, ok := decodeToken(token)
-		if !ok {
-			return awsproto.Errorf(http.StatusBadRequest, "InvalidArgument", "the continuation token %q is not one this server issued", token)
-		}
-		opts.After, opts.AfterPrefix = after, isPrefix
-	} else {
-		opts.After = q.Get("start-after")
-	}
-	page, err := s.list(r, bucket, opts, maxKeys)
-	if err != nil {
-		return err
-	}
-	res := s.listResult(bucket, q, page, maxKeys)
-	n := len(res.Contents) + len(res.CommonPrefixes)
-	res.KeyCount = &n
-	res.ContinuationToken = token
-	res.StartAfter = maybeEncode(q, q.Get("start-after"))
-	if page.IsTruncated {
-		res.NextContinuationToken = encodeToken(page.Next, page.NextIsPrefix)
-	}
-	writeXML(w, res)
-	return nil
-}
-
-func (s *Server) listV1(w http.ResponseWriter, r *http.Request, bucket string) error {
-	q := r.URL.Query()
-	opts, maxKeys, err := listOptions(q)
-	if err != nil {
-		return err
-	}
-	marker := q.Get("marker")
-	opts.After = marker
-	// A marker ending in the delimiter continues after a common prefix.
-	opts.AfterPrefix = opts.Delimiter != "" && strings.HasSuffix(marker, opts.Delimiter)
-	page, err := s.list(r, bucket, opts, maxKeys)
-	if err != nil {
-		return err
-	}
-	res := s.listResult(bucket, q, page, maxKeys)
-	m := maybeEncode(q, marker)
-	res.Marker = &m
-	if page.IsTruncated && opts.Delimiter != "" {
-		res.NextMarker = maybeEncode(q, page.Next)
-	}
-	writeXML(w, res)
-	return nil
-}
-
-func listOptions(q url.Values) (ListOptions, int, error) {
-	opts := ListOptions{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter")}
-	maxKeys := 1000
-	if v := q.Get("max-keys"); v != "" {
-		n, err := parseInt(v)
-		if err != nil || n < 0 {
-			return opts, 0, awsproto.Errorf(http.StatusBadRequest, "InvalidArgument", "max-keys %q must be a non-negative integer", v)
-		}
-		if n < maxKeys {
-			maxKeys = n
-		}
-	}
-	if et := q.Get("encoding-type"); et != "" && et != "url" {
-		return opts, 0, awsproto.Errorf(http.StatusBadRequest, "InvalidArgument", "encoding-type %q is not valid; the only valid value is url", et)
-	}
-	opts.MaxKeys = maxKeys
-	return opts, maxKeys, nil
-}
-
-func (s *Server) list(r *http.Request, bucket string, opts ListOptions, maxKeys int) (*ListPage, error) {
-	if maxKeys == 0 {
-		if _, err := s.store.HeadBucket(r.Context(), bucket); err != nil {
-			return nil, err
-		}
-		return &ListPage{}, nil
-	}
-	return s.store.ListObjects(r.Context(), bucket, opts)
-}
-
-func (s *Server) listResult(bucket string, q url.Values, page *ListPage, maxKeys int) listBucketResult {
-	res := listBucketResult{
-		Xmlns:        s3NS,
-		Name:         bucket,
-		Prefix:       maybeEncode(q, q.Get("prefix")),
-		Delimiter:    maybeEncode(q, q.Get("delimiter")),
-		EncodingType: q.Get("encoding-type"),
-		MaxKeys:      maxKeys,
-		IsTruncated:  page.IsTruncated,
-	}
-	for _, o := range page.Objects {
-		res.Contents = append(res.Contents, contentElem{
-			Key: maybeEncode(q, o.Key), LastModified: xmlTime(o.LastModified), ETag: o.ETag, Size: o.Size, StorageClass: "STANDARD",
-		})
-	}
-	for _, p := range page.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, prefixElem{Prefix: maybeEncode(q, p)})
-	}
-	return res
-}
-
-func maybeEncode(q url.Values, s string) string {
-	if q.Get("encoding-type") == "url" {
-		return urlEncode(s)
-	}
-	return s
-}
-
-// Continuation tokens carry where the last page ended: "K" + key or
-// "P" + common prefix, base64-encoded.
-func encodeToken(after string, isPrefix bool) string {
-	kind := "K"
-	if isPrefix {
-		kind = "P"
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(kind + after))
-}
-
-func decodeToken(t string) (after string, isPrefix, ok bool) {
-	b, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil || len(b) < 2 || (b[0] != 'K' && b[0] != 'P') {
-		return "", false, false
-	}
-	return string(b[1:]), b[0] == 'P', true
 }
 
 // s3Error maps a Storage error to S3's error codes.
@@ -342,7 +204,11 @@ func s3Error(err error, bucket, key string) error {
 		{ErrBucketAlreadyOwned, http.StatusConflict, "BucketAlreadyOwnedByYou"},
 		{ErrBucketNotEmpty, http.StatusConflict, "BucketNotEmpty"},
 		{ErrInvalidBucketName, http.StatusBadRequest, "InvalidBucketName"},
-		{ErrKeyConflict, http.StatusConflict, "KeyConflict"},
+		{ErrKeyTooLong, http.StatusBadRequest, "KeyTooLongError"},
+		{ErrPreconditionFailed, http.StatusPreconditionFailed, "PreconditionFailed"},
+		{errChunkTruncated, http.StatusBadRequest, "IncompleteBody"},
+		{errMalformedChunk, http.StatusBadRequest, "InvalidChunkSizeError"},
+		{errBadTrailer, http.StatusBadRequest, "MalformedTrailerError"},
 		{ErrNoSuchUpload, http.StatusNotFound, "NoSuchUpload"},
 		{ErrInvalidPart, http.StatusBadRequest, "InvalidPart"},
 		{ErrInvalidPartOrder, http.StatusBadRequest, "InvalidPartOrder"},
@@ -357,16 +223,14 @@ func s3Error(err error, bucket, key string) error {
 				e = e.With("BucketName", bucket)
 			case "NoSuchKey":
 				e = e.With("Key", key)
+			case "KeyTooLongError":
+				e = e.With("Size", strconv.Itoa(len(key))).With("MaxSizeAllowed", strconv.Itoa(MaxKeyLength))
 			}
 			return e
 		}
 	}
 	if errors.Is(err, ErrInvalidKey) {
-		code := "InvalidArgument"
-		if len(key) > 1024 {
-			code = "KeyTooLongError"
-		}
-		return &awsproto.Error{Status: http.StatusBadRequest, Code: code, Message: err.Error()}
+		return &awsproto.Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: err.Error()}
 	}
 	return &awsproto.Error{Status: http.StatusInternalServerError, Code: "InternalError", Message: err.Error()}
 }

@@ -17,10 +17,11 @@ type Storage interface {
 	// DeleteBucket removes an empty bucket.
 	DeleteBucket(ctx context.Context, bucket string) error
 
-	// PutObject stores body under key, replacing any object with that key.
-	// Readers see the old object or the whole new one, never a part. If
-	// reading body fails, nothing is stored.
-	PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Metadata) (ObjectInfo, error)
+	// PutObject stores body under key, replacing any object with that key,
+	// if the object it replaces meets cond. Readers see the old object or
+	// the whole new one, never a part. If reading body fails, nothing is
+	// stored.
+	PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Metadata, cond Precondition) (ObjectInfo, error)
 	// GetObject opens an object. The caller must close Body.
 	GetObject(ctx context.Context, bucket, key string) (*Object, error)
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
@@ -30,11 +31,36 @@ type Storage interface {
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (*ListPage, error)
 
 	CreateMultipartUpload(ctx context.Context, bucket, key string, meta Metadata) (uploadID string, err error)
+	// UploadPart stores a part; of two uploads of one part number, the one
+	// that finishes last is kept.
 	UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, body io.Reader) (PartInfo, error)
 	ListParts(ctx context.Context, bucket, key, uploadID string) ([]PartInfo, error)
-	// CompleteMultipartUpload joins the listed parts, in order, into the object.
-	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart) (ObjectInfo, error)
+	// ListMultipartUploads lists the uploads in progress in a bucket, by
+	// key and then by initiation time.
+	ListMultipartUploads(ctx context.Context, bucket string) ([]UploadInfo, error)
+	// CompleteMultipartUpload joins the listed parts, in order, into the
+	// object if the object it replaces meets cond. Completing an upload
+	// that was already completed returns the object it made, so a client
+	// that lost the first answer can retry.
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, cond Precondition) (ObjectInfo, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+}
+
+// Precondition makes a write depend on the object it would replace, as
+// S3's conditional writes do.
+type Precondition struct {
+	// IfMatch, when set, requires an object whose ETag (quoted or not)
+	// matches; with no object the write fails with ErrNoSuchKey.
+	IfMatch string
+	// IfNoneMatch "*" requires that no object has the key.
+	IfNoneMatch string
+}
+
+// UploadInfo describes a multipart upload in progress.
+type UploadInfo struct {
+	Key       string
+	UploadID  string
+	Initiated time.Time
 }
 
 // BucketInfo describes a bucket.
@@ -53,6 +79,9 @@ type Metadata struct {
 	Expires            string            `json:"expires,omitempty"`
 	User               map[string]string `json:"user,omitempty"`      // x-amz-meta-* (lower-case names, without the prefix)
 	Checksums          map[string]string `json:"checksums,omitempty"` // algorithm (lower-case: crc32, sha256, …) → base64 value
+	// PartSizes are the sizes of the parts a multipart upload joined, in
+	// order, so GetObject can serve ?partNumber=.
+	PartSizes []int64 `json:"partSizes,omitempty"`
 }
 
 // ObjectInfo describes a stored object.
@@ -117,7 +146,8 @@ var (
 	ErrBucketNotEmpty     = errors.New("the bucket is not empty")
 	ErrInvalidBucketName  = errors.New("invalid bucket name")
 	ErrInvalidKey         = errors.New("invalid object key")
-	ErrKeyConflict        = errors.New("the key conflicts with an existing key in the file layout")
+	ErrKeyTooLong         = errors.New("the key is too long")
+	ErrPreconditionFailed = errors.New("at least one of the preconditions you specified did not hold")
 	ErrNoSuchUpload       = errors.New("the specified multipart upload does not exist")
 	ErrInvalidPart        = errors.New("a listed part was not uploaded or its ETag does not match")
 	ErrInvalidPartOrder   = errors.New("the parts are not listed in ascending order")

@@ -3,7 +3,6 @@ package s3
 import (
 	"encoding/xml"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -22,10 +21,12 @@ type owner struct {
 var localOwner = owner{ID: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", DisplayName: "local"}
 
 type listAllMyBucketsResult struct {
-	XMLName xml.Name     `xml:"ListAllMyBucketsResult"`
-	Xmlns   string       `xml:"xmlns,attr"`
-	Owner   owner        `xml:"Owner"`
-	Buckets []bucketElem `xml:"Buckets>Bucket"`
+	XMLName           xml.Name     `xml:"ListAllMyBucketsResult"`
+	Xmlns             string       `xml:"xmlns,attr"`
+	Owner             owner        `xml:"Owner"`
+	Buckets           []bucketElem `xml:"Buckets>Bucket"`
+	ContinuationToken string       `xml:"ContinuationToken,omitempty"`
+	Prefix            *string      `xml:"Prefix,omitempty"`
 }
 
 type bucketElem struct {
@@ -59,7 +60,7 @@ type listBucketResult struct {
 	Contents              []contentElem `xml:"Contents"`
 	CommonPrefixes        []prefixElem  `xml:"CommonPrefixes"`
 	KeyCount              *int          `xml:"KeyCount,omitempty"`
-	ContinuationToken     string        `xml:"ContinuationToken,omitempty"`
+	ContinuationToken     *string       `xml:"ContinuationToken,omitempty"`
 	NextContinuationToken string        `xml:"NextContinuationToken,omitempty"`
 	StartAfter            string        `xml:"StartAfter,omitempty"`
 	Marker                *string       `xml:"Marker,omitempty"`
@@ -71,6 +72,44 @@ type copyObjectResult struct {
 	Xmlns        string   `xml:"xmlns,attr"`
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
+}
+
+type copyPartResult struct {
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+}
+
+type uploadElem struct {
+	Key          string `xml:"Key"`
+	UploadID     string `xml:"UploadId"`
+	Initiator    owner  `xml:"Initiator"`
+	Owner        owner  `xml:"Owner"`
+	StorageClass string `xml:"StorageClass"`
+	Initiated    string `xml:"Initiated"`
+}
+
+type listMultipartUploadsResult struct {
+	XMLName            xml.Name     `xml:"ListMultipartUploadsResult"`
+	Xmlns              string       `xml:"xmlns,attr"`
+	Bucket             string       `xml:"Bucket"`
+	KeyMarker          string       `xml:"KeyMarker"`
+	UploadIDMarker     string       `xml:"UploadIdMarker"`
+	NextKeyMarker      string       `xml:"NextKeyMarker,omitempty"`
+	NextUploadIDMarker string       `xml:"NextUploadIdMarker,omitempty"`
+	Prefix             string       `xml:"Prefix"`
+	Delimiter          string       `xml:"Delimiter,omitempty"`
+	MaxUploads         int          `xml:"MaxUploads"`
+	EncodingType       string       `xml:"EncodingType,omitempty"`
+	IsTruncated        bool         `xml:"IsTruncated"`
+	Uploads            []uploadElem `xml:"Upload"`
+	CommonPrefixes     []prefixElem `xml:"CommonPrefixes"`
+}
+
+type createBucketConfiguration struct {
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	LocationConstraint string   `xml:"LocationConstraint"`
 }
 
 type deleteRequest struct {
@@ -163,7 +202,20 @@ func writeXML(w http.ResponseWriter, v any) {
 	_, _ = w.Write(out)
 }
 
-// urlEncode encodes a key for listings requested with encoding-type=url.
+// urlEncode encodes a key for listings requested with encoding-type=url
+// as S3 does: every byte but unreserved characters and "/" as %XX.
 func urlEncode(s string) string {
-	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.~/", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
