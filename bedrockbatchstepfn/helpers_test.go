@@ -160,3 +160,18 @@ func dig(v any, path ...string) any {
 	}
 	return v
 }
+
+// functionOf returns the logical id of the one function that runs handler.
+func functionOf(t *testing.T, tj map[string]any, handler string) string {
+	t.Helper()
+	var found []string
+	for id, fn := range resources(tj, "AWS::Lambda::Function") {
+		if dig(fn, "Metadata", "bedrockbatch:handler") == handler {
+			found = append(found, id)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("functions running %s: %v, want one", handler, found)
+	}
+	return found[0]
+}
