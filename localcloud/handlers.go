@@ -18,7 +18,8 @@ import (
 )
 
 // HandlerMetadataKey is the CloudFormation metadata key with which the
-// construct marks its functions ("createjob", "jobevent"), so the local
+// construct marks its functions ("createjob", "jobevent", "reconcile",
+// "stopjobs"), so the local
 // cloud knows which in-process handler runs each.
 const HandlerMetadataKey = "bedrockbatch:handler"
 
@@ -31,7 +32,7 @@ type handlerRegistry struct {
 	ours map[string]lambda.Handler
 }
 
-func newHandlerRegistry(br *awsbedrock.Client, s3c *s3.Client, sfc *sfn.Client, logger *slog.Logger) *handlerRegistry {
+func newHandlerRegistry(br *awsbedrock.Client, s3c *s3.Client, sfc *sfn.Client, logger *slog.Logger, clk handler.Clock) *handlerRegistry {
 	createJob := handler.NewCreateJob(br, logger.With("function", "createjob"))
 	jobEvent := handler.NewJobEvent(br, s3c, sfc, logger.With("function", "jobevent"))
 	return &handlerRegistry{
@@ -58,7 +59,23 @@ func newHandlerRegistry(br *awsbedrock.Client, s3c *s3.Client, sfc *sfn.Client, 
 				}
 				return []byte("null"), nil
 			},
+			"reconcile": eventFunction("ReconcileError", handler.NewReconcile(br, s3c, sfc, logger.With("function", "reconcile")).WithClock(clk).Handle),
+			"stopjobs":  eventFunction("StopJobsError", handler.NewStopJobs(br, logger.With("function", "stopjobs")).WithClock(clk).Handle),
 		},
+	}
+}
+
+// eventFunction runs an EventBridge-invoked handler, failing with errType.
+func eventFunction(errType string, handle func(context.Context, events.CloudWatchEvent) error) lambda.Handler {
+	return func(ctx context.Context, payload []byte) ([]byte, error) {
+		var ev events.CloudWatchEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, &lambda.FunctionError{Type: "InvalidEventError", Message: "payload is not an EventBridge event: " + err.Error()}
+		}
+		if err := handle(ctx, ev); err != nil {
+			return nil, &lambda.FunctionError{Type: errType, Message: err.Error()}
+		}
+		return []byte("null"), nil
 	}
 }
 
