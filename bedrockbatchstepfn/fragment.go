@@ -41,9 +41,9 @@ import (
 // encrypted SQS queue that keeps the events these functions failed to
 // handle (their dead-letter queue).
 //
-// Both functions run on provided.al2023 for arm64 and are compiled during
-// synthesis from this module's lambda/createjob and lambda/jobevent with the
-// Go toolchain, once per process; the `go` command must be available.
+// The functions run on provided.al2023 for arm64 and are compiled during
+// synthesis from this module's lambda/ mains with the Go toolchain, once
+// per process; the `go` command must be available.
 //
 // To use two fragments in one state machine, call PrefixStates on one of
 // them before chaining it, so that their state names differ.

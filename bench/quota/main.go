@@ -314,4 +314,3 @@ func jobTime(ctx context.Context, br *awsbedrock.Client) (time.Duration, int, er
 	}
 	return total, n, nil
 }
-
