@@ -49,3 +49,13 @@ func TestStatusSets(t *testing.T) {
 		}
 	}
 }
+
+func TestReconcileLookbackCoversTheLongestWait(t *testing.T) {
+	if ReconcileLookback != WaitBound(MaxTimeoutHours) || WaitBound(0) != ReconcileLookback {
+		t.Errorf("ReconcileLookback %v, WaitBound(%d) %v, WaitBound(0) %v: want all equal",
+			ReconcileLookback, MaxTimeoutHours, WaitBound(MaxTimeoutHours), WaitBound(0))
+	}
+	if WaitBound(DefaultTimeoutHours) >= ReconcileLookback {
+		t.Error("a 48-hour job is kept as long as a one-week job")
+	}
+}

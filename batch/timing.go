@@ -26,5 +26,5 @@ func WaitBound(timeoutHours int) time.Duration {
 const clockSkewMargin = time.Hour
 
 // ReconcileLookback is how far back the reconciler lists jobs: the longest
-// WaitBound a job can have.
-var ReconcileLookback = WaitBound(MaxTimeoutHours)
+// WaitBound a job can have, WaitBound(MaxTimeoutHours).
+const ReconcileLookback = 2*MaxTimeoutHours*time.Hour + clockSkewMargin
