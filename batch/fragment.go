@@ -18,6 +18,11 @@ type CreateJobPayload struct {
 	OutputDataConfig       OutputDataConfig `json:"outputDataConfig"`
 	TimeoutDurationInHours int              `json:"timeoutDurationInHours"`
 	TaskToken              string           `json:"TaskToken"`
+	// ExecutionArn names the execution that started the job (key
+	// PayloadExecutionArnKey); the job is tagged with it (ExecutionTag).
+	// Empty in payloads of state machines deployed before it existed:
+	// their jobs are not tagged.
+	ExecutionArn string `json:"executionArn,omitempty"`
 }
 
 // JSON keys of CreateJobPayload: the fragment's task writes them, the

@@ -10,7 +10,7 @@ import (
 // TestCreateJobPayloadKeys holds the payload's struct tags and the Key*
 // names the fragment writes together.
 func TestCreateJobPayloadKeys(t *testing.T) {
-	data, err := json.Marshal(CreateJobPayload{})
+	data, err := json.Marshal(CreateJobPayload{ExecutionArn: "arn"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestCreateJobPayloadKeys(t *testing.T) {
 		KeyJobName, KeyRoleArn, KeyModelID,
 		KeyInputDataConfig + "." + KeyS3InputDataConfig + "." + KeyS3URI,
 		KeyOutputDataConfig + "." + KeyS3OutputDataConfig + "." + KeyS3URI,
-		KeyTimeoutHours, KeyTaskToken,
+		KeyTimeoutHours, KeyTaskToken, PayloadExecutionArnKey,
 	}
 	sort.Strings(got)
 	sort.Strings(want)

@@ -28,11 +28,16 @@ const modulePath = "github.com/bedrockbatch/bedrockbatch"
 // depends on modulePath.
 const sourceDirEnv = "BEDROCKBATCH_SOURCE_DIR"
 
-// Package paths, relative to the module root, of the two Lambda mains.
+// Package paths, relative to the module root, of the Lambda mains.
 const (
 	createJobPackage = "./lambda/createjob"
 	jobEventPackage  = "./lambda/jobevent"
+	reconcilePackage = "./lambda/reconcile"
+	stopJobsPackage  = "./lambda/stopjobs"
 )
+
+// functionPackages are compiled together, in one go build.
+var functionPackages = []string{createJobPackage, jobEventPackage, reconcilePackage, stopJobsPackage}
 
 // staleBuildAge is how long an unused build stays in the cache directory.
 const staleBuildAge = 7 * 24 * time.Hour

@@ -260,8 +260,10 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 			t.Errorf("%s service role has managed policies %v, want only the given %s", fragment, arns, policyID)
 		}
 	}
-	if n := len(resources(tj, "AWS::Events::Rule")); n != 1 {
-		t.Errorf("%d rules for three fragments in one stack, want 1", n)
+	// One of each per-stack rule: job events, the reconcile schedule,
+	// executions that ended without success.
+	if n := len(resources(tj, "AWS::Events::Rule")); n != 3 {
+		t.Errorf("%d rules for three fragments in one stack, want 3", n)
 	}
 }
 

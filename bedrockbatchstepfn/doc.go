@@ -5,11 +5,12 @@
 // It has the API of the BedrockBatchSfn construct published in
 // @cdklabs/generative-ai-cdk-constructs, so a Go program written against
 // that binding compiles against this package after changing its import
-// path. Unlike the published construct it needs no Docker: its two Lambda
+// path. Unlike the published construct it needs no Docker: its Lambda
 // functions are written in Go and compiled with the Go toolchain during
 // synthesis, once per process, for linux/arm64 with -trimpath and without
 // VCS stamp or build ID, so the same source always gives the same asset
-// hash. The source is this module's lambda/createjob and lambda/jobevent,
+// hash. The source is this module's lambda/createjob, lambda/jobevent,
+// lambda/reconcile and lambda/stopjobs,
 // found from where this package was compiled, else through `go list -m`
 // in the current module, else in $BEDROCKBATCH_SOURCE_DIR. Binaries are kept
 // in the user cache directory (bedrockbatch/lambda), one content-addressed
@@ -26,4 +27,9 @@
 // at its ResultPath. When a job ends Failed, Stopped or Expired the fragment
 // fails with that status as the error and the service's message as the
 // cause.
+//
+// Settings the published construct has no props for (the Map's
+// MaxConcurrency, the reconciler's interval) are given with
+// NewBedrockBatchSfnWithExtensions and Extensions, so that
+// BedrockBatchSfnProps stays the published struct.
 package bedrockbatchstepfn

@@ -15,15 +15,6 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// maxConcurrentJobs is how many batch inference jobs one fragment execution
-// keeps submitted or running at a time; further manifests wait for a free
-// slot. It stays below the default Bedrock quota on concurrent batch jobs
-// per model, so a large manifest list does not fail with
-// ServiceQuotaExceededException. Jobs from other executions or programs
-// count against the same quota: the create-job task retries with backoff
-// when the service still reports it exceeded.
-const maxConcurrentJobs = 10
-
 // BedrockBatchSfn is a Step Functions state machine fragment that runs one
 // Bedrock batch inference job per input manifest and waits for each job's
 // completion event.
@@ -31,23 +22,28 @@ const maxConcurrentJobs = 10
 // Its start and only end state is a Map over manifest_keys whose iterations
 // invoke the create-job function with a task token and wait until the
 // job-event function reports the job's end. Input, output and error schema
-// are in the package documentation. The Map runs at most 10 jobs at a time,
-// below Bedrock's default per-model quota of concurrent batch jobs; when the
-// service still answers ServiceQuotaExceededException or
-// ThrottlingException (jobs started elsewhere share the quota), the task
-// retries up to 10 times, waiting from 1 minute doubling to at most 30
-// minutes (with jitter), before failing.
+// are in the package documentation. The Map runs at most 20 jobs at a time
+// (Extensions.MaxConcurrency), Bedrock's default per-model quota of
+// concurrent batch jobs; when the service still answers
+// ServiceQuotaExceededException or ThrottlingException (jobs started
+// elsewhere share the quota), the task retries up to 10 times, waiting from
+// 1 minute doubling to at most 30 minutes (with jitter), before failing.
 //
 // Resources created per fragment: the Map and its task, the create-job
 // function (id CreateModelInvocationJobFunction), the Bedrock service role
 // (BedrockBatchRole) and, unless BedrockBatchPolicy is given, the managed
 // policy BedrockBatchPolicy. Per stack, shared by all fragments in it: the
 // EventBridge rule for Bedrock's "Batch Inference Job State Change" events
-// and the job-event function it targets.
+// and the job-event function it targets; the reconciler function and its
+// schedule, which report jobs whose completion event was lost; the
+// function that stops the jobs of an execution that ended without success,
+// and its rule on Step Functions' execution status changes; and an
+// encrypted SQS queue that keeps the events these functions failed to
+// handle (their dead-letter queue).
 //
-// Both functions run on provided.al2023 for arm64 and are compiled during
-// synthesis from this module's lambda/createjob and lambda/jobevent with the
-// Go toolchain, once per process; the `go` command must be available.
+// The functions run on provided.al2023 for arm64 and are compiled during
+// synthesis from this module's lambda/ mains with the Go toolchain, once
+// per process; the `go` command must be available.
 //
 // To use two fragments in one state machine, call PrefixStates on one of
 // them before chaining it, so that their state names differ.
@@ -104,43 +100,54 @@ func (c *unchainedCheck) Validate() *[]*string {
 // Timeout outside 24–168 hours) or when the Lambda functions cannot be
 // compiled; the panic value is an error that says what to fix.
 func NewBedrockBatchSfn(parent constructs.Construct, id *string, props *BedrockBatchSfnProps) BedrockBatchSfn {
-	hours, dirs := prepare(parent, props)
-	f := &bedrockBatchSfn{}
-	awsstepfunctions.NewStateMachineFragment_Override(f, parent, id)
-	f.build(props, hours, dirs)
-	return f
+	return NewBedrockBatchSfnWithExtensions(parent, id, props, nil)
 }
 
-// prepare validates props and compiles the Lambda functions, panicking with
-// an error that says what to fix; it returns the job timeout in hours and
-// the asset directory of each function package. When the stack of parent
+// settings are the validated props and extensions, with the compiled
+// functions.
+type settings struct {
+	hours, maxConcurrency, reconcileMinutes int
+	dirs                                    map[string]string // function package → asset directory
+}
+
+// prepare validates props and ext and compiles the Lambda functions,
+// panicking with an error that says what to fix. When the stack of parent
 // needs no asset bundling (the CDK's aws:cdk:bundling-stacks context leaves
 // it out, as `cdk synth --exclusively` of another stack, `cdk list` and the
 // local cloud do), the functions are not compiled and their assets hold a
 // placeholder: deploying that assembly to AWS would deploy no code.
-func prepare(parent constructs.Construct, props *BedrockBatchSfnProps) (int, map[string]string) {
+func prepare(parent constructs.Construct, props *BedrockBatchSfnProps, ext *Extensions) settings {
 	if err := props.validate(); err != nil {
 		panic(err)
 	}
-	hours, _ := props.timeoutHours()
+	var s settings
+	s.hours, _ = props.timeoutHours()
+	var err error
+	if s.maxConcurrency, err = ext.maxConcurrency(); err != nil {
+		panic(err)
+	}
+	if s.reconcileMinutes, err = ext.reconcileMinutes(); err != nil {
+		panic(err)
+	}
 	build := lambdaAssetDirs
 	if !*awscdk.Stack_Of(parent).BundlingRequired() {
 		build = unbuiltAssetDirs
 	}
-	dirs, err := build(createJobPackage, jobEventPackage)
-	if err != nil {
+	if s.dirs, err = build(functionPackages...); err != nil {
 		panic(err)
 	}
-	return hours, dirs
+	return s
 }
 
 // build creates the fragment's resources and states in f, whose jsii object
 // exists already.
-func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, hours int, dirs map[string]string) {
+func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, s settings) {
 	stack := awscdk.Stack_Of(f)
+	hours, dirs := s.hours, s.dirs
 
-	eventFunction := jobEventFunction(stack, dirs[jobEventPackage])
-	props.BedrockBatchOutputBucket.GrantRead(eventFunction, nil)
+	shared := stackFunctionsOf(stack, dirs, s.reconcileMinutes)
+	props.BedrockBatchOutputBucket.GrantRead(shared.jobEvent, nil)
+	props.BedrockBatchOutputBucket.GrantRead(shared.reconcile, nil)
 
 	policy := props.BedrockBatchPolicy
 	if policy == nil {
@@ -158,9 +165,13 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, hours int, dirs map
 			"model_id":     awsstepfunctions.JsonPath_StringAt(jsii.String("$.model_id")),
 			"index":        awsstepfunctions.JsonPath_NumberAt(jsii.String("$$.Map.Item.Index")),
 			"manifest_key": awsstepfunctions.JsonPath_StringAt(jsii.String("$$.Map.Item.Value")),
+			// The execution that starts the jobs, read here rather than in
+			// the task so that it names the parent when iterations run as
+			// child executions.
+			batch.ItemExecutionArnKey: awsstepfunctions.JsonPath_StringAt(jsii.String("$$.Execution.Id")),
 		},
 		ResultPath:     props.ResultPath,
-		MaxConcurrency: jsii.Number(maxConcurrentJobs),
+		MaxConcurrency: jsii.Number(s.maxConcurrency),
 	})
 
 	f.batchMap, f.task = m, task
@@ -263,8 +274,9 @@ func newCreateJobTask(scope constructs.Construct, fn awslambda.IFunction, role a
 					batch.KeyS3URI: format(jsii.String("s3://"+*props.BedrockBatchOutputBucket.BucketName()+"/output/{}/"), str("$.job_name")),
 				},
 			},
-			batch.KeyTimeoutHours: hours,
-			batch.KeyTaskToken:    awsstepfunctions.JsonPath_TaskToken(),
+			batch.KeyTimeoutHours:        hours,
+			batch.KeyTaskToken:           awsstepfunctions.JsonPath_TaskToken(),
+			batch.PayloadExecutionArnKey: str("$." + batch.ItemExecutionArnKey),
 		}),
 	})
 	task.AddRetry(&awsstepfunctions.RetryProps{

@@ -62,10 +62,10 @@ var mainTemplate = sync.OnceValue(func() map[string]any {
 func TestFunctionsAreGoOnGraviton(t *testing.T) {
 	tj := mainTemplate()
 	fns := resources(tj, "AWS::Lambda::Function")
-	if len(fns) != 3 {
-		t.Fatalf("got %d functions, want 3 (a create-job function per fragment, one job-event function)", len(fns))
+	if len(fns) != 5 {
+		t.Fatalf("got %d functions, want 5 (a create-job function per fragment, one job-event function, reconciler and stopper)", len(fns))
 	}
-	wantTimeout := map[string]float64{"createjob": 30, "jobevent": 60}
+	wantTimeout := map[string]float64{"createjob": 30, "jobevent": 60, "reconcile": 300, "stopjobs": 120}
 	handlers := map[string]int{}
 	keys := map[string]string{}
 	for id, fn := range fns {
@@ -89,22 +89,29 @@ func TestFunctionsAreGoOnGraviton(t *testing.T) {
 		}
 		keys[handler] = key
 	}
-	if handlers["createjob"] != 2 || handlers["jobevent"] != 1 {
-		t.Errorf("handlers %v, want 2 createjob and 1 jobevent", handlers)
+	if !reflect.DeepEqual(handlers, map[string]int{"createjob": 2, "jobevent": 1, "reconcile": 1, "stopjobs": 1}) {
+		t.Errorf("handlers %v, want 2 createjob and one each of jobevent, reconcile and stopjobs", handlers)
 	}
-	if keys["createjob"] == keys["jobevent"] {
-		t.Errorf("both handlers use asset %s", keys["createjob"])
+	assets := map[string]string{}
+	for handler, key := range keys {
+		if other, dup := assets[key]; dup {
+			t.Errorf("handlers %s and %s use the same asset %s", handler, other, key)
+		}
+		assets[key] = handler
 	}
 }
 
 func TestOneRulePerStackTargetsTheJobEventFunction(t *testing.T) {
 	tj := mainTemplate()
 	rules := resources(tj, "AWS::Events::Rule")
-	if len(rules) != 1 {
-		t.Fatalf("got %d rules for two fragments, want 1", len(rules))
+	if len(rules) != 3 {
+		t.Fatalf("got %d rules for two fragments, want 3 (job events, reconcile schedule, execution ends)", len(rules))
 	}
-	eventFn, _ := resourceByPrefix(t, tj, "AWS::Lambda::Function", "BedrockInferenceJobEventHandler")
+	eventFn := functionOf(t, tj, "jobevent")
 	for id, r := range rules {
+		if dig(r, "Properties", "EventPattern", "source") == nil || !reflect.DeepEqual(dig(r, "Properties", "EventPattern", "source"), []any{"aws.bedrock"}) {
+			continue
+		}
 		p := props(r)
 		want := map[string]any{
 			"source":      []any{"aws.bedrock"},
@@ -244,8 +251,7 @@ func TestCreateJobFunctionPermissions(t *testing.T) {
 
 func TestJobEventFunctionPermissions(t *testing.T) {
 	tj := mainTemplate()
-	_, fn := resourceByPrefix(t, tj, "AWS::Lambda::Function", "BedrockInferenceJobEventHandler")
-	roleID := roleOf(t, fn)
+	roleID := roleOf(t, resources(tj, "AWS::Lambda::Function")[functionOf(t, tj, "jobevent")])
 	stmts := roleStatements(tj, roleID)
 
 	read := findStatement(t, stmts, "bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob")
@@ -294,7 +300,7 @@ func TestDefinition(t *testing.T) {
 	}
 	for _, c := range cases {
 		m := states[c.mapName].(map[string]any)
-		if m["Type"] != "Map" || m["ItemsPath"] != "$.manifest_keys" || m["MaxConcurrency"] != 10.0 {
+		if m["Type"] != "Map" || m["ItemsPath"] != "$.manifest_keys" || m["MaxConcurrency"] != 20.0 {
 			t.Errorf("%s: type %v, items %v, max concurrency %v", c.mapName, m["Type"], m["ItemsPath"], m["MaxConcurrency"])
 		}
 		if m["InputPath"] != c.inputPath || m["ResultPath"] != c.resultPath || m["Next"] != c.next {
@@ -304,6 +310,7 @@ func TestDefinition(t *testing.T) {
 		wantSel := map[string]any{
 			"job_name.$": "$.job_name", "model_id.$": "$.model_id",
 			"index.$": "$$.Map.Item.Index", "manifest_key.$": "$$.Map.Item.Value",
+			"execution_arn.$": "$$.Execution.Id",
 		}
 		if !reflect.DeepEqual(m["ItemSelector"], wantSel) {
 			t.Errorf("%s: ItemSelector %v", c.mapName, m["ItemSelector"])
@@ -334,6 +341,7 @@ func TestDefinition(t *testing.T) {
 				"s3Uri.$": "States.Format('s3://${" + outID + "}/output/{}/', $.job_name)"}},
 			"timeoutDurationInHours": c.hours,
 			"TaskToken.$":            "$$.Task.Token",
+			"executionArn.$":         "$.execution_arn",
 		}
 		if got := dig(task, "Parameters", "Payload"); !reflect.DeepEqual(got, wantPayload) {
 			t.Errorf("%s: payload\n got %v\nwant %v", c.taskName, got, wantPayload)
@@ -396,8 +404,8 @@ func TestFragmentsInTwoStacksSynthesize(t *testing.T) {
 	tpls := synthesized.templates
 	var keys []string
 	for i, tj := range tpls {
-		if n := len(resources(tj, "AWS::Events::Rule")); n != 1 {
-			t.Errorf("stack %d: %d rules, want 1", i, n)
+		if n := len(resources(tj, "AWS::Events::Rule")); n != 3 {
+			t.Errorf("stack %d: %d rules, want 3", i, n)
 		}
 		_, fn := resourceByPrefix(t, tj, "AWS::Lambda::Function", "BatchCreateModelInvocationJobFunction")
 		keys = append(keys, flatten(dig(props(fn), "Code", "S3Key")))
@@ -407,8 +415,8 @@ func TestFragmentsInTwoStacksSynthesize(t *testing.T) {
 	}
 	// The unchained fragment still gets its function and its iteration task.
 	resourceByPrefix(t, tpls[1], "AWS::Lambda::Function", "UnchainedCreateModelInvocationJobFunction")
-	if n := len(resources(tpls[1], "AWS::Lambda::Function")); n != 3 {
-		t.Errorf("second stack: %d functions, want 3", n)
+	if n := len(resources(tpls[1], "AWS::Lambda::Function")); n != 5 {
+		t.Errorf("second stack: %d functions, want 5", n)
 	}
 
 	// Each function asset in the assembly is a directory holding only
@@ -441,8 +449,8 @@ func TestFragmentsInTwoStacksSynthesize(t *testing.T) {
 				t.Errorf("%s: asset hash %s, but its content's fingerprint is %s", stack, hash, fp)
 			}
 		}
-		if zips != 2 {
-			t.Errorf("%s: %d zipped assets, want 2 (one per handler)", stack, zips)
+		if zips != 4 {
+			t.Errorf("%s: %d zipped assets, want 4 (one per handler)", stack, zips)
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package bedrockbatchstepfn
 
 import (
-	"fmt"
-
 	"github.com/bedrockbatch/bedrockbatch/batch"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -10,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -47,7 +46,7 @@ func markHandler(fn awslambda.Function, name string) {
 func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, policy awsiam.IManagedPolicy, serviceRole awsiam.IRole) awslambda.Function {
 	fn := awslambda.NewFunction(scope, jsii.String("CreateModelInvocationJobFunction"), goFunctionProps(assetDir,
 		"Creates a Bedrock batch inference job that carries a Step Functions task token",
-		awscdk.Duration_Seconds(jsii.Number(30))))
+		awscdk.Duration_Seconds(jsii.Number(batch.CreateJobFunctionTimeout.Seconds()))))
 	markHandler(fn, batch.HandlerCreateJob)
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("bedrock:CreateModelInvocationJob", "bedrock:TagResource"),
@@ -74,25 +73,14 @@ func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetD
 	return fn
 }
 
-// jobEventFunction returns the stack's job-event function, creating it and
-// the EventBridge rule that targets it on first use. Every fragment in a
-// stack shares them: one rule per stack delivers each job's events once.
-func jobEventFunction(stack awscdk.Stack, assetDir string) awslambda.Function {
-	if existing := stack.Node().TryFindChild(jsii.String(eventHandlerID)); existing != nil {
-		child := existing.Node().FindChild(jsii.String(eventHandlerFunctionID))
-		fn, ok := child.(awslambda.Function)
-		if !ok {
-			panic(fmt.Errorf("bedrockbatchstepfn: %s/%s/%s is a %T, not the job-event function; "+
-				"the construct id %q is reserved for BedrockBatchSfn", *stack.Node().Path(), eventHandlerID,
-				eventHandlerFunctionID, child, eventHandlerID))
-		}
-		return fn
-	}
-
-	scope := constructs.NewConstruct(stack, jsii.String(eventHandlerID))
-	fn := awslambda.NewFunction(scope, jsii.String(eventHandlerFunctionID), goFunctionProps(assetDir,
+// jobEventFunction creates the stack's job-event function, which the rule
+// on Bedrock's job state changes invokes; failed events go to dlq.
+func jobEventFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue) awslambda.Function {
+	props := goFunctionProps(assetDir,
 		"Reports the end of Bedrock batch inference jobs to the Step Functions tasks waiting for them",
-		awscdk.Duration_Seconds(jsii.Number(60))))
+		awscdk.Duration_Seconds(jsii.Number(60)))
+	props.DeadLetterQueue = dlq
+	fn := awslambda.NewFunction(scope, jsii.String(eventHandlerFunctionID), props)
 	markHandler(fn, batch.HandlerJobEvent)
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"),
@@ -124,7 +112,7 @@ func jobEventFunction(stack awscdk.Stack, assetDir string) awslambda.Function {
 				"status": terminalStatuses(),
 			},
 		},
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, nil)},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{DeadLetterQueue: dlq})},
 	})
 	return fn
 }

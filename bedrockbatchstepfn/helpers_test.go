@@ -3,10 +3,11 @@ package bedrockbatchstepfn_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 )
@@ -159,4 +160,19 @@ func dig(v any, path ...string) any {
 		v = m[p]
 	}
 	return v
+}
+
+// functionOf returns the logical id of the one function that runs handler.
+func functionOf(t *testing.T, tj map[string]any, handler string) string {
+	t.Helper()
+	var found []string
+	for id, fn := range resources(tj, "AWS::Lambda::Function") {
+		if dig(fn, "Metadata", "bedrockbatch:handler") == handler {
+			found = append(found, id)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("functions running %s: %v, want one", handler, found)
+	}
+	return found[0]
 }

@@ -51,13 +51,13 @@ func NewBedrockBatchSfn_Override(b BedrockBatchSfn, parent constructs.Construct,
 	if err != nil {
 		panic(err)
 	}
-	hours, dirs := prepare(parent, props)
+	s := prepare(parent, props, nil)
 	// jsii registers every value embedded in b as the same object, so the
 	// embedded proxy must exist before b is created.
 	f := newFragment()
 	field.Set(reflect.ValueOf(BedrockBatchSfn(f)))
 	awsstepfunctions.NewStateMachineFragment_Override(b, parent, id)
-	f.build(props, hours, dirs)
+	f.build(props, s)
 }
 
 // embeddedFragment returns the settable BedrockBatchSfn field that b embeds.

@@ -64,11 +64,14 @@ func (h *CreateJob) Handle(ctx context.Context, p batch.CreateJobPayload) (batch
 	if err != nil { // ValidatePayload has already checked this
 		return batch.CreateJobResult{}, err
 	}
-	tags := make([]types.Tag, 0, len(tokenTags)+1)
+	tags := make([]types.Tag, 0, len(tokenTags)+2)
 	for _, t := range tokenTags {
 		tags = append(tags, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
 	}
 	tags = append(tags, types.Tag{Key: aws.String(batch.OriginalNameTag), Value: aws.String(tagValue(p.JobName))})
+	if p.ExecutionArn != "" {
+		tags = append(tags, types.Tag{Key: aws.String(batch.ExecutionTag), Value: aws.String(batch.ExecutionTagValue(p.ExecutionArn))})
+	}
 
 	out, err := h.bedrock.CreateModelInvocationJob(ctx, &bedrock.CreateModelInvocationJobInput{
 		JobName: aws.String(name),

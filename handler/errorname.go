@@ -27,6 +27,10 @@ const (
 	ErrorJobNotEnded = "JobNotEndedError"
 	// ErrorJobEvent: reporting a job's end failed for another reason.
 	ErrorJobEvent = "JobEventError"
+	// ErrorReconcile: a reconciliation run failed; the next one repeats it.
+	ErrorReconcile = "ReconcileError"
+	// ErrorStopJobs: stopping an ended execution's jobs failed.
+	ErrorStopJobs = "StopJobsError"
 )
 
 // ErrorName is the error name a caller sees when a handler returns err:
@@ -89,3 +93,23 @@ func (h *JobEvent) HandleLambda(ctx context.Context, ev events.CloudWatchEvent) 
 // Function is the job-event Lambda function: the value lambda.Start runs
 // on AWS, and the local cloud runs in-process.
 func (h *JobEvent) Function() lambda.Handler { return lambda.NewHandler(h.HandleLambda) }
+
+// HandleLambda is Handle for the Lambda runtime, with the error names of
+// ErrorName.
+func (r *Reconcile) HandleLambda(ctx context.Context, ev events.CloudWatchEvent) error {
+	return named(r.Handle(ctx, ev), ErrorReconcile)
+}
+
+// Function is the reconciler Lambda function: the value lambda.Start runs
+// on AWS, and the local cloud runs in-process.
+func (r *Reconcile) Function() lambda.Handler { return lambda.NewHandler(r.HandleLambda) }
+
+// HandleLambda is Handle for the Lambda runtime, with the error names of
+// ErrorName.
+func (h *StopJobs) HandleLambda(ctx context.Context, ev events.CloudWatchEvent) error {
+	return named(h.Handle(ctx, ev), ErrorStopJobs)
+}
+
+// Function is the stopper Lambda function: the value lambda.Start runs on
+// AWS, and the local cloud runs in-process.
+func (h *StopJobs) Function() lambda.Handler { return lambda.NewHandler(h.HandleLambda) }

@@ -108,33 +108,44 @@ func (h *JobEvent) Handle(ctx context.Context, ev events.CloudWatchEvent) error 
 		return err
 	}
 
-	job, err := h.bedrock.GetModelInvocationJob(ctx, &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(d.BatchJobArn)})
+	return h.report(ctx, log, arn, token, d.Status, d.FailureMessage)
+}
+
+// report reads the ended job and reports it to the task waiting for token:
+// SendTaskSuccess with its output files, or SendTaskFailure with its status
+// and message. The job-event path and Reconcile both report through it, so
+// a job reported late, after a lost event, is reported exactly as its event
+// would have been. seen is the status the caller saw (the event's, or the
+// listing's) and message the event's failure message, used when the job
+// gives none. A task that already ended is acknowledged (nil).
+func (h *JobEvent) report(ctx context.Context, log *slog.Logger, arn batch.JobArn, token string, seen batch.Status, message string) error {
+	jobArn := arn.String()
+	job, err := h.bedrock.GetModelInvocationJob(ctx, &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(jobArn)})
 	if err != nil {
 		log.ErrorContext(ctx, "could not read job", "error", err.Error())
-		return fmt.Errorf("read job %s: %w", d.BatchJobArn, err)
+		return fmt.Errorf("read job %s: %w", jobArn, err)
 	}
 	status := batch.Status(job.Status)
 	if !status.Terminal() {
-		log.WarnContext(ctx, "job does not report a terminal status yet; retrying", "eventStatus", string(d.Status), "jobStatus", string(status))
-		return &JobNotEndedError{JobArn: d.BatchJobArn, Status: status, EventStatus: d.Status}
+		log.WarnContext(ctx, "job does not report a terminal status yet; retrying", "eventStatus", string(seen), "jobStatus", string(status))
+		return &JobNotEndedError{JobArn: jobArn, Status: status, EventStatus: seen}
 	}
-	if status != d.Status {
-		log.WarnContext(ctx, "event and job disagree on status; using the job's", "eventStatus", string(d.Status), "jobStatus", string(status))
+	if status != seen {
+		log.WarnContext(ctx, "event and job disagree on status; using the job's", "eventStatus", string(seen), "jobStatus", string(status))
 	}
 	log = log.With("status", string(status))
-	message := aws.ToString(job.Message)
-	if message == "" {
-		message = d.FailureMessage
+	if m := aws.ToString(job.Message); m != "" {
+		message = m
 	}
 
 	if !status.Succeeded() {
-		errName, cause := taskFailure(d.BatchJobArn, status, message)
+		errName, cause := taskFailure(jobArn, status, message)
 		return h.fail(ctx, log, token, errName, cause)
 	}
 	out, ok := outputURI(job.OutputDataConfig)
 	if !ok {
 		return h.fail(ctx, log, token, ErrorNoOutputLocation,
-			fmt.Sprintf("Bedrock batch job %s ended with status %s, but its description has no valid S3 output URI, so its output files cannot be listed", d.BatchJobArn, status))
+			fmt.Sprintf("Bedrock batch job %s ended with status %s, but its description has no valid S3 output URI, so its output files cannot be listed", jobArn, status))
 	}
 	keys, err := h.outputKeys(ctx, out, arn.JobID)
 	if err != nil {
@@ -143,12 +154,12 @@ func (h *JobEvent) Handle(ctx context.Context, ev events.CloudWatchEvent) error 
 	}
 	result, err := json.Marshal(batch.JobResult{Status: status, Bucket: out.Bucket, Keys: keys})
 	if err != nil {
-		return fmt.Errorf("encode result of job %s: %w", d.BatchJobArn, err)
+		return fmt.Errorf("encode result of job %s: %w", jobArn, err)
 	}
 	if len(result) > batch.MaxTaskOutputChars {
 		return h.fail(ctx, log, token, ErrorOutputTooLarge,
 			fmt.Sprintf("Bedrock batch job %s ended with status %s and wrote %d output files under s3://%s/%s; their keys take %d characters, over Step Functions' limit of %d for a task output. Read the files from S3 directly, or split the input into more, smaller manifests.",
-				d.BatchJobArn, status, len(keys), out.Bucket, batch.JobOutputPrefix(out, arn.JobID), len(result), batch.MaxTaskOutputChars))
+				jobArn, status, len(keys), out.Bucket, batch.JobOutputPrefix(out, arn.JobID), len(result), batch.MaxTaskOutputChars))
 	}
 	_, err = h.sfn.SendTaskSuccess(ctx, sendTaskSuccessInput(token, string(result)))
 	if err != nil {

@@ -18,6 +18,7 @@ const (
 	FieldOutputURI = batch.KeyOutputDataConfig + "." + batch.KeyS3OutputDataConfig + "." + batch.KeyS3URI
 	FieldTimeout   = batch.KeyTimeoutHours
 	FieldTaskToken = batch.KeyTaskToken
+	FieldExecution = batch.PayloadExecutionArnKey
 )
 
 // maxArnLen is the service's limit on roleArn and modelId.
@@ -25,6 +26,9 @@ const maxArnLen = 2048
 
 // roleArnPattern is CreateModelInvocationJob's roleArn pattern, anchored.
 var roleArnPattern = regexp.MustCompile(`^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`)
+
+// executionArnPattern matches the ARN of a standard or express execution.
+var executionArnPattern = regexp.MustCompile(`^arn:aws[a-z\-]*:states:[a-z0-9\-]+:[0-9]{12}:(execution|express):\S+$`)
 
 // FieldError names one unusable field of a create-job payload.
 type FieldError struct {
@@ -95,6 +99,10 @@ func ValidatePayload(p batch.CreateJobPayload) error {
 		add(FieldTaskToken, "is empty; the fragment's task must pass $$.Task.Token (integration pattern waitForTaskToken)")
 	} else if _, err := batch.TokenTags(p.TaskToken); err != nil {
 		add(FieldTaskToken, "%v", err)
+	}
+	if x := p.ExecutionArn; x != "" && (len(x) > maxArnLen || !executionArnPattern.MatchString(x)) {
+		add(FieldExecution, "%q is not a Step Functions execution ARN; the fragment's task passes the Map item's %s, which the Map sets from $$.Execution.Id",
+			batch.Truncate(x, 300), batch.ItemExecutionArnKey)
 	}
 	if len(bad) > 0 {
 		return &InvalidPayloadError{Fields: bad}

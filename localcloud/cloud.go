@@ -57,6 +57,10 @@ type Options struct {
 	// SkipWaits makes Wait states and retry intervals of state machines end
 	// at once, without changing results.
 	SkipWaits bool
+	// DropEvents is the share, from 0 to 1, of the events Bedrock
+	// publishes that are lost before any rule sees them (1: all), to show
+	// how the deployed app copes with lost events.
+	DropEvents float64
 }
 
 // Cloud is the local cloud: the router and the services it serves.
@@ -96,6 +100,9 @@ func New(opts Options) (*Cloud, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.DropEvents < 0 || opts.DropEvents > 1 {
+		return nil, fmt.Errorf("local cloud: DropEvents %v must be a share from 0 to 1", opts.DropEvents)
 	}
 	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("local cloud data directory: %w", err)
@@ -151,7 +158,7 @@ func open(opts Options) (*Cloud, error) {
 	bc.DataDir = filepath.Join(opts.DataDir, "bedrock")
 	bc.Store = bedrock.NewS3Store(awss3.NewFromConfig(cfg), filepath.Join(opts.DataDir, "tmp"))
 	bc.Backends = models.Resolve
-	bc.Events = sdkEvents{client: eventbridge.NewFromConfig(cfg)}
+	bc.Events = dropEvents(opts.DropEvents, sdkEvents{client: eventbridge.NewFromConfig(cfg)}, opts.Logger)
 	bc.Clock, bc.Region, bc.Account, bc.Logger = opts.Clock, opts.Region, opts.Account, opts.Logger
 	if c.Bedrock, err = bedrock.New(bc); err != nil {
 		return nil, fmt.Errorf("bedrock: %w", err)
@@ -172,6 +179,7 @@ func open(opts Options) (*Cloud, error) {
 			SkipWaits: opts.SkipWaits,
 		},
 		Logger: opts.Logger,
+		Events: sdkStatusEvents{client: eventbridge.NewFromConfig(cfg)},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("step functions: %w", err)

@@ -37,3 +37,20 @@ func (s sdkEvents) Publish(ctx context.Context, ev bedrock.Event) error {
 	}
 	return nil
 }
+
+// sdkStatusEvents publishes Step Functions' execution status changes on the
+// default bus through the EventBridge API, as Step Functions does.
+type sdkStatusEvents struct{ client *eventbridge.Client }
+
+func (s sdkStatusEvents) PutEvent(ctx context.Context, source, detailType string, resources []string, detail []byte) error {
+	out, err := s.client.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+		Source: aws.String(source), DetailType: aws.String(detailType), Detail: aws.String(string(detail)), Resources: resources,
+	}}})
+	if err != nil {
+		return fmt.Errorf("put %s event: %w", detailType, err)
+	}
+	if out.FailedEntryCount > 0 && len(out.Entries) > 0 {
+		return fmt.Errorf("put %s event: %s: %s", detailType, aws.ToString(out.Entries[0].ErrorCode), aws.ToString(out.Entries[0].ErrorMessage))
+	}
+	return nil
+}

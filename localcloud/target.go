@@ -94,14 +94,17 @@ func (t *target) rule(ctx context.Context, r *deploy.Resolved) error {
 	if bus := str(p["EventBusName"]); bus != "" && bus != "default" {
 		return fmt.Errorf("rule %s is on event bus %q; the local cloud has the default bus only", r.LogicalID, bus)
 	}
-	if _, ok := p["ScheduleExpression"]; ok {
-		return fmt.Errorf("rule %s has a ScheduleExpression; the local cloud runs event-pattern rules only", r.LogicalID)
+	in := &eventbridge.PutRuleInput{Name: aws.String(r.PhysicalID)}
+	if expr := str(p["ScheduleExpression"]); expr != "" {
+		in.ScheduleExpression = aws.String(expr)
 	}
-	pattern, err := json.Marshal(p["EventPattern"])
-	if err != nil {
-		return err
+	if p["EventPattern"] != nil {
+		pattern, err := json.Marshal(p["EventPattern"])
+		if err != nil {
+			return err
+		}
+		in.EventPattern = aws.String(string(pattern))
 	}
-	in := &eventbridge.PutRuleInput{Name: aws.String(r.PhysicalID), EventPattern: aws.String(string(pattern))}
 	if s := str(p["State"]); s != "" {
 		in.State = ebtypes.RuleState(s)
 	}

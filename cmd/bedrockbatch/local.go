@@ -36,6 +36,7 @@ type cloudFlags struct {
 	simErrorRate float64
 	timeScale    float64
 	maxJobs      int
+	dropEvents   float64
 	verbose      bool
 }
 
@@ -46,7 +47,8 @@ func (f *cloudFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.openaiModel, "openai-model", "", "server model name that every Bedrock model id maps to, for --backend openai")
 	fs.Float64Var(&f.simErrorRate, "sim-error-rate", 0, "fraction of records the sim backend fails (0 to 1), to see partially completed jobs")
 	fs.Float64Var(&f.timeScale, "time-scale", 1, "run the cloud's clock this many times faster: with 3600 an hour passes in a second (waits, job timeouts)")
-	fs.IntVar(&f.maxJobs, "max-jobs-per-model", 0, "quota of submitted plus in-progress batch jobs per model (default 10)")
+	fs.IntVar(&f.maxJobs, "max-jobs-per-model", 0, "quota of submitted plus in-progress batch jobs per model (default 20)")
+	fs.Float64Var(&f.dropEvents, "drop-events", 0, "share (0 to 1) of Bedrock's job events lost before any rule sees them, to watch the reconciler report the jobs (1: all)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print the services' logs to stderr")
 }
 
@@ -74,6 +76,9 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 	if f.timeScale < 1 {
 		return localcloud.Options{}, fmt.Errorf("--time-scale %v: give 1 (real time) or more", f.timeScale)
 	}
+	if f.dropEvents < 0 || f.dropEvents > 1 {
+		return localcloud.Options{}, fmt.Errorf("--drop-events %v: give a share from 0 (none) to 1 (all)", f.dropEvents)
+	}
 	var clk clock.Clock = clock.Real{}
 	if f.timeScale > 1 {
 		clk = clock.NewScaled(f.timeScale)
@@ -81,10 +86,11 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	opts := localcloud.Options{
-		DataDir: f.dataDir,
-		Clock:   clk,
-		Logger:  logger,
-		Models:  models,
+		DataDir:    f.dataDir,
+		Clock:      clk,
+		Logger:     logger,
+		Models:     models,
+		DropEvents: f.dropEvents,
 	}
 	opts.Bedrock.MaxJobsPerModel = f.maxJobs
 	return opts, nil

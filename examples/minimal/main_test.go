@@ -36,8 +36,8 @@ func TestWritesAssemblyToCdkOut(t *testing.T) {
 		t.Fatalf("no cloud assembly in ./cdk.out: %v", err)
 	}
 	assets, _ := filepath.Glob(filepath.Join(work, "cdk.out", "asset.*", "bootstrap"))
-	if len(assets) != 2 {
-		t.Errorf("found %d function assets with a bootstrap, want 2 (create job and job event)", len(assets))
+	if len(assets) != 4 {
+		t.Errorf("found %d function assets with a bootstrap, want 4 (create job, job event, reconciler, stopper)", len(assets))
 	}
 }
 

@@ -55,6 +55,12 @@ type Options struct {
 	MaxHistoryEvents int
 	// SyncPollInterval is how often a .sync task is polled. Default: 5s.
 	SyncPollInterval time.Duration
+	// StatusChanged, when set, is called when an execution starts
+	// (RUNNING) and when it ends, with its description, in that order, as
+	// Step Functions publishes its execution status change events. It runs
+	// on the goroutine that changed the status, so it should not block.
+	// Executions resumed after a restart do not start again.
+	StatusChanged func(ExecutionInfo)
 	// UUID and Random make States.UUID and States.MathRandom (without seed)
 	// repeatable in tests. Defaults: random.
 	UUID   func() string
@@ -224,6 +230,9 @@ func (e *Engine) Start(in StartInput) (string, error) {
 	x.rec.Root.Last = x.emit(0, HistoryEvent{Type: "ExecutionStarted", ExecutionStartedEventDetails: &ExecutionStartedDetails{
 		Input: string(encodeValue(input)), RoleArn: sm.RoleArn,
 	}})
+	if f := e.opts.StatusChanged; f != nil {
+		f(x.info())
+	}
 	x.start()
 	return arn, nil
 }

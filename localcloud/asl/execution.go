@@ -223,6 +223,9 @@ func (x *execution) finish(status string, output any, err *Error) {
 	x.mu.Unlock()
 	x.cancel()
 	_ = x.checkpoint() // a failed save leaves the execution to be resumed and end again
+	if f := x.engine.opts.StatusChanged; f != nil {
+		f(x.info())
+	}
 	x.closeDone()
 }
 

@@ -20,7 +20,7 @@ import (
 
 // Defaults of the engine's settings.
 const (
-	DefaultMaxJobsPerModel    = 10
+	DefaultMaxJobsPerModel    = batch.DefaultJobsPerModelQuota
 	DefaultMaxRunningJobs     = 4
 	DefaultRecordConcurrency  = 8
 	DefaultCheckpointRecords  = 1000
@@ -53,7 +53,7 @@ type Config struct {
 	Limits manifest.Limits
 	// MaxJobsPerModel is the quota of submitted plus in-progress jobs per
 	// model id; CreateJob answers ServiceQuotaExceededException beyond it.
-	// Default 10.
+	// Default 20, the service's default quota per base model.
 	MaxJobsPerModel int
 	// MaxRunningJobs is how many jobs run records at once on this machine;
 	// the others wait in Scheduled. Default 4.

@@ -83,15 +83,22 @@ func (s *Service) putRule(_ context.Context, in *putRuleInput) (*putRuleOutput, 
 	if !ruleName.MatchString(in.Name) {
 		return nil, validation("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must have length between 1 and 64 and match [\\.\\-_A-Za-z0-9]+", in.Name)
 	}
-	if in.ScheduleExpression != "" {
-		return nil, validation("ScheduleExpression %q is not supported by the local cloud: it runs rules with an EventPattern only", in.ScheduleExpression)
-	}
-	if in.EventPattern == "" {
+	if in.EventPattern == "" && in.ScheduleExpression == "" {
 		return nil, validation("Parameter(s) EventPattern or ScheduleExpression must be specified.")
 	}
-	p, err := ParsePattern(in.EventPattern)
-	if err != nil {
-		return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidEventPatternException", "%v", err)
+	var p *Pattern
+	if in.EventPattern != "" {
+		var err error
+		if p, err = ParsePattern(in.EventPattern); err != nil {
+			return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidEventPatternException", "%v", err)
+		}
+	}
+	var sched *schedule
+	if in.ScheduleExpression != "" {
+		var err error
+		if sched, err = parseSchedule(in.ScheduleExpression); err != nil {
+			return nil, validation("Parameter ScheduleExpression is not valid: %v", err)
+		}
 	}
 	state := in.State
 	switch state {
@@ -109,9 +116,11 @@ func (s *Service) putRule(_ context.Context, in *putRuleInput) (*putRuleOutput, 
 	}
 	next := *r
 	next.EventPattern, next.pattern, next.State, next.Description, next.RoleArn = in.EventPattern, p, state, in.Description, in.RoleArn
+	next.ScheduleExpression, next.schedule = in.ScheduleExpression, sched
 	if err := s.commitRule(&next); err != nil {
 		return nil, err
 	}
+	s.scheduleLocked(&next)
 	return &putRuleOutput{RuleArn: next.Arn}, nil
 }
 
@@ -137,14 +146,15 @@ type ruleRef struct {
 }
 
 type describeRuleOutput struct {
-	Name         string
-	Arn          string
-	EventPattern string `json:",omitempty"`
-	State        string
-	Description  string `json:",omitempty"`
-	RoleArn      string `json:",omitempty"`
-	EventBusName string
-	CreatedBy    string
+	Name               string
+	Arn                string
+	EventPattern       string `json:",omitempty"`
+	ScheduleExpression string `json:",omitempty"`
+	State              string
+	Description        string `json:",omitempty"`
+	RoleArn            string `json:",omitempty"`
+	EventBusName       string
+	CreatedBy          string
 }
 
 func (s *Service) rule(in ruleRef) (*Rule, error) {
@@ -160,7 +170,8 @@ func (s *Service) rule(in ruleRef) (*Rule, error) {
 
 func (s *Service) describe(r *Rule) describeRuleOutput {
 	return describeRuleOutput{
-		Name: r.Name, Arn: r.Arn, EventPattern: r.EventPattern, State: r.State, Description: r.Description,
+		Name: r.Name, Arn: r.Arn, EventPattern: r.EventPattern, ScheduleExpression: r.ScheduleExpression,
+		State: r.State, Description: r.Description,
 		RoleArn: r.RoleArn, EventBusName: "default", CreatedBy: s.opts.Account,
 	}
 }
@@ -256,6 +267,7 @@ func (s *Service) deleteRule(_ context.Context, in *deleteRuleInput) (*struct{},
 		s.rules[in.Name] = r
 		return nil, fmt.Errorf("save the rules: %w", err)
 	}
+	s.unscheduleLocked(in.Name)
 	return &struct{}{}, nil
 }
 
@@ -592,31 +604,48 @@ func (s *Service) accept(e putEventsEntry) (id, code, msg string) {
 		if r.State != Enabled || r.pattern == nil || !r.pattern.MatchesValue(eventMap) {
 			continue
 		}
-		for _, t := range r.Targets {
-			input, err := targetInput(t, r, plain, eventJSON)
-			if err != nil {
-				s.opts.Logger.Error("events: cannot build target input; target skipped", "rule", r.Name, "target", t.ID, "error", err)
-				continue
-			}
-			d := delivery{ID: s.pending.NewID(), EventID: id, Rule: r.Name, Target: *t, Input: string(input),
-				Accepted: s.opts.Clock.Now(), MaxAttempts: DefaultMaximumRetryAttempts + 1, MaxAge: int64(DefaultMaximumEventAge / time.Second)}
-			if p := t.RetryPolicy; p != nil {
-				if p.MaximumRetryAttempts != nil {
-					d.MaxAttempts = *p.MaximumRetryAttempts + 1
-				}
-				if p.MaximumEventAgeInSeconds != nil {
-					d.MaxAge = int64(*p.MaximumEventAgeInSeconds)
-				}
-			}
-			deliveries = append(deliveries, d)
-		}
+		deliveries = append(deliveries, s.deliveriesLocked(r, id, plain, eventJSON)...)
 	}
 	ctx := s.running
 	s.mu.RUnlock()
 
+	if err := s.dispatch(ctx, deliveries); err != nil {
+		return "", "InternalFailure", "the event could not be stored for delivery: " + err.Error()
+	}
+	return id, "", ""
+}
+
+// deliveriesLocked builds the deliveries of an event to the targets of
+// rule r; the caller holds s.mu.
+func (s *Service) deliveriesLocked(r *Rule, eventID string, plain map[string]any, eventJSON []byte) []delivery {
+	var out []delivery
+	for _, t := range r.Targets {
+		input, err := targetInput(t, r, plain, eventJSON)
+		if err != nil {
+			s.opts.Logger.Error("events: cannot build target input; target skipped", "rule", r.Name, "target", t.ID, "error", err)
+			continue
+		}
+		d := delivery{ID: s.pending.NewID(), EventID: eventID, Rule: r.Name, Target: *t, Input: string(input),
+			Accepted: s.opts.Clock.Now(), MaxAttempts: DefaultMaximumRetryAttempts + 1, MaxAge: int64(DefaultMaximumEventAge / time.Second)}
+		if p := t.RetryPolicy; p != nil {
+			if p.MaximumRetryAttempts != nil {
+				d.MaxAttempts = *p.MaximumRetryAttempts + 1
+			}
+			if p.MaximumEventAgeInSeconds != nil {
+				d.MaxAge = int64(*p.MaximumEventAgeInSeconds)
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// dispatch spools deliveries and, once the service runs (ctx not nil),
+// starts them.
+func (s *Service) dispatch(ctx context.Context, deliveries []delivery) error {
 	for _, d := range deliveries {
 		if err := s.pending.Put(d.ID, d); err != nil {
-			return "", "InternalFailure", "the event could not be stored for delivery: " + err.Error()
+			return err
 		}
 	}
 	if ctx != nil {
@@ -625,7 +654,7 @@ func (s *Service) accept(e putEventsEntry) (id, code, msg string) {
 			go s.deliver(ctx, d)
 		}
 	}
-	return id, "", ""
+	return nil
 }
 
 func newEventID() string {

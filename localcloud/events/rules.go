@@ -12,15 +12,19 @@ import (
 
 // Rule is a rule on the default bus.
 type Rule struct {
-	Name         string    `json:"name"`
-	Arn          string    `json:"arn"`
-	EventPattern string    `json:"eventPattern,omitempty"`
-	State        string    `json:"state"` // ENABLED or DISABLED
-	Description  string    `json:"description,omitempty"`
-	RoleArn      string    `json:"roleArn,omitempty"`
-	Targets      []*Target `json:"targets,omitempty"`
+	Name         string `json:"name"`
+	Arn          string `json:"arn"`
+	EventPattern string `json:"eventPattern,omitempty"`
+	// ScheduleExpression, rate(...) or cron(...), makes the rule fire on
+	// the clock instead of (or besides) matching events.
+	ScheduleExpression string    `json:"scheduleExpression,omitempty"`
+	State              string    `json:"state"` // ENABLED or DISABLED
+	Description        string    `json:"description,omitempty"`
+	RoleArn            string    `json:"roleArn,omitempty"`
+	Targets            []*Target `json:"targets,omitempty"`
 
-	pattern *Pattern
+	pattern  *Pattern
+	schedule *schedule
 }
 
 // Target is where a rule sends matching events.
@@ -80,6 +84,13 @@ func (s *Service) loadRules() error {
 				return fmt.Errorf("rule %s in %s: %w", r.Name, s.rulesPath(), err)
 			}
 			r.pattern = p
+		}
+		if r.ScheduleExpression != "" {
+			sc, err := parseSchedule(r.ScheduleExpression)
+			if err != nil {
+				return fmt.Errorf("rule %s in %s: %w", r.Name, s.rulesPath(), err)
+			}
+			r.schedule = sc
 		}
 		s.rules[r.Name] = r
 	}

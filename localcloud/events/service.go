@@ -52,6 +52,7 @@ type Service struct {
 
 	mu      sync.RWMutex
 	rules   map[string]*Rule
+	tickers map[string]context.CancelFunc // by rule name: scheduled rules firing
 	running context.Context
 	wg      sync.WaitGroup
 }
@@ -100,6 +101,9 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.running = ctx
+	for _, r := range s.rules {
+		s.scheduleLocked(r)
+	}
 	s.mu.Unlock()
 	ids, err := s.pending.IDs()
 	if err != nil {

@@ -36,6 +36,10 @@ type Config struct {
 	// Logger receives notes about restored executions and stored state
 	// machines that no longer validate. Default: slog.Default().
 	Logger *slog.Logger
+	// Events, when set, receives a "Step Functions Execution Status
+	// Change" event each time an execution starts or ends, as Step
+	// Functions sends to EventBridge.
+	Events EventPublisher
 }
 
 // Service is the Step Functions API over an asl.Engine. It is safe for
@@ -48,6 +52,7 @@ type Service struct {
 	engine  *asl.Engine
 	durable bool        // the engine has a Store
 	dir     *machineDir // nil without a DataDir
+	events  EventPublisher
 	handler http.Handler
 
 	mu       sync.Mutex
@@ -67,7 +72,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		region: region, account: account, clock: cfg.Engine.Clock, log: cfg.Logger,
-		machines: map[string]*machine{},
+		machines: map[string]*machine{}, events: cfg.Events,
 	}
 	if s.clock == nil {
 		s.clock = clock.Real{}
@@ -77,6 +82,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	opts := cfg.Engine
 	opts.Region, opts.Account, opts.Clock = region, account, s.clock
+	if s.events != nil {
+		opts.StatusChanged = s.statusChanged
+	}
 	if cfg.DataDir != "" {
 		if s.dir, err = newMachineDir(filepath.Join(cfg.DataDir, "statemachines")); err != nil {
 			return nil, err

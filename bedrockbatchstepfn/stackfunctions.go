@@ -1,0 +1,190 @@
+package bedrockbatchstepfn
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+)
+
+// Construct ids, under the per-stack scope eventHandlerID, of what the
+// published construct does not have.
+const (
+	deadLetterQueueID   = "DeadLetterQueue"
+	reconcileFunctionID = "Reconciler"
+	reconcileRuleID     = "ReconcileSchedule"
+	stopJobsFunctionID  = "StopJobsOfEndedExecution"
+	stopJobsRuleID      = "ExecutionEndedWithoutSuccess"
+)
+
+// stackFunctions are the per-stack functions a fragment grants its output
+// bucket to.
+type stackFunctions struct {
+	jobEvent, reconcile awslambda.Function
+}
+
+// reconcileIntervals remembers, per stack (by construct address), the
+// reconcile interval its shared reconciler runs at.
+var reconcileIntervals sync.Map
+
+// stackFunctionsOf returns the stack's shared functions, creating them, the
+// rules that trigger them and their dead-letter queue on first use: one
+// rule per stack sees each event once, whatever the number of fragments.
+func stackFunctionsOf(stack awscdk.Stack, dirs map[string]string, reconcileMinutes int) stackFunctions {
+	addr := *stack.Node().Addr()
+	if existing := stack.Node().TryFindChild(jsii.String(eventHandlerID)); existing != nil {
+		if prev, ok := reconcileIntervals.Load(addr); ok && prev.(int) != reconcileMinutes {
+			panic(fmt.Errorf("bedrockbatchstepfn: Extensions.ReconcileInterval is %d minutes here but %d minutes for "+
+				"another BedrockBatchSfn in stack %s; the reconciler is shared by the fragments of a stack, so give "+
+				"them the same interval", reconcileMinutes, prev.(int), *stack.Node().Path()))
+		}
+		return stackFunctions{
+			jobEvent:  childFunction(stack, existing, eventHandlerFunctionID),
+			reconcile: childFunction(stack, existing, reconcileFunctionID),
+		}
+	}
+	scope := constructs.NewConstruct(stack, jsii.String(eventHandlerID))
+	dlq := newDeadLetterQueue(scope)
+	shared := stackFunctions{
+		jobEvent:  jobEventFunction(scope, stack, dirs[jobEventPackage], dlq),
+		reconcile: reconcileFunction(scope, stack, dirs[reconcilePackage], dlq, reconcileMinutes),
+	}
+	stopJobsFunction(scope, stack, dirs[stopJobsPackage], dlq)
+	reconcileIntervals.Store(addr, reconcileMinutes)
+	return shared
+}
+
+// childFunction finds a shared function, or panics when the id is taken by
+// something else.
+func childFunction(stack awscdk.Stack, scope constructs.IConstruct, id string) awslambda.Function {
+	child := scope.Node().TryFindChild(jsii.String(id))
+	fn, ok := child.(awslambda.Function)
+	if !ok {
+		panic(fmt.Errorf("bedrockbatchstepfn: %s/%s/%s is a %T, not the construct's function; "+
+			"the construct id %q is reserved for BedrockBatchSfn", *stack.Node().Path(), eventHandlerID, id, child, eventHandlerID))
+	}
+	return fn
+}
+
+// newDeadLetterQueue keeps the events the stack's functions failed to
+// handle (after Lambda's retries of an asynchronous invocation, or when
+// EventBridge could not invoke them at all), for 14 days, the longest SQS
+// keeps a message, so they can be looked at and replayed.
+func newDeadLetterQueue(scope constructs.Construct) awssqs.Queue {
+	q := awssqs.NewQueue(scope, jsii.String(deadLetterQueueID), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(q, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-SQS3"),
+		Reason: jsii.String("This queue is itself the dead-letter queue of the construct's functions and rules."),
+	}}, jsii.Bool(false))
+	return q
+}
+
+// listJobsStatement allows listing jobs: ListModelInvocationJobs names no
+// resource, so IAM accepts it only on "*".
+func listJobsStatement() awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("bedrock:ListModelInvocationJobs"),
+		Resources: jsii.Strings("*"),
+	})
+}
+
+// reconcileFunction creates the reconciler and the schedule that runs it.
+func reconcileFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue, minutes int) awslambda.Function {
+	props := goFunctionProps(assetDir,
+		"Reports Bedrock batch inference jobs that ended while their Step Functions task still waits (a lost event)",
+		awscdk.Duration_Minutes(jsii.Number(5)))
+	props.DeadLetterQueue = dlq
+	fn := awslambda.NewFunction(scope, jsii.String(reconcileFunctionID), props)
+	markHandler(fn, batch.HandlerReconcile)
+	fn.AddToRolePolicy(listJobsStatement())
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"),
+		Resources: &[]*string{modelInvocationJobArns(stack)},
+	}))
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("states:SendTaskHeartbeat", "states:SendTaskSuccess", "states:SendTaskFailure"),
+		Resources: jsii.Strings("*"),
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{
+		basicExecutionRoleSuppression(),
+		{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("Listing jobs: bedrock:ListModelInvocationJobs supports no resource other than *. " +
+				"Reading jobs and their tags: job ids are assigned by Bedrock at creation. Asking whether a task " +
+				"still waits and reporting to it: the states:SendTask* actions support no resource other than *; " +
+				"the task token itself names the execution."),
+			AppliesTo: &[]interface{}{jobArnsFinding, "Resource::*"},
+		},
+		bucketGrantSuppression("The function lists and reads the output objects of finished jobs, whose names " +
+			"Bedrock chooses, in the output buckets of the stack's fragments."),
+	}, jsii.Bool(true))
+	awsevents.NewRule(scope, jsii.String(reconcileRuleID), &awsevents.RuleProps{
+		Description: jsii.String("Runs the reconciler of Bedrock batch jobs whose completion event was lost"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(float64(minutes)))),
+		Targets:     &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{DeadLetterQueue: dlq})},
+	})
+	return fn
+}
+
+// stopJobsFunction creates the function that stops the jobs of an
+// execution that ended without success, and the rule on Step Functions'
+// status changes of this account's and region's executions that invokes
+// it. The rule cannot name the state machines (the fragment does not know
+// them); the function acts only on jobs tagged with the ended execution.
+func stopJobsFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue) awslambda.Function {
+	props := goFunctionProps(assetDir,
+		"Stops the Bedrock batch inference jobs of a Step Functions execution that failed, timed out or was stopped",
+		awscdk.Duration_Minutes(jsii.Number(2)))
+	props.DeadLetterQueue = dlq
+	fn := awslambda.NewFunction(scope, jsii.String(stopJobsFunctionID), props)
+	markHandler(fn, batch.HandlerStopJobs)
+	fn.AddToRolePolicy(listJobsStatement())
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("bedrock:ListTagsForResource", "bedrock:StopModelInvocationJob"),
+		Resources: &[]*string{modelInvocationJobArns(stack)},
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{
+		basicExecutionRoleSuppression(),
+		{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("Listing jobs: bedrock:ListModelInvocationJobs supports no resource other than *. " +
+				"Reading the tags of jobs and stopping them: job ids are assigned by Bedrock at creation."),
+			AppliesTo: &[]interface{}{jobArnsFinding, "Resource::*"},
+		},
+	}, jsii.Bool(true))
+	ended := make([]string, len(batch.UnsuccessfulEnds))
+	for i, s := range batch.UnsuccessfulEnds {
+		ended[i] = string(s)
+	}
+	machines := stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("states"), Resource: jsii.String("stateMachine"), ResourceName: jsii.String(""),
+		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+	awsevents.NewRule(scope, jsii.String(stopJobsRuleID), &awsevents.RuleProps{
+		Description: jsii.String("Step Functions executions of this account and region that ended without success"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings(batch.ExecutionEventSource),
+			DetailType: jsii.Strings(batch.ExecutionEventDetailType),
+			Detail: &map[string]interface{}{
+				"status":          ended,
+				"stateMachineArn": awsevents.Match_Prefix(machines),
+			},
+		},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{DeadLetterQueue: dlq})},
+	})
+	return fn
+}
