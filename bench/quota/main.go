@@ -34,10 +34,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
-	"github.com/bedrockbatch/bedrockbatch/sampleapp"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
-	"github.com/bedrockbatch/bedrockbatch/clock"
+	"github.com/bedrockbatch/bedrockbatch/sampleapp"
 )
 
 type config struct {
