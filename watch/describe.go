@@ -18,6 +18,9 @@ var ErrExecutionNotFound = errors.New("execution not found")
 // Describe describes an execution, with an error that says what to check
 // when it cannot be found.
 func Describe(ctx context.Context, sfc *sfn.Client, execArn string) (*sfn.DescribeExecutionOutput, error) {
+	if execArn == "" {
+		return nil, errors.New("no execution ARN: give the ARN that start printed (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME)")
+	}
 	desc, err := sfc.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execArn)})
 	if err != nil {
 		return nil, describeError(execArn, err)

@@ -95,7 +95,7 @@ func runStart(ctx context.Context, stdout io.Writer, f *startFlags) error {
 	}
 	if f.noWatch {
 		if p.json {
-			p.printJSON(executionJSON{Started: started, Status: "RUNNING"})
+			p.printJSON(executionJSON{Started: started, ExecutionArn: started.ExecutionArn, Status: "RUNNING"})
 			return nil
 		}
 		fmt.Fprintf(p.w, "follow it with: bedrockbatch watch %s\n%s\n", started.ExecutionArn, started.ExecutionArn)
