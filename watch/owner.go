@@ -2,6 +2,8 @@ package watch
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 	"time"
 
@@ -11,10 +13,24 @@ import (
 )
 
 // executionTagKey is the key of the tag the construct's create-job function
-// puts on every job, whose value is the ARN of the execution that started
-// it. It tells an execution's jobs apart from every other job in the
-// account (other executions, other users, the console).
+// puts on every job, whose value names the execution that started it. It
+// tells an execution's jobs apart from every other job in the account
+// (other executions, other users, the console).
 const executionTagKey = "bedrockbatch:execution"
+
+// executionDigestPrefix starts the tag value of an execution whose ARN
+// cannot be a tag value (longer than 256 characters, or with characters
+// tags do not allow): the prefix and the hex SHA-256 of the ARN.
+const executionDigestPrefix = "sha256:"
+
+// namesExecution reports whether an execution tag value names executionArn.
+func namesExecution(value, executionArn string) bool {
+	if value == executionArn {
+		return true
+	}
+	sum := sha256.Sum256([]byte(executionArn))
+	return value == executionDigestPrefix+hex.EncodeToString(sum[:])
+}
 
 // owner is what a job's tags say about the execution that started it.
 type owner int
@@ -88,7 +104,7 @@ func (f *JobFilter) ownerOf(ctx context.Context, jobArn string) owner {
 		for _, t := range out.Tags {
 			if aws.ToString(t.Key) == executionTagKey {
 				o = theirs
-				if aws.ToString(t.Value) == f.executionArn {
+				if namesExecution(aws.ToString(t.Value), f.executionArn) {
 					o = ours
 				}
 			}

@@ -3,6 +3,8 @@ package watch_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -65,6 +67,9 @@ func TestJobFilterKeepsTheExecutionsJobs(t *testing.T) {
 	const (
 		execA = "arn:aws:states:us-east-1:000000000000:execution:M:a"
 		execB = "arn:aws:states:us-east-1:000000000000:execution:M:b"
+		// An execution name with a letter tags do not allow: its jobs
+		// carry the digest of the ARN.
+		execD = "arn:aws:states:us-east-1:000000000000:execution:M:é"
 	)
 	since := time.Now()
 	submit := func(name, execution string) {
@@ -86,6 +91,8 @@ func TestJobFilterKeepsTheExecutionsJobs(t *testing.T) {
 	submit("of-a", execA)
 	submit("of-b", execB)
 	submit("untagged", "")
+	sum := sha256.Sum256([]byte(execD))
+	submit("of-d", "sha256:"+hex.EncodeToString(sum[:]))
 
 	names := func(f *watch.JobFilter) string {
 		jobs, err := watch.ExecutionJobs(ctx, f, since)
@@ -104,8 +111,11 @@ func TestJobFilterKeepsTheExecutionsJobs(t *testing.T) {
 			t.Errorf("jobs of execution a: %q, want only of-a (b's job and the untagged one left out)", got)
 		}
 	}
-	if n := counter.n.Load(); n != 3 {
-		t.Errorf("%d ListTagsForResource calls for 3 jobs looked at 3 times, want 3", n)
+	if n := counter.n.Load(); n != 4 {
+		t.Errorf("%d ListTagsForResource calls for 4 jobs looked at 3 times, want 4", n)
+	}
+	if got := names(watch.NewJobFilter(br, execD)); got != "of-d" {
+		t.Errorf("jobs of execution d: %q, want of-d, tagged with the digest of its ARN", got)
 	}
 	// An execution none of whose jobs is tagged (a deployment older than
 	// the tag) falls back to the time window, without other executions'
