@@ -27,14 +27,15 @@ type Options struct {
 	// Interval between two looks at the execution and its jobs. Default
 	// 200 ms.
 	Interval time.Duration
-	// Jobs, if set, receives the jobs submitted since the execution started
-	// after every look, the last time after the execution ended.
+	// Jobs, if set, receives the execution's jobs after every look, the
+	// last time after the execution ended.
 	Jobs func([]bedrocktypes.ModelInvocationJobSummary)
 }
 
 // Execution polls the execution until it is no longer RUNNING and returns
-// its final description and the batch jobs submitted since since (the
-// execution's start). It returns ctx's error when ctx ends first.
+// its final description and its batch jobs: those submitted since since
+// (the execution's start) that a JobFilter keeps. It returns ctx's error
+// when ctx ends first.
 func Execution(ctx context.Context, c Clients, execArn string, since time.Time, opts Options) (*sfn.DescribeExecutionOutput, []bedrocktypes.ModelInvocationJobSummary, error) {
 	interval := opts.Interval
 	if interval <= 0 {
@@ -44,20 +45,21 @@ func Execution(ctx context.Context, c Clients, execArn string, since time.Time, 
 	if report == nil {
 		report = func([]bedrocktypes.ModelInvocationJobSummary) {}
 	}
+	filter := NewJobFilter(c.Bedrock, execArn)
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		jobs, err := ListJobs(ctx, c.Bedrock, since)
+		jobs, err := ExecutionJobs(ctx, filter, since)
 		if err != nil {
 			return nil, nil, err
 		}
 		report(jobs)
 		desc, err := c.StepFunctions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execArn)})
 		if err != nil {
-			return nil, nil, fmt.Errorf("describe execution: %w", err)
+			return nil, nil, describeError(execArn, err)
 		}
 		if desc.Status != sfntypes.ExecutionStatusRunning {
-			if jobs, err = ListJobs(ctx, c.Bedrock, since); err == nil {
+			if jobs, err = ExecutionJobs(ctx, filter, since); err == nil {
 				report(jobs)
 			}
 			return desc, jobs, err
@@ -70,7 +72,9 @@ func Execution(ctx context.Context, c Clients, execArn string, since time.Time, 
 	}
 }
 
-// ListJobs lists the batch jobs submitted since since, oldest first.
+// ListJobs lists every batch job submitted since since, oldest first,
+// whichever execution (or person) submitted it; ExecutionJobs keeps those
+// of one execution.
 func ListJobs(ctx context.Context, br *bedrock.Client, since time.Time) ([]bedrocktypes.ModelInvocationJobSummary, error) {
 	var jobs []bedrocktypes.ModelInvocationJobSummary
 	pg := bedrock.NewListModelInvocationJobsPaginator(br, &bedrock.ListModelInvocationJobsInput{

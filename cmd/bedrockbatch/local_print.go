@@ -19,6 +19,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
 	"github.com/bedrockbatch/bedrockbatch/localrun"
+	"github.com/bedrockbatch/bedrockbatch/watch"
 )
 
 // printer writes what a run shows: steps and progress for people, or one
@@ -186,37 +187,8 @@ func (p *printer) result(res *localrun.Result, logPath string) {
 		enc.Encode(out)
 		return
 	}
+	p.execution(res.ExecutionArn, status, res.Output, res.Error, res.Cause, res.Summary)
 	w := p.w
-	fmt.Fprintf(w, "\nExecution %s %s\n", lastSegment(res.ExecutionArn), status)
-	if res.Output != nil {
-		var pretty bytes.Buffer
-		if json.Indent(&pretty, res.Output, "", "  ") == nil {
-			fmt.Fprintf(w, "Output:\n%s\n", pretty.String())
-		}
-	}
-	if res.Error != "" || res.Cause != "" {
-		fmt.Fprintf(w, "Error: %s\nCause: %s\n", res.Error, res.Cause)
-	}
-	if len(res.Jobs) > 0 {
-		fmt.Fprintln(w, "\nJobs:")
-		for _, j := range res.Jobs {
-			fmt.Fprintf(w, "  %-40s %-18s %6d records: %d succeeded, %d failed; tokens in %d, out %d\n",
-				j.Name, j.Status, j.Summary.TotalRecordCount, j.Summary.SuccessRecordCount, j.Summary.ErrorRecordCount,
-				j.Summary.InputTokenCount, j.Summary.OutputTokenCount)
-			if j.Message != "" && !batch.Status(j.Status).Succeeded() {
-				fmt.Fprintf(w, "  %-40s %s\n", "", j.Message)
-			}
-		}
-		t := res.Totals
-		fmt.Fprintf(w, "Total: %d records, %d succeeded, %d failed; %d input and %d output tokens\n",
-			t.TotalRecordCount, t.SuccessRecordCount, t.ErrorRecordCount, t.InputTokenCount, t.OutputTokenCount)
-	}
-	if len(res.OutputFiles) > 0 {
-		fmt.Fprintln(w, "\nOutput files:")
-		for _, f := range res.OutputFiles {
-			fmt.Fprintf(w, "  %s (%d lines)\n    %s\n", f.URI, f.Lines, f.Path)
-		}
-	}
 	fmt.Fprintf(w, "\nTime: synth %s, deploy %s, execution %s, total %s; peak memory %d MB\n",
 		round(res.Times.Synth), round(res.Times.Deploy), round(res.Times.Execution), round(res.Times.Total), peakRSS()>>20)
 	if logPath != "" {
@@ -225,3 +197,43 @@ func (p *printer) result(res *localrun.Result, logPath string) {
 }
 
 func round(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond) }
+
+// execution prints how an execution ended for people: its status, output
+// or error, its jobs' counts and its output files (with their paths on
+// this machine when they are in a local cloud).
+func (p *printer) execution(arn, status string, output json.RawMessage, errName, cause string, sum watch.Summary) {
+	w := p.w
+	fmt.Fprintf(w, "\nExecution %s %s\n", lastSegment(arn), status)
+	if output != nil {
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, output, "", "  ") == nil {
+			fmt.Fprintf(w, "Output:\n%s\n", pretty.String())
+		}
+	}
+	if errName != "" || cause != "" {
+		fmt.Fprintf(w, "Error: %s\nCause: %s\n", errName, cause)
+	}
+	if len(sum.Jobs) > 0 {
+		fmt.Fprintln(w, "\nJobs:")
+		for _, j := range sum.Jobs {
+			fmt.Fprintf(w, "  %-40s %-18s %6d records: %d succeeded, %d failed; tokens in %d, out %d\n",
+				j.Name, j.Status, j.Summary.TotalRecordCount, j.Summary.SuccessRecordCount, j.Summary.ErrorRecordCount,
+				j.Summary.InputTokenCount, j.Summary.OutputTokenCount)
+			if j.Message != "" && !batch.Status(j.Status).Succeeded() {
+				fmt.Fprintf(w, "  %-40s %s\n", "", j.Message)
+			}
+		}
+		t := sum.Totals
+		fmt.Fprintf(w, "Total: %d records, %d succeeded, %d failed; %d input and %d output tokens\n",
+			t.TotalRecordCount, t.SuccessRecordCount, t.ErrorRecordCount, t.InputTokenCount, t.OutputTokenCount)
+	}
+	if len(sum.OutputFiles) > 0 {
+		fmt.Fprintln(w, "\nOutput files:")
+		for _, f := range sum.OutputFiles {
+			fmt.Fprintf(w, "  %s (%d lines)\n", f.URI, f.Lines)
+			if f.Path != "" {
+				fmt.Fprintf(w, "    %s\n", f.Path)
+			}
+		}
+	}
+}

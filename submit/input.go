@@ -1,0 +1,66 @@
+package submit
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+)
+
+// maxExecutionNameLen is Step Functions' limit on an execution name.
+const maxExecutionNameLen = 80
+
+// executionNameForbidden are the characters Step Functions refuses in an
+// execution name, besides whitespace and control characters.
+const executionNameForbidden = "<>{}[]?*\"#%\\^|~`$&,;:/"
+
+// CheckExecutionName reports whether Step Functions accepts name for an
+// execution.
+func CheckExecutionName(name string) error {
+	if name == "" || len(name) > maxExecutionNameLen {
+		return fmt.Errorf("execution name %q: give 1 to %d characters", name, maxExecutionNameLen)
+	}
+	for _, r := range name {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(executionNameForbidden, r) {
+			return fmt.Errorf("execution name %q: %q is not allowed (no whitespace, control characters or any of %s)", name, r, executionNameForbidden)
+		}
+	}
+	return nil
+}
+
+// NewExecutionName is a name for an execution started now: the time and a
+// random suffix, so that two started in the same second differ.
+func NewExecutionName(now time.Time) string {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return "run-" + now.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// ByPrefixInput is the fragment's input for running every manifest under a
+// prefix of the input bucket (a distributed Map over the listing), which
+// has no ceiling on the number of manifests.
+type ByPrefixInput struct {
+	JobName        string `json:"job_name"`
+	ModelID        string `json:"model_id"`
+	ManifestPrefix string `json:"manifest_prefix"`
+}
+
+// executionInput is the input an execution starts with: the given one, or
+// the fragment's input for the uploaded manifests.
+func executionInput(opts Options, prefix string, keys []string) (json.RawMessage, error) {
+	if opts.ExecutionInput != nil {
+		if !json.Valid(opts.ExecutionInput) {
+			return nil, fmt.Errorf("execution input is not valid JSON")
+		}
+		return opts.ExecutionInput, nil
+	}
+	if opts.ByPrefix {
+		return json.Marshal(ByPrefixInput{JobName: opts.JobName, ModelID: opts.ModelID, ManifestPrefix: prefix})
+	}
+	return json.Marshal(batch.FragmentInput{JobName: opts.JobName, ManifestKeys: keys, ModelID: opts.ModelID})
+}
