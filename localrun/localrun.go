@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -298,14 +299,26 @@ func resumeOrStart(ctx context.Context, sfc *awssfn.Client, machineArn string, i
 		e := running.Executions[0]
 		return aws.ToString(e.ExecutionArn), aws.ToTime(e.StartDate), true, nil
 	}
-	name := "run-" + time.Now().UTC().Format("20060102-150405")
-	out, err := sfc.StartExecution(ctx, &awssfn.StartExecutionInput{
-		StateMachineArn: aws.String(machineArn), Name: aws.String(name), Input: aws.String(string(input)),
-	})
-	if err != nil {
-		return "", time.Time{}, false, fmt.Errorf("start execution: %w", err)
+	// Executions are named after the second they start; a run within the
+	// same second as an earlier one takes the next free suffix.
+	base := "run-" + time.Now().UTC().Format("20060102-150405")
+	for attempt := 1; ; attempt++ {
+		name := base
+		if attempt > 1 {
+			name = fmt.Sprintf("%s-%d", base, attempt)
+		}
+		out, err := sfc.StartExecution(ctx, &awssfn.StartExecutionInput{
+			StateMachineArn: aws.String(machineArn), Name: aws.String(name), Input: aws.String(string(input)),
+		})
+		var exists *sfntypes.ExecutionAlreadyExists
+		if errors.As(err, &exists) && attempt < 100 {
+			continue
+		}
+		if err != nil {
+			return "", time.Time{}, false, fmt.Errorf("start execution: %w", err)
+		}
+		return aws.ToString(out.ExecutionArn), aws.ToTime(out.StartDate), false, nil
 	}
-	return aws.ToString(out.ExecutionArn), aws.ToTime(out.StartDate), false, nil
 }
 
 func lastSegment(arn string) string { return arn[strings.LastIndex(arn, ":")+1:] }

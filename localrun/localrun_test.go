@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -117,8 +116,6 @@ func TestRunReusesAnUnchangedAssembly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Jobs are listed by submission time: keep the runs' jobs apart.
-	time.Sleep(2 * time.Second)
 	rec := &recorder{statuses: map[string]string{}}
 	opts.Progress = rec
 	second, err := localrun.Run(context.Background(), opts)

@@ -2,35 +2,14 @@ package watch
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+	"github.com/bedrockbatch/bedrockbatch/batch"
 )
-
-// executionTagKey is the key of the tag the construct's create-job function
-// puts on every job, whose value names the execution that started it. It
-// tells an execution's jobs apart from every other job in the account
-// (other executions, other users, the console).
-const executionTagKey = "bedrockbatch:execution"
-
-// executionDigestPrefix starts the tag value of an execution whose ARN
-// cannot be a tag value (longer than 256 characters, or with characters
-// tags do not allow): the prefix and the hex SHA-256 of the ARN.
-const executionDigestPrefix = "sha256:"
-
-// namesExecution reports whether an execution tag value names executionArn.
-func namesExecution(value, executionArn string) bool {
-	if value == executionArn {
-		return true
-	}
-	sum := sha256.Sum256([]byte(executionArn))
-	return value == executionDigestPrefix+hex.EncodeToString(sum[:])
-}
 
 // owner is what a job's tags say about the execution that started it.
 type owner int
@@ -102,9 +81,9 @@ func (f *JobFilter) ownerOf(ctx context.Context, jobArn string) owner {
 	}
 	if err == nil {
 		for _, t := range out.Tags {
-			if aws.ToString(t.Key) == executionTagKey {
+			if aws.ToString(t.Key) == batch.ExecutionTag {
 				o = theirs
-				if namesExecution(aws.ToString(t.Value), f.executionArn) {
+				if aws.ToString(t.Value) == batch.ExecutionTagValue(f.executionArn) {
 					o = ours
 				}
 			}
