@@ -186,7 +186,8 @@ func (j *jsonlWriter) Write(values []any) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, col.Name)
+		name, _ := json.Marshal(col.Name)
+		b = append(b, name...)
 		b = append(b, ':')
 		v := values[i]
 		switch {
