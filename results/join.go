@@ -425,4 +425,3 @@ func (h *joinHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return c
 }
-
