@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -113,6 +114,12 @@ func printCost(cmd *cobra.Command, e cost.Estimate) {
 	}
 }
 
-func price(p float64) string { return fmt.Sprintf("$%g", p) }
+func price(p float64) string { return "$" + strconv.FormatFloat(p, 'f', -1, 64) }
 
-func dollars(x float64) string { return fmt.Sprintf("$%.2f", x) }
+// dollars shows cents, and four decimals for amounts under a dollar.
+func dollars(x float64) string {
+	if x > 0 && x < 1 {
+		return fmt.Sprintf("$%.4f", x)
+	}
+	return fmt.Sprintf("$%.2f", x)
+}
