@@ -314,7 +314,7 @@ func buildEmbedding(family Family, modelID string, p Prompt) ([]byte, error) {
 		switch inputType {
 		case "search_document", "search_query", "classification", "clustering":
 		default:
-			return nil, fmt.Errorf("Cohere input type %q: use search_document, search_query, classification or clustering", inputType)
+			return nil, fmt.Errorf("input type %q of Cohere Embed: use search_document, search_query, classification or clustering", inputType)
 		}
 		b = append(b, `{"texts":`...)
 		b = appendStrings(b, texts)

@@ -255,7 +255,7 @@ func manifestName(opts Options) (string, error) {
 		}
 	}
 	if unsafeKeyChars.MatchString(name) {
-		return "", fmt.Errorf("manifest name %q has characters Bedrock refuses in S3 keys: use letters, digits and -!_*'().", name)
+		return "", fmt.Errorf("manifest name %q has characters Bedrock refuses in S3 keys: use only letters, digits and the characters -!_*'() and dots", name)
 	}
 	return name, nil
 }

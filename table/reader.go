@@ -265,11 +265,13 @@ func jsonValue(raw []byte) (any, error) {
 
 type parquetReader struct {
 	f       *os.File
-	r       *parquet.Reader
+	r       *parquet.GenericReader[map[string]any]
 	file    string
 	cols    []string
 	n       int
 	cleanup func()
+	buf     []map[string]any // rows read ahead
+	next    int              // index of the next row of buf to return
 }
 
 func newParquetReader(local, file string) (*parquetReader, error) {
@@ -291,7 +293,7 @@ func newParquetReader(local, file string) (*parquetReader, error) {
 	for _, field := range pf.Schema().Fields() {
 		cols = append(cols, field.Name())
 	}
-	return &parquetReader{f: f, r: parquet.NewReader(pf), file: file, cols: cols}, nil
+	return &parquetReader{f: f, r: parquet.NewGenericReader[map[string]any](pf, pf.Schema()), file: file, cols: cols}, nil
 }
 
 func (p *parquetReader) Columns() []string { return p.cols }
@@ -307,14 +309,29 @@ func (p *parquetReader) Close() error {
 	return err
 }
 
+// parquetBatch is how many rows a Parquet reader reads at once.
+const parquetBatch = 128
+
 func (p *parquetReader) Next() (Row, error) {
-	vals := map[string]any{}
-	if err := p.r.Read(&vals); err != nil {
-		if errors.Is(err, io.EOF) {
-			return Row{}, io.EOF
+	if p.next == len(p.buf) {
+		if p.buf == nil {
+			p.buf = make([]map[string]any, parquetBatch)
 		}
-		return Row{}, &RowError{File: p.file, Row: p.n + 1, Msg: fmt.Sprintf("cannot read the row: %v", err)}
+		p.buf = p.buf[:parquetBatch]
+		for i := range p.buf {
+			p.buf[i] = map[string]any{}
+		}
+		n, err := p.r.Read(p.buf)
+		p.buf, p.next = p.buf[:n], 0
+		if n == 0 {
+			if err == nil || errors.Is(err, io.EOF) {
+				return Row{}, io.EOF
+			}
+			return Row{}, &RowError{File: p.file, Row: p.n + 1, Msg: fmt.Sprintf("cannot read the row: %v", err)}
+		}
 	}
+	vals := p.buf[p.next]
+	p.next++
 	p.n++
 	for k, v := range vals {
 		if b, ok := v.([]byte); ok {

@@ -3,6 +3,7 @@ package table_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -186,5 +187,32 @@ func TestFormatOf(t *testing.T) {
 	}
 	if _, err := table.FormatOf("a.txt", ""); err == nil || !strings.Contains(err.Error(), ".csv, .jsonl or .parquet") {
 		t.Errorf("a.txt: %v", err)
+	}
+}
+
+func TestParquetManyRowGroups(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big.parquet")
+	s := &table.Store{}
+	w, err := s.CreateTable(context.Background(), p, table.Parquet, []table.Column{{Name: "n", Type: table.Int}, {Name: "s", Type: table.Text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows = 40_000
+	for i := 1; i <= rows; i++ {
+		if err := w.Write([]any{i, fmt.Sprint("row ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, got := readAll(t, s, p, table.Parquet)
+	if len(got) != rows {
+		t.Fatalf("%d rows, want %d", len(got), rows)
+	}
+	for _, i := range []int{0, 16383, 16384, rows - 1} {
+		if got[i].Values["s"] != fmt.Sprint("row ", i+1) || got[i].Index != i+1 {
+			t.Errorf("row %d: %v", i+1, got[i])
+		}
 	}
 }

@@ -85,7 +85,7 @@ func (s *Store) CreateTable(ctx context.Context, path string, format Format, col
 		return &jsonlWriter{f: f, bw: bw, cols: cols}, nil
 	}
 	pw.f, pw.bw = f, bw
-	pw.w = parquet.NewWriter(bw, pw.schema, parquet.MaxRowsPerRowGroup(parquetRowGroup))
+	pw.w = parquet.NewGenericWriter[any](bw, pw.schema, parquet.MaxRowsPerRowGroup(parquetRowGroup))
 	return pw, nil
 }
 
@@ -234,7 +234,7 @@ func (j *jsonlWriter) Abort() { j.f.Abort() }
 type parquetWriter struct {
 	f      File
 	bw     *bufio.Writer
-	w      *parquet.Writer
+	w      *parquet.GenericWriter[any]
 	cols   []Column
 	typ    reflect.Type
 	schema *parquet.Schema
@@ -286,7 +286,8 @@ func (p *parquetWriter) Write(values []any) error {
 			}
 		}
 	}
-	return p.w.Write(row.Interface())
+	_, err := p.w.Write([]any{row.Interface()})
+	return err
 }
 
 func (p *parquetWriter) Close() error {
