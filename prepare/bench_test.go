@@ -28,6 +28,7 @@ func BenchmarkPrepareCSV(b *testing.B) {
 		b.StopTimer()
 		out := filepath.Join(dir, fmt.Sprint("out", i))
 		reset := benchmem.Reset()
+		cpu := benchmem.CPUSeconds()
 		b.StartTimer()
 		res, err := prepare.Run(context.Background(), prepare.Options{
 			Input: in, ModelID: "anthropic.claude-3-haiku-20240307-v1:0", Out: out, TempDir: dir, IDColumn: "id",
@@ -41,6 +42,7 @@ func BenchmarkPrepareCSV(b *testing.B) {
 			b.Fatalf("%d records from %d rows", res.Records, rows)
 		}
 		b.ReportMetric(float64(rows)/b.Elapsed().Seconds()*float64(i+1), "records/s")
+		b.ReportMetric(float64(rows)/(benchmem.CPUSeconds()-cpu), "records/cpu-s")
 		if reset {
 			b.ReportMetric(benchmem.PeakMB(), "peak-RSS-MiB")
 		}

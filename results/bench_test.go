@@ -30,6 +30,7 @@ func BenchmarkResultsJoin(b *testing.B) {
 		b.StopTimer()
 		out := filepath.Join(dir, fmt.Sprint("results", i, ".parquet"))
 		reset := benchmem.Reset()
+		cpu := benchmem.CPUSeconds()
 		b.StartTimer()
 		res, err := results.Run(context.Background(), results.Options{Outputs: outs, Join: src, IDColumn: "id", Out: out, TempDir: dir})
 		if err != nil {
@@ -40,6 +41,7 @@ func BenchmarkResultsJoin(b *testing.B) {
 			b.Fatalf("result %+v, want %d joined records", res, records)
 		}
 		b.ReportMetric(float64(records)/b.Elapsed().Seconds()*float64(i+1), "records/s")
+		b.ReportMetric(float64(records)/(benchmem.CPUSeconds()-cpu), "records/cpu-s")
 		if reset {
 			b.ReportMetric(benchmem.PeakMB(), "peak-RSS-MiB")
 		}

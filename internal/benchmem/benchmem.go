@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Reset starts a new peak: it returns freed memory to the system and
@@ -39,4 +40,15 @@ func PeakMB() float64 {
 		}
 	}
 	return 0
+}
+
+// CPUSeconds is the processor time (user and system) the process has used
+// so far: a rate per CPU second does not depend on what else the machine
+// runs.
+func CPUSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
