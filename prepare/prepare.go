@@ -72,7 +72,8 @@ type Options struct {
 }
 
 // Progress is a report on long work: Done of Total units of a phase
-// ("read": input bytes, or rows when Total is 0; "write": records).
+// ("read": rows read, Total 0 as the count is not known ahead; "write":
+// bytes of manifests written, of Total).
 type Progress struct {
 	Phase       string
 	Done, Total int64

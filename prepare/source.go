@@ -24,11 +24,11 @@ func openSource(ctx context.Context, store *table.Store, opts Options) (source, 
 		if len(opts.Templates) > 0 || opts.TemplateColumn != "" || opts.IDColumn != "" {
 			return nil, "", errors.New("an OpenAI batch file carries its own prompts and custom_id: leave out prompt templates, the template column and the id column")
 		}
-		r, size, err := store.Open(ctx, opts.Input)
+		r, _, err := store.Open(ctx, opts.Input)
 		if err != nil {
 			return nil, "", err
 		}
-		return &openAISource{r: r, size: size, opts: opts}, FormatOpenAI, nil
+		return &openAISource{r: r, opts: opts}, FormatOpenAI, nil
 	}
 	format, err := table.FormatOf(opts.Input, opts.Format)
 	if err != nil {
@@ -152,7 +152,6 @@ func templateNames(ts []compiled) string {
 
 type openAISource struct {
 	r    io.ReadCloser
-	size int64
 	opts Options
 }
 
@@ -161,7 +160,6 @@ func (s *openAISource) close() { s.r.Close() }
 func (s *openAISource) each(ctx context.Context, emit func(string, []byte) error, rows *int) error {
 	br := bufio.NewReaderSize(s.r, 1<<20)
 	var long []byte
-	var read int64
 	for line := 1; ; line++ {
 		long = long[:0]
 		var text []byte
@@ -179,7 +177,6 @@ func (s *openAISource) each(ctx context.Context, emit func(string, []byte) error
 			text = chunk
 			break
 		}
-		read += int64(len(text))
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("read %s: %w", s.opts.Input, err)
 		}
@@ -189,7 +186,7 @@ func (s *openAISource) each(ctx context.Context, emit func(string, []byte) error
 				return err
 			}
 			if s.opts.Progress != nil && *rows%1024 == 0 {
-				s.opts.Progress(Progress{Phase: "read", Done: read, Total: s.size})
+				s.opts.Progress(Progress{Phase: "read", Done: int64(*rows)})
 			}
 		}
 		if errors.Is(err, io.EOF) {

@@ -50,7 +50,8 @@ type Options struct {
 	// Format is csv, jsonl, parquet or openai.
 	Format string
 	// Failed is a directory or s3:// prefix where a manifest of the failed
-	// records (failed.jsonl) is written, to run them again.
+	// records (failed.jsonl) is written, to run them again; nothing is
+	// written when no record failed.
 	Failed string
 	// ModelID is reported as the model of OpenAI output bodies.
 	ModelID string
@@ -135,6 +136,10 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	}
 	if err != nil {
 		return res, err
+	}
+	if scan.failed != nil && res.Failed == 0 {
+		scan.failed.Abort()
+		scan.failed, res.FailedFile = nil, ""
 	}
 	if scan.failed != nil {
 		if _, err := scan.failed.Write(scan.failedBuf); err != nil {

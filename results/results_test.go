@@ -320,3 +320,19 @@ func TestS3OutputsEmbeddingsToParquet(t *testing.T) {
 		t.Errorf("empty output prefix: %v", err)
 	}
 }
+
+func TestNoFailedManifestWhenNothingFailed(t *testing.T) {
+	src := source(t, 100)
+	files := prep(t, prepare.Options{Input: src, ModelID: nova, Templates: []prepare.Template{{Text: "{{.text}}"}}})
+	outs := t.TempDir()
+	runJobs(t, files, nova, outs, nil, nil)
+	failed := t.TempDir()
+	res, err := results.Run(context.Background(), results.Options{Outputs: outs, Out: filepath.Join(t.TempDir(), "r.csv"), Failed: failed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(failed)
+	if res.FailedFile != "" || len(entries) != 0 || res.Records != 100 {
+		t.Errorf("result %+v, files %v: no failed manifest expected", res, entries)
+	}
+}
