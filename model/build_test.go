@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -153,5 +154,16 @@ func TestOpenAIBatchRequestTranslates(t *testing.T) {
 	body := OpenAIResponseBody(Answer{Text: "Hi", InputTokens: 3, OutputTokens: 1, StopReason: "max_tokens"}, "chatcmpl-1", "m", 1)
 	if !strings.Contains(string(body), `"finish_reason":"length"`) || !strings.Contains(string(body), `"total_tokens":4`) {
 		t.Errorf("chat completion body %s", body)
+	}
+	emb := OpenAIResponseBody(Answer{Embeddings: [][]float64{{0.5, -0.25}}, InputTokens: 2}, "x", "m", 1)
+	var list struct {
+		Object string `json:"object"`
+		Data   []struct {
+			Object    string    `json:"object"`
+			Embedding []float64 `json:"embedding"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(emb, &list); err != nil || list.Object != "list" || len(list.Data) != 1 || list.Data[0].Embedding[1] != -0.25 {
+		t.Errorf("embeddings body %s: %v", emb, err)
 	}
 }
