@@ -25,19 +25,21 @@ const maxPartitions = 256
 
 // srcRow is a source row in a partition file.
 type srcRow struct {
-	N    int            `json:"n"`
-	Line int            `json:"l,omitempty"`
-	ID   string         `json:"i"`
-	V    map[string]any `json:"v"`
+	N    int    `json:"n"`
+	Line int    `json:"l,omitempty"`
+	ID   string `json:"i"`
+	// V holds the row's values in the order of the table's columns as
+	// known when the row was read (JSON Lines tables only add columns).
+	V []any `json:"v"`
 }
 
 // joined is a source row with its records' outcomes, in a joined partition
 // file; N is 0 for records of no source row.
 type joined struct {
-	N  int            `json:"n"`
-	ID string         `json:"i"`
-	V  map[string]any `json:"v,omitempty"`
-	O  []outcome      `json:"o,omitempty"`
+	N  int       `json:"n"`
+	ID string    `json:"i"`
+	V  []any     `json:"v,omitempty"`
+	O  []outcome `json:"o,omitempty"`
 }
 
 // joinKey is the id both sides are partitioned by: every -NNN suffix
@@ -205,8 +207,12 @@ func join(ctx context.Context, s *scanner, format table.Format) error {
 	vals := make([]any, 0, len(cols))
 	emit := func(j *joined) error {
 		base := vals[:0]
-		for _, c := range columns {
-			base = append(base, j.V[c])
+		for i := range columns {
+			if i < len(j.V) {
+				base = append(base, j.V[i])
+			} else {
+				base = append(base, nil)
+			}
 		}
 		if len(j.O) == 0 {
 			s.res.Missing++
@@ -251,6 +257,7 @@ func partitionSource(ctx context.Context, s *scanner, tmp string, n int) (*parti
 	if err != nil {
 		return nil, nil, err
 	}
+	var vals []any
 	for {
 		row, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -266,7 +273,11 @@ func partitionSource(ctx context.Context, s *scanner, tmp string, n int) (*parti
 			return nil, nil, &table.RowError{File: s.opts.Join, Row: row.Index, Line: row.Line, Msg: err.Error()}
 		}
 		s.res.Rows++
-		if err := srcs.write(srcs.of(joinKey(id)), srcRow{N: row.Index, Line: row.Line, ID: id, V: row.Values}); err != nil {
+		vals = vals[:0]
+		for _, c := range tr.Columns() {
+			vals = append(vals, row.Values[c])
+		}
+		if err := srcs.write(srcs.of(joinKey(id)), srcRow{N: row.Index, Line: row.Line, ID: id, V: vals}); err != nil {
 			srcs.close()
 			return nil, nil, err
 		}
