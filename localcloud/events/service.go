@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/recent"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
 )
 
@@ -52,6 +53,7 @@ type Service struct {
 	rules   map[string]*Rule
 	running context.Context
 	wg      sync.WaitGroup
+	recent  *recent.Ring[RecentEvent]
 }
 
 // New opens the EventBridge state in opts.DataDir.
@@ -74,7 +76,7 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{opts: opts, dir: dir, pending: pending, failed: failed, rules: map[string]*Rule{}}
+	s := &Service{opts: opts, dir: dir, pending: pending, failed: failed, rules: map[string]*Rule{}, recent: newRecentEvents()}
 	if err := s.loadRules(); err != nil {
 		return nil, err
 	}
