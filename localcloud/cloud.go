@@ -25,6 +25,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/httpapi"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
@@ -178,6 +179,7 @@ func open(opts Options) (*Cloud, error) {
 		return nil, fmt.Errorf("step functions: %w", err)
 	}
 	c.Register(edge.StepFunctions, c.StepFunctions.Handler())
+	c.Router.Mount(console.Path, console.New(console.Options{AWS: cfg, Events: c.Events, Invocations: c.Lambda}))
 	c.handlers = newHandlerRegistry(awsbedrock.NewFromConfig(cfg), awss3.NewFromConfig(cfg), awssfn.NewFromConfig(cfg), opts.Logger)
 	return c, nil
 }
