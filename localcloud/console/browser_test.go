@@ -176,7 +176,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.do("the execution page", chromedp.Click(chromedp.CSS(execRow+` a`)), chromedp.WaitVisible(chromedp.CSS(`#execution-graph`)))
 	statuses := get(b, "graph", chromedp.Evaluate[[]map[string]string](
 		`[...document.querySelectorAll("#execution-graph g.state")].map(g => ({name: g.dataset.state, status: g.dataset.status}))`))
-	mapText := b.text(fmt.Sprintf(`#execution-graph g[data-state=%q] > text.sub`, mapState))
+	mapText := get(b, "the Map's label", chromedp.TextContent(chromedp.CSS(fmt.Sprintf(`#execution-graph g[data-state=%q] > text.sub`, mapState))))
 	output := b.text(`#execution-output`)
 	rows := get(b, "history rows", chromedp.Evaluate[int](`document.querySelectorAll("tr[data-event]").length`))
 	got := map[string]string{}
