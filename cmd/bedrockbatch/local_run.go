@@ -228,6 +228,7 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	if err := cloud.Start(ctx); err != nil {
 		return err
 	}
+	serveConsole(ctx, stderr, cloud)
 	p.deployReport(res)
 	cfg := cloud.AWSConfig()
 	s3c := awss3.NewFromConfig(cfg)
