@@ -282,6 +282,7 @@ function subtitle(s, run) {
     if (it.started > it.succeeded + it.failed + it.aborted) t += `, ${it.started - it.succeeded - it.failed - it.aborted} running`;
   } else if (run && run.entered > 1) {
     t += ` · ran ${run.entered}×`;
+    if (run.entered > run.exited && run.status === "running") t += `, ${run.entered - run.exited} in progress`;
   }
   return t;
 }
