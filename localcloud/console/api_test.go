@@ -253,6 +253,7 @@ func TestObjects(t *testing.T) {
 		"in/notes.txt":  "plain words\nsecond line\n",
 		"in/blob.bin":   "\x00\x01\x02binary",
 		"in/sub/c.json": "{}",
+		"in/wide.txt":   "a" + strings.Repeat("é", 200<<10),
 	}
 	for k, v := range objects {
 		if _, err := s3c.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(k), Body: strings.NewReader(v)}); err != nil {
@@ -269,7 +270,7 @@ func TestObjects(t *testing.T) {
 		keys = append(keys, o.Key)
 	}
 	sort.Strings(keys)
-	if !reflect.DeepEqual(listing.Folders, []string{"in/sub/"}) || !reflect.DeepEqual(keys, []string{"in/a.jsonl", "in/blob.bin", "in/long.jsonl", "in/notes.txt"}) {
+	if !reflect.DeepEqual(listing.Folders, []string{"in/sub/"}) || !reflect.DeepEqual(keys, []string{"in/a.jsonl", "in/blob.bin", "in/long.jsonl", "in/notes.txt", "in/wide.txt"}) {
 		t.Errorf("listing of in/: folders %v, objects %v", listing.Folders, keys)
 	}
 
@@ -298,6 +299,12 @@ func TestObjects(t *testing.T) {
 	s.call(t, "GET", "api/object?bucket=data&key=in/long.jsonl", nil, &longPreview)
 	if len(longPreview.Lines) != 20 || !longPreview.Truncated || longPreview.Lines[19] != `{`+"\n"+`  "n": 11111111111111111111`+"\n}" {
 		t.Errorf("preview of a 30-line object: %d lines, truncated %v, last %q", len(longPreview.Lines), longPreview.Truncated, longPreview.Lines[len(longPreview.Lines)-1])
+	}
+
+	var wide preview
+	s.call(t, "GET", "api/object?bucket=data&key=in/wide.txt", nil, &wide)
+	if wide.Binary || !wide.Truncated || len(wide.Lines) != 1 || !strings.HasPrefix(objects["in/wide.txt"], wide.Lines[0]) || len(wide.Lines[0]) < 200<<10 {
+		t.Errorf("preview of one line longer than the preview: binary %v, truncated %v, %d lines", wide.Binary, wide.Truncated, len(wide.Lines))
 	}
 
 	resp, err := http.Get(s.url + "api/download?bucket=data&key=in/a.jsonl")

@@ -144,10 +144,17 @@ func objectSize(obj *awss3.GetObjectOutput) int64 {
 
 // previewText splits the start of an object into its first lines, indenting
 // each JSON line. cut tells that head is not the whole object: its last,
-// incomplete line is dropped.
+// incomplete line is dropped, unless it is the only one.
 func previewText(head []byte, cut bool) (lines []string, allJSON, binary, truncated bool) {
-	if i := bytes.LastIndexByte(head, '\n'); cut && i >= 0 {
-		head = head[:i+1]
+	if cut {
+		if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+			head = head[:i+1]
+		} else {
+			// One line longer than the preview: keep its whole characters.
+			for n := 0; n < utf8.UTFMax && len(head) > 0 && !utf8.Valid(head); n++ {
+				head = head[:len(head)-1]
+			}
+		}
 	}
 	if !utf8.Valid(head) || bytes.IndexByte(head, 0) >= 0 {
 		return []string{}, false, true, cut
