@@ -182,3 +182,14 @@ func (t *Table) Estimate(modelID string, u Usage) (Estimate, error) {
 // money rounds away the floating-point noise of a sum of products, keeping
 // far more precision than a cent.
 func money(x float64) float64 { return math.Round(x*1e6) / 1e6 }
+
+// BatchCost is the batch cost of a job's tokens on modelID; ok is false for
+// a model the table has no price for. It lets the table price jobs where
+// only token counts are known, such as the local cloud's console.
+func (t *Table) BatchCost(modelID string, inputTokens, outputTokens int64) (usd float64, ok bool) {
+	e, err := t.Estimate(modelID, Usage{InputTokens: inputTokens, OutputTokens: outputTokens})
+	if err != nil {
+		return 0, false
+	}
+	return e.Batch, true
+}

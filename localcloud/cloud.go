@@ -24,6 +24,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/httpapi"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
@@ -185,6 +186,7 @@ func open(opts Options) (*Cloud, error) {
 		return nil, fmt.Errorf("step functions: %w", err)
 	}
 	c.Register(edge.StepFunctions, c.StepFunctions.Handler())
+	c.Router.Mount(console.Path, console.New(console.Options{AWS: cfg, Events: c.Events, Invocations: c.Lambda}))
 	return c, nil
 }
 

@@ -59,6 +59,11 @@ type Options struct {
 	StateMachine, Bucket string
 	// Progress receives what happens; nil: nothing is reported.
 	Progress Progress
+	// Started, if set, is called once the app is deployed and the cloud
+	// started, before the manifests are uploaded: to serve the cloud on a
+	// port for its console or other clients while the run lasts (until ctx
+	// ends).
+	Started func(ctx context.Context, cloud *localcloud.Cloud)
 }
 
 // Progress is told what a run does as it does it.
@@ -137,6 +142,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	defer cloud.Close()
 	if err := cloud.Start(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Started != nil {
+		opts.Started(ctx, cloud)
 	}
 	p.Deployed(deployed)
 	res.Deployed = map[deploy.Action]int{}

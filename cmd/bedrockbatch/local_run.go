@@ -13,6 +13,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/spf13/cobra"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localrun"
 	"github.com/bedrockbatch/bedrockbatch/sampleapp"
 )
@@ -49,7 +50,7 @@ one starting. The exit status is 1 when the execution fails.`,
   bedrockbatch local run --app "go run ./my/app" --execution-input @input.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runLocal(cmd.Context(), cmd.OutOrStdout(), f)
+			return runLocal(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		},
 	}
 	fs := cmd.Flags()
@@ -80,7 +81,7 @@ func parseJSONArg(flag, v string) (json.RawMessage, error) {
 	return json.RawMessage(v), nil
 }
 
-func runLocal(ctx context.Context, stdout io.Writer, f *runFlags) error {
+func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := localrun.Options{
@@ -104,6 +105,7 @@ func runLocal(ctx context.Context, stdout io.Writer, f *runFlags) error {
 	p := newPrinter(stdout, f.jsonOut)
 	prog := p.progress()
 	opts.Progress = prog
+	opts.Started = func(ctx context.Context, cloud *localcloud.Cloud) { serveConsole(ctx, stderr, cloud) }
 	res, err := localrun.Run(ctx, opts)
 	prog.close()
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/localrun"
 )
 
@@ -84,6 +85,7 @@ func serveLocal(ctx context.Context, out io.Writer, f *cloudFlags, addr, assembl
 	fmt.Fprintf(out, "local cloud serving on http://%s (data in %s)\n", ln.Addr(), f.dataDir)
 	fmt.Fprintf(out, "  export AWS_ENDPOINT_URL=http://%s AWS_REGION=%s AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local\n",
 		ln.Addr(), cloud.Options().Region)
+	fmt.Fprintf(out, "  console: http://%s%s\n", ln.Addr(), console.Path)
 	if logPath != "" {
 		fmt.Fprintf(out, "  service logs: %s\n", logPath)
 	}

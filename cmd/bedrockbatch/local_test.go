@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -129,6 +130,9 @@ func TestLocalRunBundledExample(t *testing.T) {
 			t.Errorf("output[%d] = %+v, want Completed with manifest-%d.jsonl.out", i, r, i+1)
 		}
 	}
+	if !regexp.MustCompile(`(?m)^console: http://127\.0\.0\.1:\d+/_console/$`).MatchString(stderr) {
+		t.Errorf("local run did not print the console's address:\n%s", stderr)
+	}
 	want := map[string]int{"manifest-1.jsonl.out": 520, "manifest-2.jsonl.out": 480}
 	if len(res.OutputFiles) != 2 {
 		t.Fatalf("output files %+v, want 2", res.OutputFiles)
@@ -245,6 +249,9 @@ func TestLocalRunSurvivesKill(t *testing.T) {
 	}
 	if !res.Resumed {
 		t.Error("the second run started a new execution instead of resuming the killed one")
+	}
+	if !regexp.MustCompile(`(?m)^console: http://127\.0\.0\.1:\d+/_console/$`).MatchString(stderr) {
+		t.Errorf("local run did not print the console's address:\n%s", stderr)
 	}
 	want := map[string]int{"manifest-1.jsonl.out": 520, "manifest-2.jsonl.out": 480}
 	if len(res.OutputFiles) != 2 {

@@ -35,6 +35,7 @@ type Router struct {
 	services map[string]http.Handler
 	targets  map[string]string // X-Amz-Target prefix → service
 	paths    map[string]string // URL path prefix → service
+	mounts   map[string]http.Handler
 }
 
 // New returns a router that logs one line per request to logger (nil: no
@@ -85,6 +86,40 @@ func (rt *Router) RegisterPathPrefix(prefix, service string) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	rt.paths[prefix] = service
+}
+
+// Mount serves requests without AWS credentials whose path starts with
+// prefix (such as "/_console/") with h, before any service. The prefix must
+// start with "/_": no bucket name does, so no S3 request is shadowed. The
+// path without its trailing slash redirects to the prefix.
+func (rt *Router) Mount(prefix string, h http.Handler) {
+	if !strings.HasPrefix(prefix, "/_") || !strings.HasSuffix(prefix, "/") {
+		panic("edge: Mount prefix " + quote(prefix) + " must start with \"/_\" and end with \"/\"")
+	}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.mounts == nil {
+		rt.mounts = map[string]http.Handler{}
+	}
+	rt.mounts[prefix] = h
+}
+
+// mounted finds the handler mounted for an unsigned request's path.
+func (rt *Router) mounted(r *http.Request) (string, http.Handler) {
+	if _, signed := awsproto.ParseCredential(r); signed {
+		return "", nil
+	}
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
+	for p, h := range rt.mounts {
+		if strings.HasPrefix(r.URL.Path, p) {
+			return p, h
+		}
+		if r.URL.Path+"/" == p {
+			return p, http.RedirectHandler(p, http.StatusMovedPermanently)
+		}
+	}
+	return "", nil
 }
 
 // Services returns the names of the registered services, sorted.
@@ -157,6 +192,10 @@ func (rt *Router) dispatch(w http.ResponseWriter, r *http.Request) (service, by 
 	if r.URL.Path == HealthPath && r.Header.Get("Authorization") == "" {
 		awsproto.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"services": rt.Services()})
 		return "health", "path"
+	}
+	if prefix, h := rt.mounted(r); h != nil {
+		h.ServeHTTP(w, r)
+		return prefix, "mount"
 	}
 	service, by = rt.ServiceOf(r)
 	rt.mu.RLock()

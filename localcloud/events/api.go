@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/recent"
 )
 
 // ServeHTTP serves EventBridge's awsJson1.1 API.
@@ -600,10 +601,12 @@ func (s *Service) accept(e putEventsEntry) (id, code, msg string) {
 
 	s.mu.RLock()
 	var deliveries []delivery
+	var matched []string
 	for _, r := range s.sortedRules() {
 		if r.State != Enabled || r.pattern == nil || !r.pattern.MatchesValue(eventMap) {
 			continue
 		}
+		matched = append(matched, r.Name)
 		deliveries = append(deliveries, s.deliveriesLocked(r, id, plain, eventJSON)...)
 	}
 	ctx := s.running
@@ -612,6 +615,8 @@ func (s *Service) accept(e putEventsEntry) (id, code, msg string) {
 	if err := s.dispatch(ctx, deliveries); err != nil {
 		return "", "InternalFailure", "the event could not be stored for delivery: " + err.Error()
 	}
+	s.recent.Add(RecentEvent{ID: id, Time: at, Source: e.Source, DetailType: e.DetailType,
+		Detail: recent.Clip(e.Detail, 4<<10), Resources: resources, Rules: matched})
 	return id, "", ""
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/recent"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
 )
 
@@ -55,6 +56,7 @@ type Service struct {
 	tickers map[string]context.CancelFunc // by rule name: scheduled rules firing
 	running context.Context
 	wg      sync.WaitGroup
+	recent  *recent.Ring[RecentEvent]
 }
 
 // New opens the EventBridge state in opts.DataDir.
@@ -77,7 +79,7 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{opts: opts, dir: dir, pending: pending, failed: failed, rules: map[string]*Rule{}}
+	s := &Service{opts: opts, dir: dir, pending: pending, failed: failed, rules: map[string]*Rule{}, recent: newRecentEvents()}
 	if err := s.loadRules(); err != nil {
 		return nil, err
 	}

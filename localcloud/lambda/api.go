@@ -89,6 +89,7 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, functionName st
 		return nil
 	}
 	res := s.run(r.Context(), e, payload, requestID)
+	s.record(e.fn.Name, "RequestResponse", 1, payload, res)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Amz-Executed-Version", "$LATEST")

@@ -107,6 +107,9 @@ func (s *Service) attempt(ctx context.Context, q queued) string {
 		return err.Error()
 	}
 	res := s.run(ctx, e, q.Payload, q.RequestID)
+	if ctx.Err() == nil {
+		s.record(q.Function, "Event", q.Attempts+1, q.Payload, res)
+	}
 	if res.FunctionError != "" {
 		return string(res.Payload)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/recent"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
 )
 
@@ -56,6 +57,7 @@ type Service struct {
 	functions map[string]*entry
 	running   context.Context // set by Start
 	wg        sync.WaitGroup
+	recent    *recent.Ring[Invocation]
 }
 
 type entry struct {
@@ -83,7 +85,7 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{opts: opts, queue: queue, dead: dead, functions: map[string]*entry{}}, nil
+	return &Service{opts: opts, queue: queue, dead: dead, functions: map[string]*entry{}, recent: recent.New[Invocation](recentInvocations)}, nil
 }
 
 // Register makes fn the code of the function called name, creating the
@@ -210,7 +212,9 @@ func (s *Service) Invoke(ctx context.Context, functionName string, payload []byt
 	if err != nil {
 		return nil, err
 	}
-	return s.run(ctx, e, payload, awsproto.NewRequestID()), nil
+	res := s.run(ctx, e, payload, awsproto.NewRequestID())
+	s.record(e.fn.Name, "RequestResponse", 1, payload, res)
+	return res, nil
 }
 
 // run executes a handler with the function's timeout, turning errors,
