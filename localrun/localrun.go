@@ -88,9 +88,10 @@ type Result struct {
 	Times Times
 }
 
-// Times are the wall times of a run's phases.
+// Times are the wall times of a run's phases. Deploy includes Upload, the
+// time the manifests took to reach S3.
 type Times struct {
-	Synth, Deploy, Execution, Total time.Duration
+	Synth, Deploy, Upload, Execution, Total time.Duration
 }
 
 // ErrInterrupted wraps ctx's error when a run is interrupted; the execution
@@ -148,11 +149,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	uploadStart := time.Now()
 	for _, in := range inputs {
 		if _, err := s3c.PutObject(ctx, &awss3.PutObjectInput{Bucket: &bucket, Key: aws.String(in.Key), Body: bytes.NewReader(in.Data)}); err != nil {
 			return nil, fmt.Errorf("upload %s: %w", in.Key, err)
 		}
 	}
+	res.Times.Upload = time.Since(uploadStart)
 	p.Step(fmt.Sprintf("uploaded %d manifests (%d records) to s3://%s/%s", len(inputs), TotalRecords(inputs), bucket, InputPrefix))
 	machine, err := PickStateMachine(deployed, opts.StateMachine)
 	if err != nil {

@@ -102,7 +102,7 @@ func BenchmarkEngineThroughput(b *testing.B) {
 func benchEngine(b *testing.B, backend model.Backend) {
 	const n = 50_000
 	root := b.TempDir()
-	store := NewS3Store(cloudtest.S3(b, filepath.Join(root, "s3"), "inbox", "outbox"), filepath.Join(root, "tmp"))
+	store := NewS3Store(cloudtest.S3(b, filepath.Join(root, "s3"), "inbox", "outbox"))
 	if err := store.Put(context.Background(), "inbox", "bench.jsonl", strings.NewReader(claudeRecords(n))); err != nil {
 		b.Fatal(err)
 	}

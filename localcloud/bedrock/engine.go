@@ -25,6 +25,7 @@ const (
 	DefaultRecordConcurrency  = 8
 	DefaultCheckpointRecords  = 1000
 	DefaultCheckpointInterval = time.Second
+	DefaultOutputPartBytes    = 8 << 20
 )
 
 // Config configures an Engine. DataDir, Store and Backends are required;
@@ -68,6 +69,11 @@ type Config struct {
 	// Default 1000 records and 1 s.
 	CheckpointRecords  int
 	CheckpointInterval time.Duration
+	// OutputPartBytes is how much output a job gathers on disk before it
+	// uploads it as a part of the output object: the engine's own files
+	// hold at most about this much per running job. Default 8 MiB; at
+	// least 5 MiB, S3's smallest part.
+	OutputPartBytes int64
 	// Logger receives problems that do not fail a job (an event that could
 	// not be published). Default: slog.Default().
 	Logger *slog.Logger
@@ -102,6 +108,10 @@ func (c Config) withDefaults() Config {
 	if c.CheckpointInterval <= 0 {
 		c.CheckpointInterval = DefaultCheckpointInterval
 	}
+	if c.OutputPartBytes <= 0 {
+		c.OutputPartBytes = DefaultOutputPartBytes
+	}
+	c.OutputPartBytes = max(c.OutputPartBytes, minPartBytes)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
