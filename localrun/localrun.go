@@ -9,11 +9,11 @@
 package localrun
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -151,8 +151,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	uploadStart := time.Now()
 	for _, in := range inputs {
-		if _, err := s3c.PutObject(ctx, &awss3.PutObjectInput{Bucket: &bucket, Key: aws.String(in.Key), Body: bytes.NewReader(in.Data)}); err != nil {
-			return nil, fmt.Errorf("upload %s: %w", in.Key, err)
+		if err := upload(ctx, s3c, bucket, in); err != nil {
+			return nil, err
 		}
 	}
 	res.Times.Upload = time.Since(uploadStart)
@@ -198,6 +198,23 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Error, res.Cause = aws.ToString(desc.Error), aws.ToString(desc.Cause)
 	res.Times.Total = time.Since(began)
 	return res, nil
+}
+
+// upload puts a manifest into the bucket, streaming it from its file.
+func upload(ctx context.Context, s3c *awss3.Client, bucket string, in Input) error {
+	f, err := in.Open()
+	if err != nil {
+		return fmt.Errorf("upload %s: %w", in.Key, err)
+	}
+	defer f.Close()
+	body, ok := f.(io.ReadSeeker)
+	if !ok {
+		return fmt.Errorf("upload %s: the file is not seekable", in.Key)
+	}
+	if _, err := s3c.PutObject(ctx, &awss3.PutObjectInput{Bucket: &bucket, Key: aws.String(in.Key), Body: body}); err != nil {
+		return fmt.Errorf("upload %s: %w", in.Key, err)
+	}
+	return nil
 }
 
 // BundlingStacksContext is the CDK's context key naming the stacks whose

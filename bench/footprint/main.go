@@ -98,7 +98,12 @@ func run(records, files int, dir string) error {
 	}
 	fmt.Printf("input: %d records in %d manifests, %d MB (%s)\n", records, files, inputBytes>>20, input)
 
-	copyTime, err := copyTree(input, filepath.Join(dir, "copy"))
+	copyTime, err := copyTree(input, filepath.Join(dir, "copy"), copyBuffered)
+	if err != nil {
+		return err
+	}
+	os.RemoveAll(filepath.Join(dir, "copy"))
+	kernelCopyTime, err := copyTree(input, filepath.Join(dir, "copy"), io.Copy)
 	if err != nil {
 		return err
 	}
@@ -138,8 +143,10 @@ func run(records, files int, dir string) error {
 		m.Result.Status, m.Result.Reused, m.Result.Totals.SuccessRecordCount, m.Wall.Round(time.Millisecond),
 		m.Result.Times.Deploy.Round(time.Millisecond), m.Result.Times.Upload.Round(time.Millisecond),
 		m.Result.Times.Execution.Round(time.Millisecond))
-	fmt.Printf("data directory: S3 objects %d MB, engine's own files %d MB at the end (peak %d MB; %s), assembly %d MB\n\n",
+	fmt.Printf("data directory: S3 %d MB (objects, uploads in progress), engine's own files %d MB at the end (peak %d MB; %s), assembly %d MB\n",
 		sizes.s3>>20, sizes.own>>20, peakOwn.get()>>20, sizes.ownParts(), sizes.assembly>>20)
+	fmt.Printf("copies of the input: read and write through a buffer %s, in the kernel (copy_file_range, as cp) %s\n\n",
+		copyTime.Round(time.Millisecond), kernelCopyTime.Round(time.Millisecond))
 
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
@@ -152,7 +159,7 @@ func run(records, files int, dir string) error {
 		fmt.Fprintf(w, "%-36s %14s %14s %8.2f  %s\n", name, measured, target, ratio, verdict)
 	}
 	fmt.Fprintf(w, "%-36s %14s\n", "input (bytes)", mb(inputBytes))
-	fmt.Fprintf(w, "%-36s %14s\n", "plain copy of the input (time)", copyTime.Round(time.Millisecond))
+	fmt.Fprintf(w, "%-36s %14s\n", "plain copy of the input (time)", copyTime.Round(time.Millisecond).String())
 	row("peak RSS of the run", mb(m.PeakRSS), mb(targetRSS), float64(m.PeakRSS)/targetRSS, 1)
 	own := max(sizes.own, peakOwn.get())
 	row("engine's own files / input (peak)", mb(own), fmt.Sprintf("%.2f× input", targetOwnRatio),
@@ -224,9 +231,9 @@ func sampleRecords() ([]json.RawMessage, error) {
 	return out, nil
 }
 
-// copyTree copies the files of src into dst with io.Copy, as the baseline
-// the run's time is compared with.
-func copyTree(src, dst string) (time.Duration, error) {
+// copyTree copies the files of src into dst with copy, as the baseline the
+// run's time is compared with.
+func copyTree(src, dst string, copy copier) (time.Duration, error) {
 	start := time.Now()
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return 0, err
@@ -236,14 +243,24 @@ func copyTree(src, dst string) (time.Duration, error) {
 		return 0, err
 	}
 	for _, e := range entries {
-		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()), copy); err != nil {
 			return 0, err
 		}
 	}
 	return time.Since(start), nil
 }
 
-func copyFile(src, dst string) error {
+// copier copies a file's bytes.
+type copier func(dst io.Writer, src io.Reader) (int64, error)
+
+// copyBuffered reads and writes every byte through a buffer, as a program
+// that handles the data does; io.Copy between files leaves it to the
+// kernel.
+func copyBuffered(dst io.Writer, src io.Reader) (int64, error) {
+	return io.CopyBuffer(struct{ io.Writer }{dst}, struct{ io.Reader }{src}, make([]byte, 256<<10))
+}
+
+func copyFile(src, dst string, copy copier) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -253,7 +270,7 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(out, in)
+	_, err = copy(out, in)
 	return errors.Join(err, out.Close())
 }
 
@@ -365,8 +382,9 @@ func (s sizes) ownParts() string {
 	return b.String()
 }
 
-// measure sums a data directory's file sizes: S3 objects (s3/), the
-// synthesized assembly (cdk.out/) and everything else, the engine's own.
+// measure sums a data directory's file sizes: S3's (objects in s3/,
+// multipart uploads in progress and metadata in s3meta/), the synthesized
+// assembly (cdk.out/) and everything else, the engine's own.
 func measure(data string) (sizes, error) {
 	s := sizes{parts: map[string]int64{}}
 	err := filepath.WalkDir(data, func(p string, d fs.DirEntry, err error) error {
@@ -386,7 +404,7 @@ func measure(data string) (sizes, error) {
 		rel, _ := filepath.Rel(data, p)
 		top, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
 		switch top {
-		case "s3":
+		case "s3", "s3meta":
 			s.s3 += info.Size()
 		case filepath.Base(localrun.AssemblyDir(data)):
 			s.assembly += info.Size()
