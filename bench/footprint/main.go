@@ -139,8 +139,8 @@ func run(records, files int, dir string) error {
 	}
 
 	runTime := m.Result.Times.Upload + m.Result.Times.Execution
-	fmt.Printf("run: status %s, reused assembly %v, %d records succeeded; child wall %s (deploy %s, upload %s, execution %s)\n",
-		m.Result.Status, m.Result.Reused, m.Result.Totals.SuccessRecordCount, m.Wall.Round(time.Millisecond),
+	fmt.Printf("run: status %s, reused assembly %v, %d records succeeded; child wall %s, CPU %s (deploy %s, upload %s, execution %s)\n",
+		m.Result.Status, m.Result.Reused, m.Result.Totals.SuccessRecordCount, m.Wall.Round(time.Millisecond), m.CPU.Round(time.Millisecond),
 		m.Result.Times.Deploy.Round(time.Millisecond), m.Result.Times.Upload.Round(time.Millisecond),
 		m.Result.Times.Execution.Round(time.Millisecond))
 	fmt.Printf("data directory: S3 %d MB (objects, uploads in progress), engine's own files %d MB at the end (peak %d MB; %s), assembly %d MB\n",
@@ -278,6 +278,7 @@ func copyFile(src, dst string, copy copier) error {
 type measurement struct {
 	Result  localrun.Result
 	Wall    time.Duration
+	CPU     time.Duration // user and system time, which other load on the machine barely changes
 	PeakRSS int64
 }
 
@@ -300,6 +301,7 @@ func runChild(data, input string, env ...string) (measurement, error) {
 	m := measurement{Wall: time.Since(start)}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		m.PeakRSS = ru.Maxrss << 10 // kilobytes on Linux
+		m.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	if err := json.Unmarshal(out.Bytes(), &m.Result); err != nil {
 		return m, fmt.Errorf("child result: %w", err)

@@ -63,9 +63,10 @@ type Config struct {
 	// Validating and Scheduled, to imitate the service's pace. Default 0.
 	StepDelay time.Duration
 	// CheckpointRecords and CheckpointInterval bound how much finished work
-	// sits in memory: the journal is flushed to the file system after that
-	// many records or that much wall time, whichever comes first. Records
-	// not yet flushed when the process is killed run again on restart.
+	// sits in memory: finished records' output is flushed to the file
+	// system and noted in the journal after that many records or that much
+	// wall time, whichever comes first. Records not yet flushed when the
+	// process is killed run again on restart.
 	// Default 1000 records and 1 s.
 	CheckpointRecords  int
 	CheckpointInterval time.Duration
