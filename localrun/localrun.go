@@ -318,7 +318,11 @@ func resumeOrStart(ctx context.Context, sfc *awssfn.Client, machineArn string, i
 		e := running.Executions[0]
 		return aws.ToString(e.ExecutionArn), aws.ToTime(e.StartDate), true, nil
 	}
-	name := "run-" + time.Now().UTC().Format("20060102-150405")
+	// Milliseconds in the name: a run of a reused assembly can start
+	// within the second of the previous one, and a second StartExecution
+	// with the same name and input would answer the earlier execution.
+	now := time.Now().UTC()
+	name := fmt.Sprintf("run-%s-%03d", now.Format("20060102-150405"), now.Nanosecond()/1e6)
 	out, err := sfc.StartExecution(ctx, &awssfn.StartExecutionInput{
 		StateMachineArn: aws.String(machineArn), Name: aws.String(name), Input: aws.String(string(input)),
 	})
