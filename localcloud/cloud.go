@@ -157,7 +157,7 @@ func open(opts Options) (*Cloud, error) {
 	}
 	bc := opts.Bedrock
 	bc.DataDir = filepath.Join(opts.DataDir, "bedrock")
-	bc.Store = bedrock.NewS3Store(awss3.NewFromConfig(cfg), filepath.Join(opts.DataDir, "tmp"))
+	bc.Store = bedrock.NewS3Store(awss3.NewFromConfig(cfg))
 	bc.Backends = models.Resolve
 	bc.Events = dropEvents(opts.DropEvents, sdkEvents{client: eventbridge.NewFromConfig(cfg)}, opts.Logger)
 	bc.Clock, bc.Region, bc.Account, bc.Logger = opts.Clock, opts.Region, opts.Account, opts.Logger

@@ -1,7 +1,6 @@
 package localrun
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -19,9 +18,16 @@ const InputPrefix = "input/"
 type Input struct {
 	// Key is the object key in the bucket: InputPrefix + the file name.
 	Key     string
-	Data    []byte
 	Records int
+	// fsys and name locate the file, which is read again to upload it
+	// rather than held in memory.
+	fsys fs.FS
+	name string
 }
+
+// Open opens the manifest for reading. Its files (os and embedded ones)
+// are seekable, so an upload needs no copy of them.
+func (in Input) Open() (fs.File, error) { return in.fsys.Open(in.name) }
 
 // LoadInputs reads and validates the manifests to upload: the .jsonl files
 // of a directory, one .jsonl file, or, for an empty path, the bundled
@@ -33,15 +39,16 @@ func LoadInputs(path string) ([]Input, error) {
 	}
 	var files []Input
 	for _, n := range names {
-		data, err := fs.ReadFile(fsys, n)
+		f, err := fsys.Open(n)
 		if err != nil {
 			return nil, fmt.Errorf("read input %s: %w", n, err)
 		}
-		stats, err := manifest.ValidateFile(bytes.NewReader(data), displayName(path, n), manifest.Limits{})
+		stats, err := manifest.ValidateFile(f, displayName(path, n), manifest.Limits{})
+		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("input manifest is not valid: %w", err)
 		}
-		files = append(files, Input{Key: InputPrefix + filepath.Base(n), Data: data, Records: stats.Records})
+		files = append(files, Input{Key: InputPrefix + filepath.Base(n), Records: stats.Records, fsys: fsys, name: n})
 	}
 	return files, nil
 }

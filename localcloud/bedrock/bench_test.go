@@ -102,8 +102,18 @@ func BenchmarkEngineThroughput(b *testing.B) {
 func benchEngine(b *testing.B, backend model.Backend) {
 	const n = 50_000
 	root := b.TempDir()
-	store := NewS3Store(cloudtest.S3(b, filepath.Join(root, "s3"), "inbox", "outbox"), filepath.Join(root, "tmp"))
-	if err := store.Put(context.Background(), "inbox", "bench.jsonl", strings.NewReader(claudeRecords(n))); err != nil {
+	store := NewS3Store(cloudtest.S3(b, filepath.Join(root, "s3"), "inbox", "outbox"))
+	path := filepath.Join(root, "bench.jsonl")
+	if err := os.WriteFile(path, []byte(claudeRecords(n)), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = store.Put(context.Background(), "inbox", "bench.jsonl", f)
+	f.Close()
+	if err != nil {
 		b.Fatal(err)
 	}
 	e, err := New(Config{
@@ -119,7 +129,6 @@ func benchEngine(b *testing.B, backend model.Backend) {
 	if err := e.Start(); err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(root, "s3", "inbox", "bench.jsonl")
 	var rawTime, decodeTime, engineTime time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -11,7 +11,10 @@
 // an EventSink, and time comes from a clock.Clock, so tests and demos can
 // compress a 24-hour timeout into seconds.
 //
-// Jobs and their progress live in a data directory: every finished record is
-// appended to a per-input journal, so a new Engine on the same directory
-// resumes an interrupted job without running a finished record twice.
+// Jobs and their progress live in a data directory, and their output goes
+// to S3 while they run, a multipart upload part at a time: a per-input
+// journal notes which records are finished and where their output lines
+// are, so a new Engine on the same directory resumes an interrupted job
+// without running a finished record twice, and the engine's own files stay
+// small whatever the size of the job.
 package bedrock

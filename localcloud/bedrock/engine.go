@@ -25,6 +25,7 @@ const (
 	DefaultRecordConcurrency  = 8
 	DefaultCheckpointRecords  = 1000
 	DefaultCheckpointInterval = time.Second
+	DefaultOutputPartBytes    = 8 << 20
 	// DefaultSubmittedTime is long enough for a client to read a new job
 	// back as Submitted, short enough not to slow a local run.
 	DefaultSubmittedTime = 500 * time.Millisecond
@@ -70,12 +71,18 @@ type Config struct {
 	// DefaultSubmittedTime; negative: none.
 	SubmittedTime time.Duration
 	// CheckpointRecords and CheckpointInterval bound how much finished work
-	// sits in memory: the journal is flushed to the file system after that
-	// many records or that much wall time, whichever comes first. Records
-	// not yet flushed when the process is killed run again on restart.
+	// sits in memory: finished records' output is flushed to the file
+	// system and noted in the journal after that many records or that much
+	// wall time, whichever comes first. Records not yet flushed when the
+	// process is killed run again on restart.
 	// Default 1000 records and 1 s.
 	CheckpointRecords  int
 	CheckpointInterval time.Duration
+	// OutputPartBytes is how much output a job gathers on disk before it
+	// uploads it as a part of the output object: the engine's own files
+	// hold at most about this much per running job. Default 8 MiB; at
+	// least 5 MiB, S3's smallest part.
+	OutputPartBytes int64
 	// Logger receives problems that do not fail a job (an event that could
 	// not be published). Default: slog.Default().
 	Logger *slog.Logger
@@ -113,6 +120,10 @@ func (c Config) withDefaults() Config {
 	if c.CheckpointInterval <= 0 {
 		c.CheckpointInterval = DefaultCheckpointInterval
 	}
+	if c.OutputPartBytes <= 0 {
+		c.OutputPartBytes = DefaultOutputPartBytes
+	}
+	c.OutputPartBytes = max(c.OutputPartBytes, minPartBytes)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

@@ -122,7 +122,7 @@ type testEnv struct {
 func newEnv(t *testing.T, backend model.Backend, change func(*Config)) *testEnv {
 	t.Helper()
 	root := t.TempDir()
-	store := NewS3Store(cloudtest.S3(t, root+"/s3", "inbox", "outbox"), root+"/tmp")
+	store := NewS3Store(cloudtest.S3(t, root+"/s3", "inbox", "outbox"))
 	env := &testEnv{t: t, dataDir: root + "/data", store: store, events: &eventLog{}, backend: backend}
 	env.cfg = Config{
 		DataDir: env.dataDir,

@@ -3,31 +3,49 @@ package bedrock
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"strconv"
-
-	"github.com/bedrockbatch/bedrockbatch/manifest"
 )
 
-// A journal holds the finished records of one input file of a running job,
-// one line each, in the order they finished:
+// The output of one input file goes to S3 while the job runs, as the parts
+// of a multipart upload, so the engine keeps no copy of it: finished
+// records' output lines are appended to a spool file until it holds a part,
+// which is then uploaded and the spool emptied. The file's journal records
+// where that stands, in a few bytes per checkpoint, one event a line:
 //
-//	s <input tokens> <output tokens>\t<output line>
-//	e 0 0\t<output line>
+//	u <upload id>
+//	c <spool bytes> <success> <errors> <input tokens> <output tokens> <done>
+//	p <part number> <etag>
+//	f
 //
-// where s marks a success, e a record error, and <output line> is the
-// record's line of the .jsonl.out file. The journal is only appended to, in
-// buffered writes flushed at checkpoints, so after a crash it ends with at
-// most one torn line, which is cut off when the journal is reopened.
+// u names the output's multipart upload. c is a checkpoint: the spool's
+// first <spool bytes> bytes are flushed output lines, the counts are those
+// of all the file's finished records, and <done> says which records those
+// are (see doneSet). p says the spool, as of the last checkpoint, is
+// uploaded as that part and is empty now. f says the output object is
+// complete. A record is finished once a checkpoint names it: its output
+// line is then in an uploaded part or in the spool, and it never runs
+// again. The journal is only appended to, so after a crash it ends with at
+// most one torn line, which is cut off when it is reopened; the spool is cut
+// back to the last checkpoint.
 type journal struct {
-	f       *os.File
-	w       *bufio.Writer
-	records int
+	path string
+	f    *os.File // open for appending
+	state
+}
+
+// state is what a journal's lines say.
+type state struct {
+	uploadID string
+	parts    []Part
+	spool    int64 // bytes of the spool that hold output lines
+	t        tally
+	done     doneSet
+	complete bool
 }
 
 // tally counts the records of one or more journals.
@@ -44,142 +62,161 @@ func (t *tally) add(o tally) {
 
 func (t tally) processed() int64 { return t.success + t.errors }
 
-// appendJournalLine appends a finished record to dst.
-func appendJournalLine(dst []byte, line manifest.OutputLine, inTokens, outTokens int) ([]byte, error) {
-	if line.Error != nil {
-		dst = append(dst, "e 0 0\t"...)
-	} else {
-		dst = append(dst, 's', ' ')
-		dst = strconv.AppendInt(dst, int64(inTokens), 10)
-		dst = append(dst, ' ')
-		dst = strconv.AppendInt(dst, int64(outTokens), 10)
-		dst = append(dst, '\t')
-	}
-	return manifest.AppendOutputLine(dst, line)
-}
-
 // errTornLine marks a journal line that is incomplete or unreadable.
 var errTornLine = errors.New("torn journal line")
 
-// readJournal calls fn for every complete line of a journal, with the
-// record's tally and its output line (newline included). It returns the
-// length of the journal's intact beginning.
-func readJournal(r io.Reader, fn func(t tally, output []byte) error) (int64, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
+// readJournal replays a journal. It returns the state its intact lines
+// describe and the length of its intact beginning.
+func readJournal(r io.Reader) (state, int64, error) {
+	var st state
+	br := bufio.NewReader(r)
 	var good int64
-	var long []byte
 	for {
-		chunk, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long, chunk...)
-			continue
-		}
-		if len(long) > 0 {
-			chunk = append(long, chunk...)
-			long = long[:0]
-		}
+		line, err := br.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {
-			return good, nil // a last line without its newline is torn
+			return st, good, nil // a last line without its newline is torn
 		}
 		if err != nil {
-			return good, err
+			return st, good, err
 		}
-		t, output, perr := parseJournalLine(chunk)
-		if perr != nil {
-			return good, nil // everything from here on runs again
+		if st.apply(line[:len(line)-1]) != nil {
+			return st, good, nil // everything from here on is redone
 		}
-		if err := fn(t, output); err != nil {
-			return good, err
-		}
-		good += int64(len(chunk))
+		good += int64(len(line))
 	}
 }
 
-func parseJournalLine(line []byte) (tally, []byte, error) {
-	head, output, ok := bytes.Cut(line, []byte{'\t'})
-	if !ok || len(head) < 5 || len(output) < 2 || output[0] != '{' {
-		return tally{}, nil, errTornLine
+// apply changes the state by one journal line (without its newline).
+func (st *state) apply(line []byte) error {
+	fields := bytes.Fields(line)
+	if len(fields) == 0 || len(fields[0]) != 1 {
+		return errTornLine
 	}
-	fields := bytes.Fields(head)
-	if len(fields) != 3 {
-		return tally{}, nil, errTornLine
-	}
-	in, err1 := strconv.ParseInt(string(fields[1]), 10, 64)
-	out, err2 := strconv.ParseInt(string(fields[2]), 10, 64)
-	if err1 != nil || err2 != nil {
-		return tally{}, nil, errTornLine
-	}
-	switch string(fields[0]) {
-	case "s":
-		return tally{success: 1, inTokens: in, outTokens: out}, output, nil
-	case "e":
-		return tally{errors: 1}, output, nil
-	}
-	return tally{}, nil, errTornLine
-}
-
-// scanJournal tallies a journal's finished records; with ids it also
-// returns their record ids. A missing journal is empty.
-func scanJournal(path string, ids bool) (tally, map[string]struct{}, int64, error) {
-	var t tally
-	var done map[string]struct{}
-	if ids {
-		done = make(map[string]struct{})
-	}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return t, done, 0, nil
-	}
-	if err != nil {
-		return t, done, 0, err
-	}
-	defer f.Close()
-	good, err := readJournal(f, func(rt tally, output []byte) error {
-		t.add(rt)
-		if ids {
-			var head struct {
-				RecordID string `json:"recordId"`
-			}
-			if err := json.Unmarshal(output, &head); err != nil {
-				return fmt.Errorf("journal %s: %w", path, err)
-			}
-			done[head.RecordID] = struct{}{}
+	args := fields[1:]
+	switch fields[0][0] {
+	case 'u':
+		if len(args) != 1 || st.uploadID != "" {
+			return errTornLine
 		}
-		return nil
-	})
-	return t, done, good, err
+		st.uploadID = string(args[0])
+	case 'c':
+		if len(args) < 6 || st.uploadID == "" {
+			return errTornLine
+		}
+		var n [5]int64
+		for i := range n {
+			v, err := strconv.ParseInt(string(args[i]), 10, 64)
+			if err != nil || v < 0 {
+				return errTornLine
+			}
+			n[i] = v
+		}
+		done, err := parseDoneSet(args[5:])
+		if err != nil {
+			return errTornLine
+		}
+		st.spool = n[0]
+		st.t = tally{success: n[1], errors: n[2], inTokens: n[3], outTokens: n[4]}
+		st.done = done
+	case 'p':
+		if len(args) != 2 || st.uploadID == "" {
+			return errTornLine
+		}
+		num, err := strconv.Atoi(string(args[0]))
+		if err != nil || num != len(st.parts)+1 {
+			return errTornLine
+		}
+		st.parts = append(st.parts, Part{Number: num, ETag: string(args[1])})
+		st.spool = 0
+	case 'f':
+		if len(args) != 0 {
+			return errTornLine
+		}
+		st.complete = true
+	default:
+		return errTornLine
+	}
+	return nil
 }
 
 // openJournal opens a journal for appending, cutting off a torn end, and
-// returns the ids of the records it already holds.
-func openJournal(path string) (*journal, map[string]struct{}, error) {
-	t, done, good, err := scanJournal(path, true)
+// replays it. A missing journal is created empty when create is set and is
+// fs.ErrNotExist otherwise.
+func openJournal(path string, create bool) (*journal, error) {
+	flags := os.O_RDWR
+	if create {
+		flags |= os.O_CREATE
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	st, good, err := readJournal(f)
+	if err == nil {
+		err = f.Truncate(good)
+	}
+	if err == nil {
+		_, err = f.Seek(good, io.SeekStart)
+	}
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := f.Truncate(good); err != nil {
 		f.Close()
-		return nil, nil, err
+		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	if _, err := f.Seek(good, io.SeekStart); err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return &journal{f: f, w: bufio.NewWriterSize(f, 256<<10), records: int(t.processed())}, done, nil
+	return &journal{path: path, f: f, state: st}, nil
 }
 
-// flush hands buffered lines to the file system (no fsync: a killed process
-// loses nothing that was flushed).
-func (j *journal) flush() error { return j.w.Flush() }
-
-func (j *journal) close() error {
-	err := j.w.Flush()
-	if cerr := j.f.Close(); err == nil {
-		err = cerr
+// scanJournal returns the state of a journal without opening it for
+// writing. A missing journal is the empty state.
+func scanJournal(path string) (state, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return state{}, nil
 	}
+	if err != nil {
+		return state{}, err
+	}
+	defer f.Close()
+	st, _, err := readJournal(f)
+	return st, err
+}
+
+// append writes one event and applies it to the journal's state. The line
+// goes to the file system at once (without an fsync: a killed process loses
+// nothing that was written).
+func (j *journal) append(line []byte) error {
+	if err := j.state.apply(line); err != nil {
+		return fmt.Errorf("journal %s: %w: %q", j.path, err, line)
+	}
+	_, err := j.f.Write(append(line, '\n'))
 	return err
 }
+
+// started records the output's multipart upload.
+func (j *journal) started(uploadID string) error {
+	return j.append([]byte("u " + uploadID))
+}
+
+// checkpoint records that the spool holds spool bytes and that the records
+// in done, with counts t, are finished.
+func (j *journal) checkpoint(spool int64, t tally, done *doneSet) error {
+	b := make([]byte, 0, 96)
+	b = append(b, "c "...)
+	for _, n := range []int64{spool, t.success, t.errors, t.inTokens, t.outTokens} {
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, ' ')
+	}
+	return j.append(done.appendText(b))
+}
+
+// uploaded records that the spool is uploaded as the next part.
+func (j *journal) uploaded(etag string) error {
+	return j.append(fmt.Appendf(nil, "p %d %s", len(j.parts)+1, etag))
+}
+
+// finished records that the output object is complete.
+func (j *journal) finished() error { return j.append([]byte("f")) }
+
+func (j *journal) close() error { return j.f.Close() }
+
+// spoolPath is the spool file of a journal.
+func spoolPath(journalPath string) string { return journalPath + ".spool" }

@@ -16,16 +16,24 @@ import (
 )
 
 // chunkSize is how many records travel together between the reader, the
-// workers and the journal writer, to keep per-record overhead low.
+// workers and the output writer, to keep per-record overhead low.
 const chunkSize = 64
 
-// chunkBuffers recycles the journal-line buffers of chunk results.
+// chunkBuffers recycles the output-line buffers of chunk results.
 var chunkBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
-// chunkResult is a run of finished records ready for the journal.
+// chunk is a run of records for a worker, with the index of each among
+// its file's records.
+type chunk struct {
+	recs []manifest.Record
+	idx  []int
+}
+
+// chunkResult is a run of finished records ready for the output.
 type chunkResult struct {
 	buf  *[]byte // from chunkBuffers; data lives in its backing array
-	data []byte  // journal lines
+	data []byte  // output lines
+	idx  []int   // the records' indexes
 	t    tally
 }
 
@@ -57,12 +65,12 @@ func (e *Engine) runRecords(ctx context.Context, s *jobState, status batch.Statu
 	}
 
 	live := &progress{}
+	started := make([]state, len(rec.Files))
 	for i := range rec.Files {
-		t, _, _, err := scanJournal(e.store.journalPath(rec.ID, i), false)
-		if err != nil {
+		if started[i], err = scanJournal(e.store.journalPath(rec.ID, i)); err != nil {
 			return failf("cannot read the job's progress: %v", err)
 		}
-		live.add(t)
+		live.add(started[i].t)
 	}
 	e.mu.Lock()
 	s.live = live
@@ -72,15 +80,23 @@ func (e *Engine) runRecords(ctx context.Context, s *jobState, status batch.Statu
 	if err != nil {
 		return failf("input: %v", err)
 	}
+	outBucket, outPrefix, err := outputLocation(rec)
+	if err != nil {
+		return failf("output: %v", err)
+	}
 	for i, f := range rec.Files {
-		j, done, err := openJournal(e.store.journalPath(rec.ID, i))
+		if started[i].done.count() >= f.Records {
+			continue
+		}
+		o, err := e.openOutput(ctx, e.store.journalPath(rec.ID, i), outBucket, outPrefix+outputName(f))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err != nil {
-			return failf("cannot open the job's progress journal: %v", err)
+			return failf("cannot start the output of %s: %v", describe(in.Bucket, f), err)
 		}
-		if j.records < f.Records {
-			err = e.runFile(ctx, s, rec.Job, backend, in.Bucket, f, j, done, live)
-		}
-		if cerr := j.close(); err == nil && cerr != nil {
+		err = e.runFile(ctx, s, rec.Job, backend, in.Bucket, f, o, live)
+		if cerr := o.close(); err == nil && cerr != nil {
 			err = failf("cannot write the job's progress journal: %v", cerr)
 		}
 		if err != nil {
@@ -98,11 +114,11 @@ func (p *progress) add(t tally) {
 	p.outTokens.Add(t.outTokens)
 }
 
-// runFile runs the records of one input file that are not in its journal
-// yet: a reader parses them, a pool of workers calls the backend, and this
-// goroutine appends the results to the journal.
+// runFile runs the records of one input file that are not finished yet: a
+// reader parses them, a pool of workers calls the backend, and this
+// goroutine hands the results to the output writer.
 func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend model.Backend, bucket string, f inputFile,
-	j *journal, done map[string]struct{}, live *progress) error {
+	o *outputWriter, live *progress) error {
 	name := describe(bucket, f)
 	rc, err := e.cfg.Store.Get(ctx, bucket, f.Key)
 	if err != nil {
@@ -112,12 +128,13 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 
 	pctx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
-	chunks := make(chan []manifest.Record, e.cfg.RecordConcurrency)
+	chunks := make(chan chunk, e.cfg.RecordConcurrency)
 	results := make(chan chunkResult, e.cfg.RecordConcurrency)
 
+	skip := o.done.clone() // o.done changes as records finish
 	go func() {
 		defer close(chunks)
-		if err := e.readRecords(pctx, rc, name, f.TakenIDs, done, chunks); err != nil {
+		if err := e.readRecords(pctx, rc, name, f.TakenIDs, &skip, chunks); err != nil {
 			fail(err)
 		}
 	}()
@@ -146,30 +163,30 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 	}()
 
 	// Write every finished record, also after a stop: its model call is
-	// done. The journal is flushed every CheckpointRecords records or
-	// CheckpointInterval; the job's state, whose counters only mirror the
-	// journal, is saved at most once per CheckpointInterval and at the end.
+	// done. A checkpoint makes them finished for good every
+	// CheckpointRecords records or CheckpointInterval; the job's state,
+	// whose counters only mirror the journals, is saved at most once per
+	// CheckpointInterval and at the end.
 	var werr error
 	pending, lastFlush, lastSave := 0, time.Now(), time.Now()
 	for r := range results {
 		if werr != nil {
 			continue
 		}
-		_, err := j.w.Write(r.data)
+		err := o.write(r)
 		*r.buf = r.data[:0]
 		chunkBuffers.Put(r.buf)
 		if err != nil {
 			werr = err
-			fail(failf("cannot write the job's progress journal: %v", err))
+			fail(failf("cannot write the job's output: %v", err))
 			continue
 		}
 		n := int(r.t.processed())
-		j.records += n
 		live.add(r.t)
 		pending += n
 		if pending >= e.cfg.CheckpointRecords || time.Since(lastFlush) >= e.cfg.CheckpointInterval {
-			if werr = j.flush(); werr != nil {
-				fail(failf("cannot write the job's progress journal: %v", werr))
+			if werr = o.checkpoint(pctx); werr != nil {
+				fail(failf("cannot write the job's output: %v", werr))
 				continue
 			}
 			pending, lastFlush = 0, time.Now()
@@ -180,7 +197,7 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 		}
 	}
 	if werr == nil {
-		werr = j.flush()
+		werr = o.checkpoint(pctx)
 	}
 	if ctx.Err() != nil {
 		if werr == nil {
@@ -192,22 +209,24 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 		return context.Cause(pctx)
 	}
 	if werr != nil {
-		return failf("cannot write the job's progress journal: %v", werr)
+		return failf("cannot write the job's output: %v", werr)
 	}
 	e.checkpoint(s)
 	return nil
 }
 
 // readRecords parses an input file (on all CPUs) into chunks of records
-// still to run; generated record ids avoid the file's taken ids.
-func (e *Engine) readRecords(ctx context.Context, r io.Reader, name string, taken []string, done map[string]struct{}, out chan<- []manifest.Record) error {
+// still to run, leaving out those in done; generated record ids avoid the
+// file's taken ids.
+func (e *Engine) readRecords(ctx context.Context, r io.Reader, name string, taken []string, done *doneSet, out chan<- chunk) error {
 	rd := manifest.NewReader(r, name, e.cfg.Limits.MaxRecordBytes)
 	rd.AvoidIDs(taken)
-	c := make([]manifest.Record, 0, chunkSize)
+	c := newChunk()
+	index := -1
 	send := func() error {
 		select {
 		case out <- c:
-			c = make([]manifest.Record, 0, chunkSize)
+			c = newChunk()
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -217,16 +236,17 @@ func (e *Engine) readRecords(ctx context.Context, r io.Reader, name string, take
 		if err != nil {
 			return failf("%v (the input changed after it was validated)", err)
 		}
-		if _, ok := done[rec.RecordID]; ok {
+		if index++; done.has(index) {
 			return nil
 		}
-		c = append(c, rec)
-		if len(c) == chunkSize {
+		c.recs = append(c.recs, rec)
+		c.idx = append(c.idx, index)
+		if len(c.recs) == chunkSize {
 			return send()
 		}
 		return nil
 	})
-	if err == nil && len(c) > 0 {
+	if err == nil && len(c.recs) > 0 {
 		err = send()
 	}
 	if ctx.Err() != nil {
@@ -235,13 +255,18 @@ func (e *Engine) readRecords(ctx context.Context, r io.Reader, name string, take
 	return err
 }
 
+// newChunk returns an empty chunk.
+func newChunk() chunk {
+	return chunk{recs: make([]manifest.Record, 0, chunkSize), idx: make([]int, 0, chunkSize)}
+}
+
 // invokeChunk runs a chunk's records through the backend and returns their
-// journal lines. It stops early when ctx ends (the records not run stay
+// output lines. It stops early when ctx ends (the records not run stay
 // undone) or the backend fails other than for the record itself.
-func invokeChunk(ctx context.Context, backend model.Backend, job Job, name string, c []manifest.Record) (chunkResult, error) {
+func invokeChunk(ctx context.Context, backend model.Backend, job Job, name string, c chunk) (chunkResult, error) {
 	r := chunkResult{buf: chunkBuffers.Get().(*[]byte)}
 	r.data = (*r.buf)[:0]
-	for _, rec := range c {
+	for i, rec := range c.recs {
 		if ctx.Err() != nil {
 			break
 		}
@@ -266,14 +291,10 @@ func invokeChunk(ctx context.Context, backend model.Backend, job Job, name strin
 			return r, failf("%s line %d (record %q): the model backend failed: %v", name, rec.Line, rec.RecordID, err)
 		}
 		var aerr error
-		if line.Error != nil {
-			r.data, aerr = appendJournalLine(r.data, line, 0, 0)
-		} else {
-			r.data, aerr = appendJournalLine(r.data, line, resp.InputTokens, resp.OutputTokens)
-		}
-		if aerr != nil {
+		if r.data, aerr = manifest.AppendOutputLine(r.data, line); aerr != nil {
 			return r, failf("%s line %d: %v", name, rec.Line, aerr)
 		}
+		r.idx = append(r.idx, c.idx[i])
 	}
 	return r, nil
 }

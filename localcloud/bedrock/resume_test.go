@@ -82,7 +82,7 @@ func TestEngineChildProcess(t *testing.T) {
 	if root == "" {
 		t.Skip("runs only as the child of TestKillMidJobAndResume")
 	}
-	store := NewS3Store(cloudtest.S3(t, filepath.Join(root, "s3")), filepath.Join(root, "tmp"))
+	store := NewS3Store(cloudtest.S3(t, filepath.Join(root, "s3")))
 	e, err := New(Config{
 		DataDir:            filepath.Join(root, "data"),
 		Store:              store,
@@ -123,8 +123,7 @@ func TestKillMidJobAndResume(t *testing.T) {
 	journal := filepath.Join(env.dataDir, "jobs", id, "input-0.journal")
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		b, _ := os.ReadFile(journal)
-		if bytes.Count(b, []byte{'\n'}) >= 200 {
+		if st, _ := scanJournal(journal); st.done.count() >= 200 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -144,14 +143,15 @@ func TestKillMidJobAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.WriteString(`s 3 3` + "\t" + `{"recordId":"r99`)
+	f.WriteString(`c 4096 999 0 0 0 9`)
 	f.Close()
-	_, done, _, err := scanJournal(journal, true)
+	st, err := scanJournal(journal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(done) < 200 || len(done) >= 1000 {
-		t.Fatalf("%d records finished before the kill", len(done))
+	done := st.done.count()
+	if done < 200 || done >= 1000 {
+		t.Fatalf("%d records finished before the kill", done)
 	}
 
 	after := &echoBackend{}
@@ -161,15 +161,13 @@ func TestKillMidJobAndResume(t *testing.T) {
 		t.Fatalf("job %v", j)
 	}
 	calls := after.callCounts()
-	for idStr := range done {
-		var n int
-		fmt.Sscanf(idStr, "r%d", &n)
-		if calls[n] != 0 {
-			t.Fatalf("record %s finished before the kill and ran again", idStr)
+	for n := 1; n <= 1000; n++ {
+		if st.done.has(n-1) && calls[n] != 0 {
+			t.Fatalf("record r%d finished before the kill and ran again", n)
 		}
 	}
-	if len(calls) != 1000-len(done) {
-		t.Fatalf("%d records ran after the restart, want %d", len(calls), 1000-len(done))
+	if len(calls) != 1000-done {
+		t.Fatalf("%d records ran after the restart, want %d", len(calls), 1000-done)
 	}
 	checkExactlyOnce(t, env, arn, "kill.jsonl.out", 1000)
 }

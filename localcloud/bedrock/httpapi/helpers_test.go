@@ -69,7 +69,7 @@ type envOptions struct {
 func newEnv(t *testing.T, opts envOptions) *testEnv {
 	t.Helper()
 	root := t.TempDir()
-	store := bedrock.NewS3Store(cloudtest.S3(t, root+"/s3", "inbox", "outbox"), root+"/tmp")
+	store := bedrock.NewS3Store(cloudtest.S3(t, root+"/s3", "inbox", "outbox"))
 	env := &testEnv{t: t, store: store, backend: &echoBackend{}}
 	if opts.gated {
 		env.backend.gate = make(chan struct{})
