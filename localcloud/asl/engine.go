@@ -66,9 +66,10 @@ type Engine struct {
 	opts Options
 	env  *evalEnv
 
-	mu     sync.Mutex
-	execs  map[string]*execution
-	tokens map[string]*pendingTask
+	mu      sync.Mutex
+	execs   map[string]*execution
+	tokens  map[string]*pendingTask
+	mapRuns map[string]*mapRun
 }
 
 // NewEngine returns an engine with the given options.
@@ -98,7 +99,7 @@ func NewEngine(opts Options) *Engine {
 	if opts.Random != nil {
 		env.random = opts.Random
 	}
-	return &Engine{opts: opts, env: env, execs: map[string]*execution{}, tokens: map[string]*pendingTask{}}
+	return &Engine{opts: opts, env: env, execs: map[string]*execution{}, tokens: map[string]*pendingTask{}, mapRuns: map[string]*mapRun{}}
 }
 
 // StateMachine is a named, parsed definition that executions run.
@@ -192,7 +193,16 @@ func (e *Engine) Start(in StartInput) (string, error) {
 			return "", fmt.Errorf("%w: the context override is not valid JSON: %v", ErrInvalidExecutionInput, err)
 		}
 	}
-	sm := in.StateMachine
+	x, err := e.launch(in.StateMachine, name, input, overrides, "")
+	if err != nil {
+		return "", err
+	}
+	return x.rec.ExecutionArn, nil
+}
+
+// launch creates and starts an execution of sm with a decoded input.
+// mapRunArn is set for the child workflow executions of a distributed Map.
+func (e *Engine) launch(sm *StateMachine, name string, input, overrides any, mapRunArn string) (*execution, error) {
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.opts.Region, e.opts.Account, sm.Name, name)
 	now := e.opts.Clock.Now()
 	x := &execution{
@@ -210,14 +220,16 @@ func (e *Engine) Start(in StartInput) (string, error) {
 			StartDate:       now,
 			Input:           input,
 			Context:         overrides,
+			MapRunArn:       mapRunArn,
 			Root:            &branchState{ID: 1, State: sm.Definition.StartAt, Input: input},
 		},
 		journal: journalState{nextID: 1, header: true, replace: true},
+		done:    make(chan struct{}),
 	}
 	e.mu.Lock()
 	if _, dup := e.execs[arn]; dup {
 		e.mu.Unlock()
-		return "", fmt.Errorf("%w: %s", ErrExecutionAlreadyExists, arn)
+		return nil, fmt.Errorf("%w: %s", ErrExecutionAlreadyExists, arn)
 	}
 	e.execs[arn] = x
 	e.mu.Unlock()
@@ -225,7 +237,7 @@ func (e *Engine) Start(in StartInput) (string, error) {
 		Input: string(encodeValue(input)), RoleArn: sm.RoleArn,
 	}})
 	x.start()
-	return arn, nil
+	return x, nil
 }
 
 func (e *Engine) lookup(arn string) (*execution, error) {

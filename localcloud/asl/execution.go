@@ -30,6 +30,9 @@ type executionRecord struct {
 	Error           string          `json:"error,omitempty"`
 	Cause           string          `json:"cause,omitempty"`
 	Context         any             `json:"context,omitempty"`
+	// MapRunArn is set on the child workflow executions of a distributed
+	// Map: the Map Run that started them.
+	MapRunArn string       `json:"mapRunArn,omitempty"`
 	Root            *branchState    `json:"-"`
 	History         []HistoryEvent  `json:"-"`
 }
@@ -74,6 +77,9 @@ type branchState struct {
 	// branches have ended; Fan stays until the state is left, so that a
 	// restart there neither runs them again nor repeats the event.
 	FanEnded bool `json:"fanEnded,omitempty"`
+	// RunStarted is set, with a distributed Map's MapRunStarted event,
+	// once its Map Run has started.
+	RunStarted bool `json:"runStarted,omitempty"`
 
 	// exit is the StateExited event of the state just run, added to the
 	// history together with the branch's next step (see flushExitLocked),
@@ -155,7 +161,9 @@ func (x *execution) start() {
 	if x.ctx == nil { // Resume made it already, to register task tokens
 		x.ctx, x.cancel = context.WithCancel(context.Background())
 	}
-	x.done = make(chan struct{})
+	if x.done == nil {
+		x.done = make(chan struct{})
+	}
 	_ = x.checkpoint() // failures are retried, whole, at the next save
 	if t := x.sm.Definition.TimeoutSeconds; t != nil {
 		left := x.rec.StartDate.Add(time.Duration(*t) * time.Second).Sub(x.now())
@@ -391,7 +399,7 @@ func (x *execution) runBranch(ctx context.Context, b *branchState, def *Definiti
 			x.flushExitLocked(b)
 			b.State, b.Input = next, out
 			b.Entered, b.EnteredID = time.Time{}, 0
-			b.RetryCount, b.Attempts, b.Fan, b.FanEnded = 0, nil, nil, false
+			b.RetryCount, b.Attempts, b.Fan, b.FanEnded, b.RunStarted = 0, nil, nil, false, false
 			b.Token, b.WaitUntil = nil, time.Time{}
 		})
 	}
@@ -506,7 +514,7 @@ func (x *execution) runState(ctx context.Context, b *branchState, st *State) (st
 				if !x.sleep(ctx, delay) {
 					return "", nil, errCancelled
 				}
-				x.update(b, func() { b.Fan, b.FanEnded, b.Token = nil, false, nil })
+				x.update(b, func() { b.Fan, b.FanEnded, b.RunStarted, b.Token = nil, false, false, nil })
 				continue
 			}
 			if c := findCatcher(st.Catch, err.Name); c != nil {
