@@ -32,9 +32,9 @@ type executionRecord struct {
 	Context         any             `json:"context,omitempty"`
 	// MapRunArn is set on the child workflow executions of a distributed
 	// Map: the Map Run that started them.
-	MapRunArn string       `json:"mapRunArn,omitempty"`
-	Root            *branchState    `json:"-"`
-	History         []HistoryEvent  `json:"-"`
+	MapRunArn string         `json:"mapRunArn,omitempty"`
+	Root      *branchState   `json:"-"`
+	History   []HistoryEvent `json:"-"`
 }
 
 // branchState is where one thread of states (the execution, a Parallel
