@@ -57,29 +57,37 @@ type BedrockBatchSfn interface {
 // EndStates on it when the fragment is chained.
 type bedrockBatchSfn struct {
 	awsstepfunctions.StateMachineFragment
+	start     awsstepfunctions.Choice
 	batchMap  awsstepfunctions.Map
 	task      awsstepfunctions.IChainable
+	prefix    prefixPath
 	endStates []awsstepfunctions.INextable
 	attach    sync.Once
 }
 
-// StartState is the fragment's Map state.
+// StartState is the fragment's first state, the Choice between the
+// manifest_prefix and the manifest_keys path.
 func (f *bedrockBatchSfn) StartState() awsstepfunctions.State {
 	f.attachItemProcessor()
-	return f.batchMap
+	return f.start
 }
 
-// EndStates holds the fragment's Map state.
+// EndStates holds the last state of each path: the inline Map, and the
+// state that summarizes the distributed Map's run (the distributed Map
+// itself when ResultPath discards the result).
 func (f *bedrockBatchSfn) EndStates() *[]awsstepfunctions.INextable { return &f.endStates }
 
-// attachItemProcessor gives the Map its iteration task. It runs when the
-// fragment is first chained rather than in the constructor because the CDK
-// records the names of an item processor's states when the processor is
-// attached: attaching it before PrefixStates would keep the unprefixed task
-// name, and a second prefixed fragment in the same state machine would then
-// collide with the first.
+// attachItemProcessor gives the Maps their iteration states. It runs when
+// the fragment is first chained rather than in the constructor because the
+// CDK records the names of an item processor's states when the processor
+// is attached: attaching it before PrefixStates would keep the unprefixed
+// task names, and a second prefixed fragment in the same state machine
+// would then collide with the first.
 func (f *bedrockBatchSfn) attachItemProcessor() {
-	f.attach.Do(func() { f.batchMap.ItemProcessor(f.task, nil) })
+	f.attach.Do(func() {
+		f.batchMap.ItemProcessor(f.task, nil)
+		f.prefix.dmap.ItemProcessor(f.prefix.start, nil)
+	})
 }
 
 // unchainedCheck implements constructs.IValidation: it attaches the item
@@ -102,11 +110,12 @@ func (c *unchainedCheck) Validate() *[]*string {
 // Timeout outside 24–168 hours) or when the Lambda functions cannot be
 // compiled; the panic value is an error that says what to fix.
 func NewBedrockBatchSfn(parent constructs.Construct, id *string, props *BedrockBatchSfnProps) BedrockBatchSfn {
-	hours, dirs := prepare(props)
-	f := &bedrockBatchSfn{}
+	return NewBedrockBatchSfnWithExtensions(parent, id, props, nil)
+}
+
+// newFragmentOverride creates f's jsii object.
+func newFragmentOverride(f *bedrockBatchSfn, parent constructs.Construct, id *string) {
 	awsstepfunctions.NewStateMachineFragment_Override(f, parent, id)
-	f.build(props, hours, dirs)
-	return f
 }
 
 // prepare validates props and compiles the Lambda functions, panicking with
@@ -126,7 +135,7 @@ func prepare(props *BedrockBatchSfnProps) (int, map[string]string) {
 
 // build creates the fragment's resources and states in f, whose jsii object
 // exists already.
-func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, hours int, dirs map[string]string) {
+func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, ext *Extensions, hours int, dirs map[string]string) {
 	stack := awscdk.Stack_Of(f)
 
 	eventFunction := jobEventFunction(stack, dirs[jobEventPackage])
@@ -139,7 +148,7 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, hours int, dirs map
 	role := newServiceRole(f, stack, policy, props)
 	createFunction := newCreateJobFunction(f, stack, dirs[createJobPackage], policy, role)
 
-	task := newCreateJobTask(f, createFunction, role, props, hours)
+	task := newCreateJobTask(f, "CreateModelInvocationJobTask", createFunction, role, props, hours)
 	m := awsstepfunctions.NewMap(f, jsii.String("BatchEvaluateMap"), &awsstepfunctions.MapProps{
 		InputPath: props.InputPath,
 		ItemsPath: awsstepfunctions.JsonPath_StringAt(jsii.String("$.manifest_keys")),
@@ -153,8 +162,18 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, hours int, dirs map
 		MaxConcurrency: jsii.Number(maxConcurrentJobs),
 	})
 
+	guard, _ := newInlineGuard(f, props, ext.maxInlineManifests())
+	guard.Otherwise(m)
+	f.prefix = newPrefixPath(f, createFunction, role, props, ext, hours)
+	f.start = awsstepfunctions.NewChoice(f, jsii.String("ChooseManifestSource"), &awsstepfunctions.ChoiceProps{
+		Comment: jsii.String("manifest_prefix runs every .jsonl object under the prefix through a distributed Map; " +
+			"manifest_keys runs the listed manifests through an inline Map"),
+	})
+	f.start.When(awsstepfunctions.Condition_IsPresent(jsii.String(statePath(props.InputPath, "manifest_prefix"))), f.prefix.dmap, nil)
+	f.start.Otherwise(guard)
+
 	f.batchMap, f.task = m, task
-	f.endStates = *m.EndStates()
+	f.endStates = append(*m.EndStates(), f.prefix.end()...)
 	f.Node().AddValidation(&unchainedCheck{f})
 }
 
@@ -232,10 +251,10 @@ func newServiceRole(scope constructs.Construct, stack awscdk.Stack, policy awsia
 
 // newCreateJobTask invokes the create-job function with the task token and
 // waits for the job-event function to report the job's end.
-func newCreateJobTask(scope constructs.Construct, fn awslambda.IFunction, role awsiam.IRole, props *BedrockBatchSfnProps, hours int) awsstepfunctionstasks.LambdaInvoke {
+func newCreateJobTask(scope constructs.Construct, id string, fn awslambda.IFunction, role awsiam.IRole, props *BedrockBatchSfnProps, hours int) awsstepfunctionstasks.LambdaInvoke {
 	str := func(path string) *string { return awsstepfunctions.JsonPath_StringAt(jsii.String(path)) }
 	format := awsstepfunctions.JsonPath_Format
-	task := awsstepfunctionstasks.NewLambdaInvoke(scope, jsii.String("CreateModelInvocationJobTask"), &awsstepfunctionstasks.LambdaInvokeProps{
+	task := awsstepfunctionstasks.NewLambdaInvoke(scope, jsii.String(id), &awsstepfunctionstasks.LambdaInvokeProps{
 		LambdaFunction:     fn,
 		IntegrationPattern: awsstepfunctions.IntegrationPattern_WAIT_FOR_TASK_TOKEN,
 		HeartbeatTimeout:   awsstepfunctions.Timeout_Duration(awscdk.Duration_Hours(jsii.Number(float64(hours)))),

@@ -164,6 +164,9 @@ type ExecutionInfo struct {
 	Output              json.RawMessage // set when SUCCEEDED
 	Error               string          // set when FAILED, TIMED_OUT or ABORTED
 	Cause               string
+	// MapRunArn is set for a child workflow execution of a distributed
+	// Map: the Map Run that started it.
+	MapRunArn string
 }
 
 // Start validates the input and starts an execution in the background. It

@@ -268,7 +268,7 @@ func (x *execution) metadata() ExecutionInfo {
 	return ExecutionInfo{
 		ExecutionArn: r.ExecutionArn, StateMachineArn: r.StateMachineArn, StateMachineName: r.StateMachine,
 		StateMachineVersion: r.Version, RoleArn: r.RoleArn, Name: r.Name, Status: r.Status,
-		StartDate: r.StartDate, StopDate: r.StopDate, Error: r.Error, Cause: r.Cause,
+		StartDate: r.StartDate, StopDate: r.StopDate, Error: r.Error, Cause: r.Cause, MapRunArn: r.MapRunArn,
 	}
 }
 
@@ -290,6 +290,7 @@ func (x *execution) info() ExecutionInfo {
 		Input:               encodeValue(r.Input),
 		Error:               r.Error,
 		Cause:               r.Cause,
+		MapRunArn:           r.MapRunArn,
 	}
 	if r.Status == StatusSucceeded {
 		info.Output = encodeValue(r.Output)
