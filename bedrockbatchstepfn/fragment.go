@@ -26,10 +26,14 @@ const maxConcurrentJobs = 10
 // Bedrock batch inference job per input manifest and waits for each job's
 // completion event.
 //
-// Its start and only end state is a Map over manifest_keys whose iterations
-// invoke the create-job function with a task token and wait until the
-// job-event function reports the job's end. Input, output and error schema
-// are in the package documentation. The Map runs at most 10 jobs at a time,
+// Its start state is a Choice: with manifest_prefix in the input, a
+// distributed Map over the objects under that prefix (then a state that
+// counts how they ended); otherwise a check of the number of
+// manifest_keys, then an inline Map over them. Each iteration invokes the
+// create-job function with a task token and waits until the job-event
+// function reports the job's end. EndStates holds the inline Map and the
+// distributed path's last state. Input, output and error schema are in the
+// package documentation. Each Map runs at most 10 jobs at a time,
 // below Bedrock's default per-model quota of concurrent batch jobs; when the
 // service still answers ServiceQuotaExceededException or
 // ThrottlingException (jobs started elsewhere share the quota), the task
