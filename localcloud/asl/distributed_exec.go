@@ -452,10 +452,14 @@ type childRecord struct {
 func childRecords(kids []mapChild) []childRecord {
 	out := make([]childRecord, len(kids))
 	for i, k := range kids {
-		info := k.x.info()
-		var in, o any
-		k.x.read(func() { in, o = k.x.rec.Input, k.x.rec.Output })
-		out[i] = childRecord{status: info.Status, info: info, input: in, output: o}
+		k.x.read(func() {
+			rec, err := k.x.fullLocked()
+			if err != nil {
+				rec = k.x.rec // the store lost the journal: what is in memory
+			}
+			info := infoOf(rec)
+			out[i] = childRecord{status: info.Status, info: info, input: rec.Input, output: rec.Output}
+		})
 	}
 	return out
 }

@@ -299,7 +299,11 @@ func (e *Engine) History(arn string) ([]HistoryEvent, error) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return append([]HistoryEvent(nil), x.rec.History...), nil
+	rec, err := x.fullLocked()
+	if err != nil {
+		return nil, err
+	}
+	return append([]HistoryEvent(nil), rec.History...), nil
 }
 
 // Executions describes the executions of a state machine (every execution

@@ -155,6 +155,9 @@ type execution struct {
 	// overLimit is the failure recorded once the history reached
 	// MaxHistoryEvents; it replaces whatever end the execution reaches.
 	overLimit *Error
+	// evicted is set once an ended child execution of a Map Run keeps only
+	// its metadata in memory (evict.go).
+	evicted bool
 }
 
 func (x *execution) start() {
@@ -230,7 +233,13 @@ func (x *execution) finish(status string, output any, err *Error) {
 	x.journal.header = true
 	x.mu.Unlock()
 	x.cancel()
-	_ = x.checkpoint() // a failed save leaves the execution to be resumed and end again
+	// A failed save leaves the execution to be resumed and end again; a
+	// saved child of a Map Run needs no more than its metadata in memory.
+	if x.checkpoint() == nil && x.engine.opts.Store != nil {
+		x.mu.Lock()
+		x.evictLocked()
+		x.mu.Unlock()
+	}
 	x.closeDone()
 }
 
@@ -275,7 +284,16 @@ func (x *execution) metadata() ExecutionInfo {
 func (x *execution) info() ExecutionInfo {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	r := x.rec
+	r, err := x.fullLocked()
+	if err != nil {
+		// The store lost the journal: report what is in memory.
+		r = x.rec
+	}
+	return infoOf(r)
+}
+
+// infoOf describes an execution record.
+func infoOf(r *executionRecord) ExecutionInfo {
 	info := ExecutionInfo{
 		ExecutionArn:        r.ExecutionArn,
 		StateMachineArn:     r.StateMachineArn,

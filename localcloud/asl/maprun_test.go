@@ -163,13 +163,16 @@ func TestMapRunHistoryLimitPerChild(t *testing.T) {
 type tokenHolder struct {
 	mu     sync.Mutex
 	tokens map[string]string // token → item
-	calls  int
+	// fresh counts the calls that were not repeats of an earlier one.
+	fresh int
 }
 
 func (h *tokenHolder) Invoke(_ context.Context, call TaskCall) (json.RawMessage, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.calls++
+	if !call.Repeated {
+		h.fresh++
+	}
 	var in struct{ Payload struct{ V string } }
 	_ = json.Unmarshal(call.Input, &in)
 	h.tokens[call.TaskToken] = in.Payload.V
@@ -234,10 +237,36 @@ func TestMapRunResumes(t *testing.T) {
 	if err != nil || info.Status != StatusSucceeded || string(info.Output) != `["done-x","done-y","done-z"]` {
 		t.Fatalf("status %s output %s %s %s (%v)", info.Status, info.Output, info.Error, info.Cause, err)
 	}
-	if second.calls != 0 {
-		t.Errorf("the resumed engine called the resource %d times; every child had its token", second.calls)
+	// A call the first engine made but had not seen return is repeated
+	// with its token; no child is started again with a new one.
+	if second.fresh != 0 {
+		t.Errorf("the resumed engine made %d new calls; every child had its token", second.fresh)
 	}
-	if n := len(eng2.Executions("arn:aws:states:us-east-1:123456789012:stateMachine:resume/M")); n != 3 {
-		t.Errorf("%d children after the restart, want 3", n)
+	for tok := range second.tokens {
+		if _, ok := first.tokens[tok]; !ok {
+			t.Errorf("the resumed engine issued a new token %.20s…", tok)
+		}
+	}
+	kids := eng2.Executions("arn:aws:states:us-east-1:123456789012:stateMachine:resume/M")
+	if len(kids) != 3 {
+		t.Errorf("%d children after the restart, want 3", len(kids))
+	}
+	// An ended child keeps only its metadata in memory; its input, output
+	// and history come back from the store.
+	for _, k := range kids {
+		x, _ := eng2.lookup(k.ExecutionArn)
+		x.read(func() {
+			if !x.evicted || x.rec.History != nil || x.rec.Input != nil {
+				t.Errorf("child %s still holds its history or input in memory", k.Name)
+			}
+		})
+		info, err := eng2.Describe(k.ExecutionArn)
+		if err != nil || !strings.Contains(string(info.Input), `"V":`) || !strings.HasPrefix(string(info.Output), `"done-`) {
+			t.Errorf("child %s: input %s output %s (%v)", k.Name, info.Input, info.Output, err)
+		}
+		h, err := eng2.History(k.ExecutionArn)
+		if err != nil || len(h) == 0 || h[len(h)-1].Type != "ExecutionSucceeded" {
+			t.Errorf("child %s history %s (%v)", k.Name, joinedTypes(h), err)
+		}
 	}
 }

@@ -196,6 +196,7 @@ func (e *Engine) Resume() (int, error) {
 		e.execs[rec.ExecutionArn] = x
 		e.mu.Unlock()
 		if rec.Status != StatusRunning {
+			x.evictLocked()
 			x.ctx, x.cancel = context.WithCancel(context.Background())
 			x.cancel()
 			x.done = make(chan struct{})
