@@ -148,3 +148,34 @@ func TestLocalRunManifestPrefix(t *testing.T) {
 		t.Errorf("%d distinct records in the outputs, want %d", len(seen), n*100)
 	}
 }
+
+// TestLocalRunManifestPrefixStopsOnAFailedJob runs a prefix holding a
+// manifest Bedrock rejects (99 records, below its minimum): the run fails
+// as the distributed Map does, and the failed manifest's error is in the
+// FAILED result file.
+func TestLocalRunManifestPrefixStopsOnAFailedJob(t *testing.T) {
+	in := writeManifests(t, 2)
+	writeManifest(t, in, "small.jsonl", 99)
+	data := t.TempDir()
+	input := `{"job_name":"prefix_fail","model_id":"amazon.nova-pro-v1:0","manifest_prefix":"input/"}`
+	res, code, stderr := localRun(t, nil, "--app", largeRunApp, "--data", data, "--input", in,
+		"--execution-input", input, "--time-scale", "3600")
+	if code != 1 || res.Status != "FAILED" || res.Error != "States.ExceedToleratedFailureThreshold" {
+		t.Fatalf("exit %d, status %s, error %s: %s; want the Map Run's failure\n%s", code, res.Status, res.Error, res.Cause, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(data, "s3", "*", "results", "*", "FAILED_0.json"))
+	if len(files) != 1 {
+		t.Fatalf("FAILED result files %v, want one", files)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []struct{ Input, Error, Cause string }
+	if err := json.Unmarshal(raw, &failed); err != nil || len(failed) != 1 {
+		t.Fatalf("FAILED_0.json %s (%v)", raw, err)
+	}
+	if f := failed[0]; !strings.Contains(f.Input, "input/small.jsonl") || f.Error != string(batch.StatusFailed) || !strings.Contains(f.Cause, "100") {
+		t.Errorf("failed record %+v, want small.jsonl's job Failed for having fewer than 100 records", f)
+	}
+}
