@@ -171,11 +171,26 @@ func TestLocalRunManifestPrefixStopsOnAFailedJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var failed []struct{ Input, Error, Cause string }
-	if err := json.Unmarshal(raw, &failed); err != nil || len(failed) != 1 {
+	// The failed child, and the siblings the failure stopped (ABORTED)
+	// unless they had ended first.
+	var records []struct{ Input, Status, Error, Cause string }
+	if err := json.Unmarshal(raw, &records); err != nil {
 		t.Fatalf("FAILED_0.json %s (%v)", raw, err)
 	}
-	if f := failed[0]; !strings.Contains(f.Input, "input/small.jsonl") || f.Error != string(batch.StatusFailed) || !strings.Contains(f.Cause, "100") {
-		t.Errorf("failed record %+v, want small.jsonl's job Failed for having fewer than 100 records", f)
+	var failed int
+	for _, r := range records {
+		switch r.Status {
+		case "FAILED":
+			failed++
+			if !strings.Contains(r.Input, "input/small.jsonl") || r.Error != string(batch.StatusFailed) || !strings.Contains(r.Cause, "100") {
+				t.Errorf("failed record %+v, want small.jsonl's job Failed for having fewer than 100 records", r)
+			}
+		case "ABORTED":
+		default:
+			t.Errorf("record with status %s in FAILED_0.json", r.Status)
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d FAILED records, want 1: %s", failed, raw)
 	}
 }
