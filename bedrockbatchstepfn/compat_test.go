@@ -182,6 +182,7 @@ var usage = sync.OnceValue(func() publishedUsage {
 		Timeout:                  awscdk.Duration_Days(jsii.Number(7)),
 	})
 	third.PrefixStates(jsii.String("Third-"))
+	batchsfn.AddCatch(third, sfn.NewFail(stack, jsii.String("ThirdFailed"), nil), nil)
 	sfn.NewStateMachine(stack, jsii.String("ThirdStateMachine"), &sfn.StateMachineProps{
 		DefinitionBody: sfn.DefinitionBody_FromChainable(
 			sfn.NewPass(stack, jsii.String("ThirdInput"), nil).Next(third)),
@@ -202,8 +203,8 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 	if got := dig(first, "StartAt"); got != "InputState" {
 		t.Errorf("StartAt %v, want InputState", got)
 	}
-	if got := dig(first, "States", "InputState", "Next"); got != "BatchEvaluateMap" {
-		t.Errorf("InputState goes to %v, want the fragment's Map", got)
+	if got := dig(first, "States", "InputState", "Next"); got != "ChooseManifestSource" {
+		t.Errorf("InputState goes to %v, want the fragment's start, its manifest source Choice", got)
 	}
 	m := dig(first, "States", "BatchEvaluateMap").(map[string]any)
 	if m["InputPath"] != "$.batch" || m["ResultPath"] != "$.results" || m["Next"] != "OutputState" {
@@ -227,10 +228,10 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 		t.Errorf("Parallel retries %v, want the one added", p["Retry"])
 	}
 	branch := p["Branches"].([]any)[0]
-	if got := dig(branch, "StartAt"); got != "SecondBatch: Second-BatchEvaluateMap" {
+	if got := dig(branch, "StartAt"); got != "SecondBatch: Second-ChooseManifestSource" {
 		t.Errorf("the wrapped branch starts at %v", got)
 	}
-	if u.prefixedStart != "Second-BatchEvaluateMap" {
+	if u.prefixedStart != "Second-ChooseManifestSource" {
 		t.Errorf("prefixed start state %q", u.prefixedStart)
 	}
 	if want := "SecondBatch BatchCompatStack/SecondBatch BatchCompatStack/SecondBatch"; u.secondSummary != want {
@@ -238,8 +239,14 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 	}
 
 	third := definition(t, tj, "ThirdStateMachine")
-	if got := dig(third, "States", "ThirdInput", "Next"); got != "Third-BatchEvaluateMap" {
-		t.Errorf("ThirdInput goes to %v, want the subclass's prefixed Map", got)
+	if got := dig(third, "States", "ThirdInput", "Next"); got != "Third-ChooseManifestSource" {
+		t.Errorf("ThirdInput goes to %v, want the subclass's prefixed start", got)
+	}
+	// AddCatch finds the fragment inside the subclass.
+	for _, st := range []string{"Third-BatchEvaluateMap", "Third-BatchEvaluatePrefixMap", "Third-SummarizeMapRun"} {
+		if catches, _ := dig(third, "States", st, "Catch").([]any); len(catches) != 1 || dig(catches[0], "Next") != "ThirdFailed" {
+			t.Errorf("%s catches %v, want one to ThirdFailed", st, dig(third, "States", st, "Catch"))
+		}
 	}
 	if got := dig(third, "States", "Third-BatchEvaluateMap", "ItemProcessor", "States",
 		"Third-CreateModelInvocationJobTask", "HeartbeatSeconds"); got != 7.0*24*3600 {

@@ -26,10 +26,28 @@
 //
 // at its ResultPath. When a job ends Failed, Stopped or Expired the fragment
 // fails with that status as the error and the service's message as the
-// cause.
+// cause. More keys than DefaultMaxInlineManifests (or
+// Extensions.MaxInlineManifests) fail with TooManyManifestsError before
+// any job is created: the inline Map could not report their results.
 //
-// Settings the published construct has no props for (the Map's
-// MaxConcurrency, the reconciler's interval) are given with
-// NewBedrockBatchSfnWithExtensions and Extensions, so that
-// BedrockBatchSfnProps stays the published struct.
+// For larger runs it reads
+//
+//	{"job_name": "...", "manifest_prefix": "input/run-7/", "model_id": "..."}
+//
+// and runs every .jsonl object under the prefix of the input bucket
+// through a distributed Map (one STANDARD child execution per object), with
+// no limit on their number. It writes
+//
+//	{"map_run_arn": "...", "results": {"bucket": "...", "manifest_key": "results/<map run id>/manifest.json"},
+//	 "item_counts": {"total": n, "succeeded": n, "failed": 0, "timed_out": 0, "aborted": 0}}
+//
+// at its ResultPath; the per-manifest {"status","bucket","keys"} objects
+// are the Output of each record in the SUCCEEDED_0.json result file.
+// Failed manifests fail the run with States.ExceedToleratedFailureThreshold
+// unless Extensions tolerate them.
+//
+// Settings the published construct has no props for (the Maps'
+// MaxConcurrency, the reconciler's interval, the inline limit, tolerated
+// failures) are given with NewBedrockBatchSfnWithExtensions and Extensions,
+// so that BedrockBatchSfnProps stays the published struct.
 package bedrockbatchstepfn

@@ -27,14 +27,34 @@ func ExampleNewBedrockBatchSfn() {
 		ErrorPath: awsstepfunctions.JsonPath_StringAt(jsii.String("$.Error")),
 		CausePath: awsstepfunctions.JsonPath_StringAt(jsii.String("$.Cause")),
 	})
-	for _, end := range *batch.EndStates() {
-		if m, ok := end.(awsstepfunctions.Map); ok {
-			m.AddCatch(failed, nil)
-		}
-	}
+	// Failed jobs of either path (manifest_keys or manifest_prefix) go to
+	// Failed.
+	bedrockbatchstepfn.AddCatch(batch, failed, nil)
 	awsstepfunctions.NewStateMachine(stack, jsii.String("StateMachine"), &awsstepfunctions.StateMachineProps{
 		DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(
 			batch.Next(awsstepfunctions.NewSucceed(stack, jsii.String("Done"), nil))),
+	})
+	app.Synth(nil)
+}
+
+// A fragment for large runs by prefix,
+// {"job_name": …, "manifest_prefix": "input/run-7/", "model_id": …}, that
+// lets up to 1% of the manifests fail, and takes at most 500
+// manifest_keys (long bucket and job names make each result larger).
+func ExampleNewBedrockBatchSfnWithExtensions() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("LargeBatchStack"), nil)
+	bucket := awss3.NewBucket(stack, jsii.String("BatchBucket"), &awss3.BucketProps{EnforceSSL: jsii.Bool(true)})
+
+	batch := bedrockbatchstepfn.NewBedrockBatchSfnWithExtensions(stack, jsii.String("Batch"), &bedrockbatchstepfn.BedrockBatchSfnProps{
+		BedrockBatchInputBucket:  bucket,
+		BedrockBatchOutputBucket: bucket,
+	}, &bedrockbatchstepfn.Extensions{
+		MaxInlineManifests:         jsii.Number(500),
+		ToleratedFailurePercentage: jsii.Number(1),
+	})
+	awsstepfunctions.NewStateMachine(stack, jsii.String("StateMachine"), &awsstepfunctions.StateMachineProps{
+		DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(batch),
 	})
 	app.Synth(nil)
 }

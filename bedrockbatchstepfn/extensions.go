@@ -3,19 +3,21 @@ package bedrockbatchstepfn
 import (
 	"fmt"
 	"math"
-
-	"github.com/bedrockbatch/bedrockbatch/batch"
+	"reflect"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
 // Extensions are settings the published construct has no props for. They
 // are a Go extension of its API: BedrockBatchSfnProps stays exactly the
 // published struct, so code written for the published binding compiles
-// unchanged, and NewBedrockBatchSfn uses every default below.
+// unchanged, and NewBedrockBatchSfn uses every default below. Every field
+// is optional.
 type Extensions struct {
 	// How many jobs one execution of the fragment keeps submitted or
 	// running at once (the Map state's MaxConcurrency); further manifests
@@ -39,6 +41,30 @@ type Extensions struct {
 	//
 	// Default: awscdk.Duration_Minutes(jsii.Number(10)).
 	ReconcileInterval awscdk.Duration
+
+	// How many entries manifest_keys may have. Above it the fragment fails
+	// with BedrockBatch.TooManyManifests before creating any job, since the
+	// inline Map could not report the result (see
+	// DefaultMaxInlineManifests); larger runs use manifest_prefix. Lower it
+	// when bucket names, job names or manifest keys are long. From 1 to
+	// 3,000.
+	//
+	// Default: DefaultMaxInlineManifests (1,000).
+	MaxInlineManifests *float64
+	// How many manifests of a manifest_prefix run may fail (job Failed,
+	// Stopped or Expired, or no job created) before the run stops: the
+	// distributed Map's ToleratedFailureCount. With
+	// ToleratedFailurePercentage too, the run stops when either is
+	// exceeded. The manifest_keys path stops at the first failure.
+	//
+	// Default: no failure tolerated.
+	ToleratedFailureCount *float64
+	// Which percentage of the objects under a manifest_prefix may fail
+	// before the run stops: the distributed Map's
+	// ToleratedFailurePercentage, from 0 to 100.
+	//
+	// Default: no failure tolerated.
+	ToleratedFailurePercentage *float64
 }
 
 // Defaults of Extensions.
@@ -50,12 +76,13 @@ const (
 
 // NewBedrockBatchSfnWithExtensions creates the fragment in parent, like
 // NewBedrockBatchSfn, with the settings of ext (nil: the defaults). It
-// panics with an error naming the setting when one is invalid.
+// panics, as CDK constructors do, with an error naming the setting that is
+// out of range.
 func NewBedrockBatchSfnWithExtensions(parent constructs.Construct, id *string, props *BedrockBatchSfnProps, ext *Extensions) BedrockBatchSfn {
 	s := prepare(parent, props, ext)
 	f := &bedrockBatchSfn{}
-	awsstepfunctions.NewStateMachineFragment_Override(f, parent, id)
-	f.build(props, s)
+	newFragmentOverride(f, parent, id)
+	f.build(props, ext, s)
 	return f
 }
 
@@ -85,4 +112,85 @@ func (ext *Extensions) reconcileMinutes() (int, error) {
 			"EventBridge schedules run at most once a minute", *ext.ReconcileInterval.ToHumanString())
 	}
 	return int(minutes), nil
+}
+
+// maxInlineManifests is MaxInlineManifests or its default.
+func (e *Extensions) maxInlineManifests() int {
+	if e == nil || e.MaxInlineManifests == nil {
+		return DefaultMaxInlineManifests
+	}
+	return int(*e.MaxInlineManifests)
+}
+
+func (e *Extensions) toleratedCount() *float64 {
+	if e == nil {
+		return nil
+	}
+	return e.ToleratedFailureCount
+}
+
+func (e *Extensions) toleratedPercentage() *float64 {
+	if e == nil {
+		return nil
+	}
+	return e.ToleratedFailurePercentage
+}
+
+// validate checks the settings' ranges.
+func (e *Extensions) validate() error {
+	if e == nil {
+		return nil
+	}
+	whole := func(v float64) bool { return v == math.Trunc(v) }
+	if v := e.MaxInlineManifests; v != nil && (*v < 1 || *v > maxInlineManifestsLimit || !whole(*v)) {
+		return fmt.Errorf("Extensions.MaxInlineManifests must be a whole number from 1 to %d, got %v; "+
+			"past %d manifests an inline Map's history nears Step Functions' 25,000 events: use manifest_prefix for more",
+			maxInlineManifestsLimit, *v, maxInlineManifestsLimit)
+	}
+	if v := e.ToleratedFailureCount; v != nil && (*v < 0 || !whole(*v)) {
+		return fmt.Errorf("Extensions.ToleratedFailureCount must be a whole number of 0 or more, got %v", *v)
+	}
+	if v := e.ToleratedFailurePercentage; v != nil && (*v < 0 || *v > 100) {
+		return fmt.Errorf("Extensions.ToleratedFailurePercentage must be from 0 to 100, got %v", *v)
+	}
+	return nil
+}
+
+// AddCatch attaches a catcher to every state of the fragment that fails
+// when jobs fail: the inline Map, the distributed Map of the
+// manifest_prefix path and the state that summarizes its run. The
+// published pattern of catching on the Map among EndStates reaches only
+// the inline Map, since the distributed Map is followed by its summary
+// state. props as for Map.AddCatch (nil: every error, ResultPath $).
+func AddCatch(f BedrockBatchSfn, handler awsstepfunctions.IChainable, props *awsstepfunctions.CatchProps) {
+	b := fragmentOf(f)
+	if b == nil {
+		panic(fmt.Errorf("bedrockbatchstepfn.AddCatch: %T is not a fragment made by NewBedrockBatchSfn", f))
+	}
+	b.batchMap.AddCatch(handler, props)
+	b.prefix.dmap.AddCatch(handler, props)
+	if b.prefix.summary != nil {
+		b.prefix.summary.AddCatch(handler, props)
+	}
+}
+
+// fragmentOf finds the fragment in f: f itself, or the BedrockBatchSfn a
+// subclass made with NewBedrockBatchSfn_Override embeds.
+func fragmentOf(f BedrockBatchSfn) *bedrockBatchSfn {
+	if b, ok := f.(*bedrockBatchSfn); ok {
+		return b
+	}
+	v := reflect.ValueOf(f)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	field := v.Elem().FieldByName("BedrockBatchSfn")
+	if !field.IsValid() || field.IsNil() {
+		return nil
+	}
+	inner, ok := field.Interface().(BedrockBatchSfn)
+	if !ok {
+		return nil
+	}
+	return fragmentOf(inner)
 }

@@ -19,15 +19,19 @@ import (
 // Bedrock batch inference job per input manifest and waits for each job's
 // completion event.
 //
-// Its start and only end state is a Map over manifest_keys whose iterations
-// invoke the create-job function with a task token and wait until the
-// job-event function reports the job's end. Input, output and error schema
-// are in the package documentation. The Map runs at most 20 jobs at a time
+// Its start state is a Choice: with manifest_prefix in the input, a
+// distributed Map over the objects under that prefix (then a state that
+// counts how they ended); otherwise a check of the number of
+// manifest_keys, then an inline Map over them. Each iteration invokes the
+// create-job function with a task token and waits until the job-event
+// function reports the job's end. EndStates holds the inline Map and the
+// distributed path's last state. Input, output and error schema are in the
+// package documentation. Each Map runs at most 20 jobs at a time
 // (Extensions.MaxConcurrency), Bedrock's default per-model quota of
-// concurrent batch jobs; when the service still answers
-// ServiceQuotaExceededException or ThrottlingException (jobs started
-// elsewhere share the quota), the task retries up to 10 times, waiting from
-// 1 minute doubling to at most 30 minutes (with jitter), before failing.
+// concurrent batch jobs; when the service still answers ServiceQuotaExceededException or
+// ThrottlingException (jobs started elsewhere share the quota), the task
+// retries up to 10 times, waiting from 1 minute doubling to at most 30
+// minutes (with jitter), before failing.
 //
 // Resources created per fragment: the Map and its task, the create-job
 // function (id CreateModelInvocationJobFunction), the Bedrock service role
@@ -55,29 +59,37 @@ type BedrockBatchSfn interface {
 // EndStates on it when the fragment is chained.
 type bedrockBatchSfn struct {
 	awsstepfunctions.StateMachineFragment
+	start     awsstepfunctions.Choice
 	batchMap  awsstepfunctions.Map
 	task      awsstepfunctions.IChainable
+	prefix    prefixPath
 	endStates []awsstepfunctions.INextable
 	attach    sync.Once
 }
 
-// StartState is the fragment's Map state.
+// StartState is the fragment's first state, the Choice between the
+// manifest_prefix and the manifest_keys path.
 func (f *bedrockBatchSfn) StartState() awsstepfunctions.State {
 	f.attachItemProcessor()
-	return f.batchMap
+	return f.start
 }
 
-// EndStates holds the fragment's Map state.
+// EndStates holds the last state of each path: the inline Map, and the
+// state that summarizes the distributed Map's run (the distributed Map
+// itself when ResultPath discards the result).
 func (f *bedrockBatchSfn) EndStates() *[]awsstepfunctions.INextable { return &f.endStates }
 
-// attachItemProcessor gives the Map its iteration task. It runs when the
-// fragment is first chained rather than in the constructor because the CDK
-// records the names of an item processor's states when the processor is
-// attached: attaching it before PrefixStates would keep the unprefixed task
-// name, and a second prefixed fragment in the same state machine would then
-// collide with the first.
+// attachItemProcessor gives the Maps their iteration states. It runs when
+// the fragment is first chained rather than in the constructor because the
+// CDK records the names of an item processor's states when the processor
+// is attached: attaching it before PrefixStates would keep the unprefixed
+// task names, and a second prefixed fragment in the same state machine
+// would then collide with the first.
 func (f *bedrockBatchSfn) attachItemProcessor() {
-	f.attach.Do(func() { f.batchMap.ItemProcessor(f.task, nil) })
+	f.attach.Do(func() {
+		f.batchMap.ItemProcessor(f.task, nil)
+		f.prefix.dmap.ItemProcessor(f.prefix.start, nil)
+	})
 }
 
 // unchainedCheck implements constructs.IValidation: it attaches the item
@@ -103,6 +115,11 @@ func NewBedrockBatchSfn(parent constructs.Construct, id *string, props *BedrockB
 	return NewBedrockBatchSfnWithExtensions(parent, id, props, nil)
 }
 
+// newFragmentOverride creates f's jsii object.
+func newFragmentOverride(f *bedrockBatchSfn, parent constructs.Construct, id *string) {
+	awsstepfunctions.NewStateMachineFragment_Override(f, parent, id)
+}
+
 // settings are the validated props and extensions, with the compiled
 // functions.
 type settings struct {
@@ -118,6 +135,9 @@ type settings struct {
 // placeholder: deploying that assembly to AWS would deploy no code.
 func prepare(parent constructs.Construct, props *BedrockBatchSfnProps, ext *Extensions) settings {
 	if err := props.validate(); err != nil {
+		panic(err)
+	}
+	if err := ext.validate(); err != nil {
 		panic(err)
 	}
 	var s settings
@@ -141,7 +161,7 @@ func prepare(parent constructs.Construct, props *BedrockBatchSfnProps, ext *Exte
 
 // build creates the fragment's resources and states in f, whose jsii object
 // exists already.
-func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, s settings) {
+func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, ext *Extensions, s settings) {
 	stack := awscdk.Stack_Of(f)
 	hours, dirs := s.hours, s.dirs
 
@@ -156,7 +176,7 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, s settings) {
 	role := newServiceRole(f, stack, policy, props)
 	createFunction := newCreateJobFunction(f, stack, dirs[createJobPackage], policy, role)
 
-	task := newCreateJobTask(f, createFunction, role, props, hours)
+	task := newCreateJobTask(f, "CreateModelInvocationJobTask", createFunction, role, props, hours)
 	m := awsstepfunctions.NewMap(f, jsii.String("BatchEvaluateMap"), &awsstepfunctions.MapProps{
 		InputPath: props.InputPath,
 		ItemsPath: awsstepfunctions.JsonPath_StringAt(jsii.String("$.manifest_keys")),
@@ -174,8 +194,18 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, s settings) {
 		MaxConcurrency: jsii.Number(s.maxConcurrency),
 	})
 
+	guard, _ := newInlineGuard(f, props, ext.maxInlineManifests())
+	guard.Otherwise(m)
+	f.prefix = newPrefixPath(f, createFunction, role, props, ext, hours, s.maxConcurrency)
+	f.start = awsstepfunctions.NewChoice(f, jsii.String("ChooseManifestSource"), &awsstepfunctions.ChoiceProps{
+		Comment: jsii.String("manifest_prefix runs every .jsonl object under the prefix through a distributed Map; " +
+			"manifest_keys runs the listed manifests through an inline Map"),
+	})
+	f.start.When(awsstepfunctions.Condition_IsPresent(jsii.String(statePath(props.InputPath, "manifest_prefix"))), f.prefix.dmap, nil)
+	f.start.Otherwise(guard)
+
 	f.batchMap, f.task = m, task
-	f.endStates = *m.EndStates()
+	f.endStates = append(*m.EndStates(), f.prefix.end()...)
 	f.Node().AddValidation(&unchainedCheck{f})
 }
 
@@ -253,10 +283,10 @@ func newServiceRole(scope constructs.Construct, stack awscdk.Stack, policy awsia
 
 // newCreateJobTask invokes the create-job function with the task token and
 // waits for the job-event function to report the job's end.
-func newCreateJobTask(scope constructs.Construct, fn awslambda.IFunction, role awsiam.IRole, props *BedrockBatchSfnProps, hours int) awsstepfunctionstasks.LambdaInvoke {
+func newCreateJobTask(scope constructs.Construct, id string, fn awslambda.IFunction, role awsiam.IRole, props *BedrockBatchSfnProps, hours int) awsstepfunctionstasks.LambdaInvoke {
 	str := func(path string) *string { return awsstepfunctions.JsonPath_StringAt(jsii.String(path)) }
 	format := awsstepfunctions.JsonPath_Format
-	task := awsstepfunctionstasks.NewLambdaInvoke(scope, jsii.String("CreateModelInvocationJobTask"), &awsstepfunctionstasks.LambdaInvokeProps{
+	task := awsstepfunctionstasks.NewLambdaInvoke(scope, jsii.String(id), &awsstepfunctionstasks.LambdaInvokeProps{
 		LambdaFunction:     fn,
 		IntegrationPattern: awsstepfunctions.IntegrationPattern_WAIT_FOR_TASK_TOKEN,
 		HeartbeatTimeout:   awsstepfunctions.Timeout_Duration(awscdk.Duration_Hours(jsii.Number(float64(hours)))),

@@ -24,7 +24,8 @@ import (
 
 // mainTemplate synthesizes, once, a stack with two fragments: A with the
 // default props, B with its own policy, InputPath, ResultPath, a 168-hour
-// timeout and prefixed states, chained A → B in one state machine. The
+// timeout, every extension and prefixed states, chained A → B in one state
+// machine. The
 // input and output buckets differ so that grants can be told apart.
 var mainTemplate = sync.OnceValue(func() map[string]any {
 	app := awscdk.NewApp(nil)
@@ -41,13 +42,17 @@ var mainTemplate = sync.OnceValue(func() map[string]any {
 			Resources: jsii.Strings("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"),
 		})},
 	})
-	b := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("B"), &bedrockbatchstepfn.BedrockBatchSfnProps{
+	b := bedrockbatchstepfn.NewBedrockBatchSfnWithExtensions(stack, jsii.String("B"), &bedrockbatchstepfn.BedrockBatchSfnProps{
 		BedrockBatchInputBucket:  in,
 		BedrockBatchOutputBucket: out,
 		BedrockBatchPolicy:       custom,
 		InputPath:                jsii.String("$.batch"),
 		ResultPath:               jsii.String("$.results"),
 		Timeout:                  awscdk.Duration_Days(jsii.Number(7)),
+	}, &bedrockbatchstepfn.Extensions{
+		MaxInlineManifests:         jsii.Number(250),
+		ToleratedFailureCount:      jsii.Number(3),
+		ToleratedFailurePercentage: jsii.Number(1.5),
 	})
 	awsstepfunctions.NewStateMachine(stack, jsii.String("Machine"), &awsstepfunctions.StateMachineProps{
 		DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(a.Next(b.PrefixStates(jsii.String("B-")))),
@@ -283,19 +288,19 @@ func TestDefinition(t *testing.T) {
 	inID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
 	outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
 
-	if asl["StartAt"] != "BatchEvaluateMap" {
+	if asl["StartAt"] != "ChooseManifestSource" {
 		t.Errorf("StartAt %v", asl["StartAt"])
 	}
 	states := asl["States"].(map[string]any)
-	if len(states) != 2 {
-		t.Fatalf("states %v, want BatchEvaluateMap and B-BatchEvaluateMap", states)
+	if len(states) != 12 {
+		t.Fatalf("%d states %v, want 6 per fragment", len(states), states)
 	}
 	cases := []struct {
 		frag, mapName, taskName     string
 		inputPath, resultPath, next any
 		hours                       float64
 	}{
-		{"A", "BatchEvaluateMap", "CreateModelInvocationJobTask", nil, nil, "B-BatchEvaluateMap", 48},
+		{"A", "BatchEvaluateMap", "CreateModelInvocationJobTask", nil, nil, "B-ChooseManifestSource", 48},
 		{"B", "B-BatchEvaluateMap", "B-CreateModelInvocationJobTask", "$.batch", "$.results", nil, 168},
 	}
 	for _, c := range cases {

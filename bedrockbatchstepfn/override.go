@@ -57,7 +57,7 @@ func NewBedrockBatchSfn_Override(b BedrockBatchSfn, parent constructs.Construct,
 	f := newFragment()
 	field.Set(reflect.ValueOf(BedrockBatchSfn(f)))
 	awsstepfunctions.NewStateMachineFragment_Override(b, parent, id)
-	f.build(props, s)
+	f.build(props, nil, s)
 }
 
 // embeddedFragment returns the settable BedrockBatchSfn field that b embeds.

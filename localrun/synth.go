@@ -34,11 +34,27 @@ func Synthesize(ctx context.Context, command, outdir string, cdkContext map[stri
 	if err != nil {
 		return err
 	}
+	contextEnv := "CDK_CONTEXT_JSON=" + string(contextJSON)
+	if len(contextJSON) > maxContextEnv {
+		// An environment variable holds at most 128 KiB (thousands of
+		// manifest keys do not fit): like the CDK CLI, hand the context
+		// over in a file the app reads.
+		f, err := os.CreateTemp("", "bedrockbatch-context-*.json")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		_, werr := f.Write(contextJSON)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("write the CDK context file: %w", werr)
+		}
+		contextEnv = "CONTEXT_OVERFLOW_LOCATION_ENV=" + f.Name()
+	}
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
-	cmd.Env = append(nodeenv.Environ(os.Environ()),
-		"CDK_OUTDIR="+outdir,
-		"CDK_CONTEXT_JSON="+string(contextJSON),
-	)
+	cmd.Env = append(nodeenv.Environ(os.Environ()), "CDK_OUTDIR="+outdir, contextEnv)
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -49,6 +65,10 @@ func Synthesize(ctx context.Context, command, outdir string, cdkContext map[stri
 	}
 	return nil
 }
+
+// maxContextEnv is the largest CDK context passed in CDK_CONTEXT_JSON; a
+// larger one goes through a file, as the CDK CLI passes it.
+const maxContextEnv = 32 * 1024
 
 func synthesizeSample(outdir string, cdkContext map[string]any) (err error) {
 	// The CDK reports construction errors by panicking.

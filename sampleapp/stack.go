@@ -98,13 +98,9 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 	})
 
 	chain := inputState.Next(fragment).Next(outputState)
-	// The fragment's end state is its Map; catching there routes a failed
-	// job to FailState.
-	for _, end := range *fragment.EndStates() {
-		if m, ok := end.(awsstepfunctions.Map); ok {
-			m.AddCatch(failState, nil)
-		}
-	}
+	// Catching on the fragment's Maps (and the state after the
+	// distributed one) routes a failed job to FailState.
+	bedrockbatchstepfn.AddCatch(fragment, failState, nil)
 
 	logs := awslogs.NewLogGroup(stack, jsii.String("StateMachineLogs"), &awslogs.LogGroupProps{
 		Retention:     awslogs.RetentionDays_ONE_MONTH,
@@ -122,10 +118,16 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 	cdknag.NagSuppressions_AddResourceSuppressions(stateMachine, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("The CDK lets the state machine invoke every version of the create-job function " +
-			"(<function ARN>:*); X-Ray tracing and CloudWatch Logs delivery actions support no resource but *."),
+			"(<function ARN>:*); X-Ray tracing and CloudWatch Logs delivery actions support no resource but *. " +
+			"The distributed Map of the manifest_prefix path starts, describes, stops and redrives its own child " +
+			"executions (<state machine>:* and <state machine>/<label>:*, names Step Functions assigns), reads " +
+			"its Map Runs (ids assigned at run time) and writes its result files under keys it chooses."),
 		AppliesTo: &[]interface{}{
 			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<AwsBedrockBatchSfnCreateModelInvocationJobFunction[0-9A-F]+\.Arn>:\*$/`)},
 			"Resource::*",
+			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.+:\*$/`)},
+			"Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:mapRun:*",
+			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:s3:::<BedrockBatchBucket[0-9A-F]+>\/\*$/`)},
 		},
 	}}, jsii.Bool(true))
 

@@ -86,13 +86,15 @@ func TestEverySuppressionNamesRuleReasonAndFinding(t *testing.T) {
 func TestFailedJobsReachFailState(t *testing.T) {
 	asl := definition(t)
 	states := asl["States"].(map[string]any)
-	if asl["StartAt"] != "InputState" || dig(states, "InputState", "Next") != "BatchEvaluateMap" ||
-		dig(states, "BatchEvaluateMap", "Next") != "OutputState" {
-		t.Errorf("chain is not InputState → BatchEvaluateMap → OutputState: %v", asl)
+	if asl["StartAt"] != "InputState" || dig(states, "InputState", "Next") != "ChooseManifestSource" ||
+		dig(states, "BatchEvaluateMap", "Next") != "OutputState" || dig(states, "SummarizeMapRun", "Next") != "OutputState" {
+		t.Errorf("chain is not InputState → fragment (both paths) → OutputState: %v", asl)
 	}
 	wantCatch := []any{map[string]any{"ErrorEquals": []any{"States.ALL"}, "Next": "FailState"}}
-	if got := dig(states, "BatchEvaluateMap", "Catch"); !reflect.DeepEqual(got, wantCatch) {
-		t.Errorf("Map catch %v, want %v", got, wantCatch)
+	for _, st := range []string{"BatchEvaluateMap", "BatchEvaluatePrefixMap", "SummarizeMapRun"} {
+		if got := dig(states, st, "Catch"); !reflect.DeepEqual(got, wantCatch) {
+			t.Errorf("%s catch %v, want %v", st, got, wantCatch)
+		}
 	}
 	wantFail := map[string]any{"Type": "Fail", "CausePath": "$.Cause", "ErrorPath": "$.Error"}
 	if got := states["FailState"]; !reflect.DeepEqual(got, wantFail) {

@@ -20,6 +20,12 @@ type DistributedMap struct {
 	// Writer exports the child workflows' results to Amazon S3, or only
 	// formats them (WriterConfig alone).
 	Writer *ResultWriter
+
+	// processor is the ItemProcessor as written and queryLanguage the Map
+	// state's: together they are the definition the child workflow
+	// executions run.
+	processor     any
+	queryLanguage string
 }
 
 // ItemReader is a distributed Map's ItemReader field.
@@ -141,7 +147,7 @@ func (p *parser) distributedFields(w string, m map[string]any, proc any, ql stri
 		}
 		return nil
 	}
-	d := &DistributedMap{ExecutionType: execType}
+	d := &DistributedMap{ExecutionType: execType, processor: proc, queryLanguage: ql}
 	if v, ok := m["Label"]; ok {
 		d.Label, _ = v.(string)
 		p.checkLabel(w, v)

@@ -45,14 +45,22 @@
 //
 // A Map state in distributed mode (ItemProcessor ProcessorConfig Mode
 // "DISTRIBUTED", see [DistributedMap]) runs each item, or each ItemBatcher
-// batch ({"Items": [...], "BatchInput": {...}}), as a child workflow on the
-// same machinery as an inline iteration, fails with
+// batch ({"Items": [...], "BatchInput": {...}}), as a child workflow
+// execution of its own, as Step Functions does: named
+// <state machine>/<label>:<uuid>, with its own context object
+// ($$.Execution is the child's), history and history limit, persisted and
+// resumed like any execution, and listed by Map Run
+// ([Engine.MapRunExecutions], [Engine.DescribeMapRun]). The parent's
+// history holds MapRunStarted and MapRunSucceeded or MapRunFailed, not the
+// children's states. The Map Run fails with
 // States.ExceedToleratedFailureThreshold past its tolerated failures
-// (counted in items), and records MapRunStarted, MapRunSucceeded and
-// MapRunFailed events. Its ItemReader and ResultWriter reach Amazon S3
-// through the [Invoker] as TaskCalls named after the Map state, with
-// Field "ItemReader" or "ResultWriter"; CSV, JSON and JSON Lines objects
-// and listObjectsV2 listings are read as Step Functions reads them.
+// (counted in items) and then stops its running children. Its ItemReader
+// and ResultWriter reach Amazon S3 through the [Invoker] as TaskCalls
+// named after the Map state, with Field "ItemReader" or "ResultWriter";
+// CSV, JSON and JSON Lines objects and listObjectsV2 listings are read as
+// Step Functions reads them, a listing page by page as the children
+// start, and results are written as Step Functions writes them
+// (<prefix>/<map run id>/manifest.json, SUCCEEDED_0.json, FAILED_0.json).
 //
 // Errors the interpreter raises in a state (States.Runtime,
 // States.QueryEvaluationError) carry Step Functions' cause, prefixed with

@@ -72,9 +72,10 @@ type Engine struct {
 	opts Options
 	env  *evalEnv
 
-	mu     sync.Mutex
-	execs  map[string]*execution
-	tokens map[string]*pendingTask
+	mu      sync.Mutex
+	execs   map[string]*execution
+	tokens  map[string]*pendingTask
+	mapRuns map[string]*mapRun
 }
 
 // NewEngine returns an engine with the given options.
@@ -104,7 +105,7 @@ func NewEngine(opts Options) *Engine {
 	if opts.Random != nil {
 		env.random = opts.Random
 	}
-	return &Engine{opts: opts, env: env, execs: map[string]*execution{}, tokens: map[string]*pendingTask{}}
+	return &Engine{opts: opts, env: env, execs: map[string]*execution{}, tokens: map[string]*pendingTask{}, mapRuns: map[string]*mapRun{}}
 }
 
 // StateMachine is a named, parsed definition that executions run.
@@ -169,6 +170,9 @@ type ExecutionInfo struct {
 	Output              json.RawMessage // set when SUCCEEDED
 	Error               string          // set when FAILED, TIMED_OUT or ABORTED
 	Cause               string
+	// MapRunArn is set for a child workflow execution of a distributed
+	// Map: the Map Run that started it.
+	MapRunArn string
 }
 
 // Start validates the input and starts an execution in the background. It
@@ -198,7 +202,16 @@ func (e *Engine) Start(in StartInput) (string, error) {
 			return "", fmt.Errorf("%w: the context override is not valid JSON: %v", ErrInvalidExecutionInput, err)
 		}
 	}
-	sm := in.StateMachine
+	x, err := e.launch(in.StateMachine, name, input, overrides, "")
+	if err != nil {
+		return "", err
+	}
+	return x.rec.ExecutionArn, nil
+}
+
+// launch creates and starts an execution of sm with a decoded input.
+// mapRunArn is set for the child workflow executions of a distributed Map.
+func (e *Engine) launch(sm *StateMachine, name string, input, overrides any, mapRunArn string) (*execution, error) {
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.opts.Region, e.opts.Account, sm.Name, name)
 	now := e.opts.Clock.Now()
 	x := &execution{
@@ -216,14 +229,16 @@ func (e *Engine) Start(in StartInput) (string, error) {
 			StartDate:       now,
 			Input:           input,
 			Context:         overrides,
+			MapRunArn:       mapRunArn,
 			Root:            &branchState{ID: 1, State: sm.Definition.StartAt, Input: input},
 		},
 		journal: journalState{nextID: 1, header: true, replace: true},
+		done:    make(chan struct{}),
 	}
 	e.mu.Lock()
 	if _, dup := e.execs[arn]; dup {
 		e.mu.Unlock()
-		return "", fmt.Errorf("%w: %s", ErrExecutionAlreadyExists, arn)
+		return nil, fmt.Errorf("%w: %s", ErrExecutionAlreadyExists, arn)
 	}
 	e.execs[arn] = x
 	e.mu.Unlock()
@@ -234,7 +249,7 @@ func (e *Engine) Start(in StartInput) (string, error) {
 		f(x.info())
 	}
 	x.start()
-	return arn, nil
+	return x, nil
 }
 
 func (e *Engine) lookup(arn string) (*execution, error) {
@@ -293,7 +308,11 @@ func (e *Engine) History(arn string) ([]HistoryEvent, error) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return append([]HistoryEvent(nil), x.rec.History...), nil
+	rec, err := x.fullLocked()
+	if err != nil {
+		return nil, err
+	}
+	return append([]HistoryEvent(nil), rec.History...), nil
 }
 
 // Executions describes the executions of a state machine (every execution

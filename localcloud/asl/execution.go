@@ -30,8 +30,11 @@ type executionRecord struct {
 	Error           string          `json:"error,omitempty"`
 	Cause           string          `json:"cause,omitempty"`
 	Context         any             `json:"context,omitempty"`
-	Root            *branchState    `json:"-"`
-	History         []HistoryEvent  `json:"-"`
+	// MapRunArn is set on the child workflow executions of a distributed
+	// Map: the Map Run that started them.
+	MapRunArn string         `json:"mapRunArn,omitempty"`
+	Root      *branchState   `json:"-"`
+	History   []HistoryEvent `json:"-"`
 }
 
 // branchState is where one thread of states (the execution, a Parallel
@@ -74,6 +77,9 @@ type branchState struct {
 	// branches have ended; Fan stays until the state is left, so that a
 	// restart there neither runs them again nor repeats the event.
 	FanEnded bool `json:"fanEnded,omitempty"`
+	// RunStarted is set, with a distributed Map's MapRunStarted event,
+	// once its Map Run has started.
+	RunStarted bool `json:"runStarted,omitempty"`
 
 	// exit is the StateExited event of the state just run, added to the
 	// history together with the branch's next step (see flushExitLocked),
@@ -149,13 +155,18 @@ type execution struct {
 	// overLimit is the failure recorded once the history reached
 	// MaxHistoryEvents; it replaces whatever end the execution reaches.
 	overLimit *Error
+	// evicted is set once an ended child execution of a Map Run keeps only
+	// its metadata in memory (evict.go).
+	evicted bool
 }
 
 func (x *execution) start() {
 	if x.ctx == nil { // Resume made it already, to register task tokens
 		x.ctx, x.cancel = context.WithCancel(context.Background())
 	}
-	x.done = make(chan struct{})
+	if x.done == nil {
+		x.done = make(chan struct{})
+	}
 	_ = x.checkpoint() // failures are retried, whole, at the next save
 	if t := x.sm.Definition.TimeoutSeconds; t != nil {
 		left := x.rec.StartDate.Add(time.Duration(*t) * time.Second).Sub(x.now())
@@ -222,9 +233,16 @@ func (x *execution) finish(status string, output any, err *Error) {
 	x.journal.header = true
 	x.mu.Unlock()
 	x.cancel()
-	_ = x.checkpoint() // a failed save leaves the execution to be resumed and end again
+	// A failed save leaves the execution to be resumed and end again.
+	saved := x.checkpoint() == nil
 	if f := x.engine.opts.StatusChanged; f != nil {
 		f(x.info())
+	}
+	// A saved child of a Map Run needs no more than its metadata in memory.
+	if saved && x.engine.opts.Store != nil {
+		x.mu.Lock()
+		x.evictLocked()
+		x.mu.Unlock()
 	}
 	x.closeDone()
 }
@@ -263,14 +281,23 @@ func (x *execution) metadata() ExecutionInfo {
 	return ExecutionInfo{
 		ExecutionArn: r.ExecutionArn, StateMachineArn: r.StateMachineArn, StateMachineName: r.StateMachine,
 		StateMachineVersion: r.Version, RoleArn: r.RoleArn, Name: r.Name, Status: r.Status,
-		StartDate: r.StartDate, StopDate: r.StopDate, Error: r.Error, Cause: r.Cause,
+		StartDate: r.StartDate, StopDate: r.StopDate, Error: r.Error, Cause: r.Cause, MapRunArn: r.MapRunArn,
 	}
 }
 
 func (x *execution) info() ExecutionInfo {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	r := x.rec
+	r, err := x.fullLocked()
+	if err != nil {
+		// The store lost the journal: report what is in memory.
+		r = x.rec
+	}
+	return infoOf(r)
+}
+
+// infoOf describes an execution record.
+func infoOf(r *executionRecord) ExecutionInfo {
 	info := ExecutionInfo{
 		ExecutionArn:        r.ExecutionArn,
 		StateMachineArn:     r.StateMachineArn,
@@ -285,6 +312,7 @@ func (x *execution) info() ExecutionInfo {
 		Input:               encodeValue(r.Input),
 		Error:               r.Error,
 		Cause:               r.Cause,
+		MapRunArn:           r.MapRunArn,
 	}
 	if r.Status == StatusSucceeded {
 		info.Output = encodeValue(r.Output)
@@ -394,7 +422,7 @@ func (x *execution) runBranch(ctx context.Context, b *branchState, def *Definiti
 			x.flushExitLocked(b)
 			b.State, b.Input = next, out
 			b.Entered, b.EnteredID = time.Time{}, 0
-			b.RetryCount, b.Attempts, b.Fan, b.FanEnded = 0, nil, nil, false
+			b.RetryCount, b.Attempts, b.Fan, b.FanEnded, b.RunStarted = 0, nil, nil, false, false
 			b.Token, b.WaitUntil = nil, time.Time{}
 		})
 	}
@@ -509,7 +537,7 @@ func (x *execution) runState(ctx context.Context, b *branchState, st *State) (st
 				if !x.sleep(ctx, delay) {
 					return "", nil, errCancelled
 				}
-				x.update(b, func() { b.Fan, b.FanEnded, b.Token = nil, false, nil })
+				x.update(b, func() { b.Fan, b.FanEnded, b.RunStarted, b.Token = nil, false, false, nil })
 				continue
 			}
 			if c := findCatcher(st.Catch, err.Name); c != nil {

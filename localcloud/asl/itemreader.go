@@ -68,11 +68,22 @@ func (x *execution) readerCall(ctx context.Context, st *State, resource string, 
 	return v, nil
 }
 
-// listObjects reads the objects an S3 ListObjectsV2 call lists, page by
-// page, as the items Step Functions makes of them.
+// listObjects reads the objects an S3 ListObjectsV2 call lists as the
+// items Step Functions makes of them.
 func (x *execution) listObjects(ctx context.Context, st *State, params any) ([]any, *Error) {
-	base, _ := params.(map[string]any)
 	var items []any
+	err := x.eachListedObject(ctx, st, params, func(item any) bool {
+		items = append(items, item)
+		return true
+	})
+	return items, err
+}
+
+// eachListedObject lists objects with S3 ListObjectsV2, page by page
+// (1,000 keys a page), and calls f with the item Step Functions makes of
+// each until f returns false.
+func (x *execution) eachListedObject(ctx context.Context, st *State, params any, f func(item any) bool) *Error {
+	base, _ := params.(map[string]any)
 	token := ""
 	for page := 0; page < maxListPages; page++ {
 		req := map[string]any{}
@@ -84,24 +95,26 @@ func (x *execution) listObjects(ctx context.Context, st *State, params any) ([]a
 		}
 		res, err := x.readerCall(ctx, st, resourceS3ListObjectsV2, req)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		m, ok := res.(map[string]any)
 		if !ok {
-			return nil, newError(ErrItemReaderFailed, "The ItemReader of the Map state '%s' expected a ListObjectsV2 result object, got %s", st.Name, jsonType(res))
+			return newError(ErrItemReaderFailed, "The ItemReader of the Map state '%s' expected a ListObjectsV2 result object, got %s", st.Name, jsonType(res))
 		}
 		contents, _ := m["Contents"].([]any)
 		for _, c := range contents {
-			items = append(items, listedObject(c))
+			if !f(listedObject(c)) {
+				return nil
+			}
 		}
 		next, _ := m["NextContinuationToken"].(string)
 		truncated, _ := m["IsTruncated"].(bool)
 		if !truncated || next == "" || next == token {
-			return items, nil
+			return nil
 		}
 		token = next
 	}
-	return items, nil
+	return nil
 }
 
 // listedObject is the item Step Functions makes of one object a

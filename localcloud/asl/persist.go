@@ -89,6 +89,11 @@ func (x *execution) checkpoint() error {
 		x.mu.Unlock()
 		return errDetached
 	}
+	if x.evicted {
+		// Ended and saved: nothing changes any more.
+		x.mu.Unlock()
+		return nil
+	}
 	full := x.journal.replace || x.journal.size > max(2*x.journal.base, compactFloor)
 	line, err := x.collectLocked(full)
 	x.mu.Unlock()

@@ -54,24 +54,38 @@ func (x *execution) writeResults(ctx context.Context, st *State, ev mapEval, ids
 	if w.OutputType == "JSONL" {
 		ext = ".jsonl"
 	}
+	// Failed, timed-out and aborted children go to FAILED; PENDING holds
+	// children that had not ended (none, once a Map Run has waited for
+	// every child it started).
+	group := func(r childRecord) string {
+		switch r.status {
+		case StatusSucceeded:
+			return "SUCCEEDED"
+		case StatusRunning:
+			return "PENDING"
+		}
+		return "FAILED"
+	}
 	files := map[string]any{"SUCCEEDED": []any{}, "FAILED": []any{}, "PENDING": []any{}}
+	written := 0
 	for _, status := range []string{"SUCCEEDED", "FAILED", "PENDING"} {
-		var group []childRecord
+		var members []childRecord
 		for _, r := range records {
-			if r.status == status {
-				group = append(group, r)
+			if group(r) == status {
+				members = append(members, r)
 			}
 		}
-		if len(group) == 0 {
+		if len(members) == 0 {
 			continue
 		}
 		var results []any
 		if status == "PENDING" {
-			for _, r := range group {
-				results = append(results, r.metadata(ids))
+			for _, r := range members {
+				results = append(results, r.metadata())
 			}
 		} else {
-			results = transformResults(group, ids, transformation)
+			results = transformResults(members, transformation)
+			written += len(members)
 		}
 		body := encodeValue(results)
 		if w.OutputType == "JSONL" {
@@ -87,6 +101,9 @@ func (x *execution) writeResults(ctx context.Context, st *State, ev mapEval, ids
 			return nil, err
 		}
 		files[status] = []any{map[string]any{"Key": key, "Size": intValue(int64(len(body)))}}
+	}
+	if r := x.engine.mapRunByArn(ids.arn); r != nil {
+		r.wrote(written, written)
 	}
 	manifest := map[string]any{"DestinationBucket": bucket, "MapRunArn": ids.arn, "ResultFiles": files}
 	key := dir + "manifest.json"

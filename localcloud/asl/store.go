@@ -171,18 +171,20 @@ func (e *Engine) Resume() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	resumed := 0
+	// Every stored execution is known before any resumes, so that a
+	// distributed Map finds the child executions it had started.
+	var running []*execution
 	for _, data := range journals {
 		rec, js, err := loadJournal(data)
 		if errors.Is(err, errNoExecution) {
 			continue
 		}
 		if err != nil {
-			return resumed, fmt.Errorf("resume: %w", err)
+			return 0, fmt.Errorf("resume: %w", err)
 		}
 		def, err := Parse(rec.Definition)
 		if err != nil {
-			return resumed, fmt.Errorf("resume %s: %w", rec.ExecutionArn, err)
+			return 0, fmt.Errorf("resume %s: %w", rec.ExecutionArn, err)
 		}
 		sm := &StateMachine{Name: rec.StateMachine, Arn: rec.StateMachineArn, RoleArn: rec.RoleArn, Source: rec.Definition, Definition: def, Version: rec.Version}
 		x := &execution{engine: e, sm: sm, rec: rec, journal: js}
@@ -194,6 +196,7 @@ func (e *Engine) Resume() (int, error) {
 		e.execs[rec.ExecutionArn] = x
 		e.mu.Unlock()
 		if rec.Status != StatusRunning {
+			x.evictLocked()
 			x.ctx, x.cancel = context.WithCancel(context.Background())
 			x.cancel()
 			x.done = make(chan struct{})
@@ -201,13 +204,16 @@ func (e *Engine) Resume() (int, error) {
 			continue
 		}
 		x.ctx, x.cancel = context.WithCancel(context.Background())
+		x.done = make(chan struct{})
 		walkBranches(rec.Root, func(b *branchState) {
 			if tw := b.Token; tw != nil && !tw.Answered {
 				tw.pending = e.registerToken(x, b, tw)
 			}
 		})
-		x.start()
-		resumed++
+		running = append(running, x)
 	}
-	return resumed, nil
+	for _, x := range running {
+		x.start()
+	}
+	return len(running), nil
 }

@@ -516,7 +516,9 @@ func prune(dir, root string) {
 
 type listed struct {
 	key string
-	fi  os.FileInfo
+	// d is read (a stat) only for the keys of the page returned, so that
+	// paging through 100,000 objects does not stat every one per page.
+	d fs.DirEntry
 }
 
 // ListObjects implements Storage. It walks only the directory named by the
@@ -558,11 +560,7 @@ func (s *FileStore) ListObjects(ctx context.Context, bucket string, opts ListOpt
 		if !ok || !strings.HasPrefix(key, opts.Prefix) {
 			return nil
 		}
-		fi, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		all = append(all, listed{key, fi})
+		all = append(all, listed{key, d})
 		return nil
 	})
 	if err != nil {
@@ -570,17 +568,21 @@ func (s *FileStore) ListObjects(ctx context.Context, bucket string, opts ListOpt
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].key < all[j].key })
 	page := paginate(all, opts)
-	for i := range page.Objects {
-		o := &page.Objects[i]
-		fi := findInfo(all, o.Key)
-		*o = s.info(o.Key, fi, s.readSidecar(bucket, o.Key))
+	objects := page.Objects[:0]
+	for _, o := range page.Objects {
+		fi, err := findEntry(all, o.Key).Info()
+		if err != nil {
+			continue // removed since the walk
+		}
+		objects = append(objects, s.info(o.Key, fi, s.readSidecar(bucket, o.Key)))
 	}
+	page.Objects = objects
 	return page, nil
 }
 
-func findInfo(all []listed, key string) os.FileInfo {
+func findEntry(all []listed, key string) fs.DirEntry {
 	i := sort.Search(len(all), func(i int) bool { return all[i].key >= key })
-	return all[i].fi
+	return all[i].d
 }
 
 // paginate applies S3's listing rules to keys sorted in key order.

@@ -125,6 +125,7 @@ type describeExecutionOutput struct {
 	OutputDetails   *dataDetails `json:"outputDetails,omitempty"`
 	Error           string       `json:"error,omitempty"`
 	Cause           string       `json:"cause,omitempty"`
+	MapRunArn       string       `json:"mapRunArn,omitempty"`
 }
 
 // describeExecution reports an execution; includedData METADATA_ONLY
@@ -140,7 +141,7 @@ func (s *Service) describeExecution(_ context.Context, in *executionArnInput) (*
 	out := &describeExecutionOutput{
 		ExecutionArn: info.ExecutionArn, StateMachineArn: info.StateMachineArn, Name: info.Name,
 		Status: info.Status, StartDate: epoch(info.StartDate), StopDate: epoch(info.StopDate),
-		Error: info.Error, Cause: info.Cause,
+		Error: info.Error, Cause: info.Cause, MapRunArn: info.MapRunArn,
 	}
 	if in.IncludedData == "METADATA_ONLY" {
 		return out, nil
@@ -196,10 +197,10 @@ func newerFirst(a, b asl.ExecutionInfo) bool {
 }
 
 func (s *Service) listExecutions(_ context.Context, in *listExecutionsInput) (*listExecutionsOutput, error) {
-	if in.MapRunArn != "" {
-		return nil, apiError(codeValidation, "map runs (distributed Map states) are not supported by the local cloud; list executions by stateMachineArn")
+	if in.MapRunArn != "" && in.StateMachineArn != "" {
+		return nil, apiError(codeValidation, "Must provide either a StateMachine ARN or a MapRun ARN, not both")
 	}
-	if in.StateMachineArn == "" {
+	if in.StateMachineArn == "" && in.MapRunArn == "" {
 		return nil, apiError(codeValidation, "Must provide a StateMachine ARN or MapRun ARN")
 	}
 	if in.StatusFilter != "" && !oneOf(in.StatusFilter, asl.StatusRunning, asl.StatusSucceeded, asl.StatusFailed, asl.StatusTimedOut, asl.StatusAborted, "PENDING_REDRIVE") {
@@ -212,8 +213,18 @@ func (s *Service) listExecutions(_ context.Context, in *listExecutionsInput) (*l
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.lookupMachine(in.StateMachineArn); err != nil {
-		return nil, err
+	listing := in.StateMachineArn
+	var all []asl.ExecutionInfo
+	if in.MapRunArn != "" {
+		listing = in.MapRunArn
+		if all, err = s.mapRunExecutions(in.MapRunArn); err != nil {
+			return nil, err
+		}
+	} else {
+		if _, err := s.lookupMachine(in.StateMachineArn); err != nil {
+			return nil, err
+		}
+		all = s.engine.Executions(in.StateMachineArn)
 	}
 	var pos *asl.ExecutionInfo
 	if in.NextToken != "" {
@@ -221,13 +232,13 @@ func (s *Service) listExecutions(_ context.Context, in *listExecutionsInput) (*l
 		if err := decodeToken(in.NextToken, &p); err != nil {
 			return nil, err
 		}
-		if p.Machine != in.StateMachineArn || p.Status != in.StatusFilter {
-			return nil, apiError(codeInvalidToken, "Invalid Token: the nextToken belongs to a listing with another stateMachineArn or statusFilter; repeat the same request with it")
+		if p.Machine != listing || p.Status != in.StatusFilter {
+			return nil, apiError(codeInvalidToken, "Invalid Token: the nextToken belongs to a listing with another stateMachineArn, mapRunArn or statusFilter; repeat the same request with it")
 		}
 		pos = &asl.ExecutionInfo{StartDate: time.Unix(0, p.Start), ExecutionArn: p.Arn}
 	}
 	var list []asl.ExecutionInfo
-	for _, x := range s.engine.Executions(in.StateMachineArn) {
+	for _, x := range all {
 		if in.StatusFilter != "" && x.Status != in.StatusFilter {
 			continue
 		}
@@ -244,7 +255,7 @@ func (s *Service) listExecutions(_ context.Context, in *listExecutionsInput) (*l
 	for i, x := range list {
 		if i == size {
 			last := list[i-1]
-			out.NextToken = encodeToken(executionPage{Machine: in.StateMachineArn, Status: in.StatusFilter, Start: last.StartDate.UnixNano(), Arn: last.ExecutionArn})
+			out.NextToken = encodeToken(executionPage{Machine: listing, Status: in.StatusFilter, Start: last.StartDate.UnixNano(), Arn: last.ExecutionArn})
 			break
 		}
 		out.Executions = append(out.Executions, executionListItem{

@@ -151,5 +151,7 @@ func (s *Service) operations() map[string]awsproto.Operation {
 		"SendTaskSuccess":                  awsproto.Op(s.sendTaskSuccess),
 		"SendTaskFailure":                  awsproto.Op(s.sendTaskFailure),
 		"SendTaskHeartbeat":                awsproto.Op(s.sendTaskHeartbeat),
+		"DescribeMapRun":                   awsproto.Op(s.describeMapRun),
+		"ListMapRuns":                      awsproto.Op(s.listMapRuns),
 	}
 }

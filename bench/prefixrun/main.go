@@ -1,0 +1,161 @@
+// Command prefixrun measures a large manifest_prefix run in the local
+// cloud: it writes N manifests of 100 records, runs them with
+// `bedrockbatch local run` through examples/largerun with a compressed
+// clock, and prints the wall time, the peak memory of the run's process
+// and the parent execution's history events (read back through the Step
+// Functions API of `bedrockbatch local serve` on the same data
+// directory). Run it from the module root:
+//
+//	go run ./bench/prefixrun -manifests 10000
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
+)
+
+func main() {
+	manifests := flag.Int("manifests", 10000, "how many manifests of 100 records to run")
+	timeScale := flag.String("time-scale", "3600", "the local cloud's clock speed (--time-scale of local run)")
+	keep := flag.Bool("keep", false, "keep the work directory (manifests and the local cloud's data)")
+	flag.Parse()
+	if err := run(*manifests, *timeScale, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "prefixrun:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n int, timeScale string, keep bool) error {
+	if _, err := os.Stat("examples/largerun"); err != nil {
+		return errors.New("run it from the module root (examples/largerun not found)")
+	}
+	work, err := os.MkdirTemp("", "prefixrun-")
+	if err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(work)
+	}
+	bin := filepath.Join(work, "bedrockbatch")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/bedrockbatch").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	in, data := filepath.Join(work, "manifests"), filepath.Join(work, "data")
+	if err := writeManifests(in, n); err != nil {
+		return err
+	}
+
+	input := `{"job_name":"bench","model_id":"amazon.nova-pro-v1:0","manifest_prefix":"input/"}`
+	cmd := exec.Command(bin, "local", "run", "--json", "--app", "go run ./examples/largerun", "--input", in,
+		"--data", data, "--time-scale", timeScale, "--execution-input", input)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	began := time.Now()
+	runErr := cmd.Run()
+	wall := time.Since(began)
+	var res struct {
+		ExecutionArn string             `json:"executionArn"`
+		Status       string             `json:"status"`
+		Error        string             `json:"error"`
+		Output       json.RawMessage    `json:"output"`
+		Seconds      map[string]float64 `json:"seconds"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		return fmt.Errorf("local run: %v (%v)\n%s", runErr, err, stderr.String())
+	}
+	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+
+	events, types, err := historyOf(bin, data, res.ExecutionArn)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("manifests:                %d (%d records)\n", n, n*100)
+	fmt.Printf("status:                   %s %s\n", res.Status, res.Error)
+	fmt.Printf("output:                   %s\n", res.Output)
+	fmt.Printf("wall time:                %s (synth %.1fs, deploy and upload %.1fs, execution %.1fs)\n",
+		wall.Round(time.Millisecond), res.Seconds["synth"], res.Seconds["deploy"], res.Seconds["execution"])
+	fmt.Printf("peak memory (local run):  %d MB\n", peak>>20)
+	fmt.Printf("parent history events:    %d (%s)\n", events, strings.Join(types, " "))
+	return nil
+}
+
+// writeManifests writes n manifests of 100 records with unique record ids.
+func writeManifests(dir string, n int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for m := range n {
+		var b strings.Builder
+		for r := range 100 {
+			fmt.Fprintf(&b, `{"recordId":"M%06dR%03d","modelInput":{"schemaVersion":"messages-v1","messages":[{"role":"user","content":[{"text":"Item %d."}]}],"inferenceConfig":{"maxTokens":20}}}`+"\n", m, r, r)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("m%06d.jsonl", m)), []byte(b.String()), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// historyOf serves the data directory with `local serve` and reads the
+// execution's history through the Step Functions API.
+func historyOf(bin, data, execArn string) (int, []string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, nil, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	serve := exec.Command(bin, "local", "serve", "--data", data, "--addr", addr)
+	if err := serve.Start(); err != nil {
+		return 0, nil, err
+	}
+	defer func() {
+		_ = serve.Process.Signal(os.Interrupt)
+		_ = serve.Wait()
+	}()
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
+	if err != nil {
+		return 0, nil, err
+	}
+	client := awssfn.NewFromConfig(cfg, func(o *awssfn.Options) { o.BaseEndpoint = aws.String("http://" + addr) })
+	var types []string
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		types = types[:0]
+		pg := awssfn.NewGetExecutionHistoryPaginator(client, &awssfn.GetExecutionHistoryInput{ExecutionArn: aws.String(execArn)})
+		err = nil
+		for pg.HasMorePages() {
+			page, perr := pg.NextPage(ctx)
+			if perr != nil {
+				err = perr
+				break
+			}
+			for _, ev := range page.Events {
+				types = append(types, string(ev.Type))
+			}
+		}
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return len(types), types, err
+}
