@@ -57,7 +57,7 @@ func TestPrefixMap(t *testing.T) {
 	} {
 		m := states[c.prefix+"BatchEvaluatePrefixMap"].(map[string]any)
 		if m["InputPath"] != c.inputPath || m["ResultPath"] != c.resultPath || m["Next"] != c.prefix+"SummarizeMapRun" ||
-			m["MaxConcurrency"] != 10.0 || m["ToleratedFailureCount"] != c.toleratedN || m["ToleratedFailurePercentage"] != c.toleratedPct {
+			m["MaxConcurrency"] != float64(bedrockbatchstepfn.DefaultMaxConcurrency) || m["ToleratedFailureCount"] != c.toleratedN || m["ToleratedFailurePercentage"] != c.toleratedPct {
 			t.Errorf("%s map: %v", c.prefix, m)
 		}
 		wantReader := map[string]any{
