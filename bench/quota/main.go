@@ -37,6 +37,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
+	"github.com/bedrockbatch/bedrockbatch/localrun"
 	"github.com/bedrockbatch/bedrockbatch/sampleapp"
 )
 
@@ -100,15 +101,12 @@ func run(c config) error {
 	opts.Bedrock.MaxJobsPerModel = c.quota
 	opts.Bedrock.MaxRunningJobs = c.quota // every admitted job runs, as on the service
 	opts.Bedrock.RecordConcurrency = 8
-	cloud, err := localcloud.New(opts)
+	cloud, _, err := localrun.Open(ctx, opts, assembly)
 	if err != nil {
 		return err
 	}
 	defer cloud.Close()
 	if err := cloud.Start(ctx); err != nil {
-		return err
-	}
-	if _, err := cloud.Deploy(ctx, assembly); err != nil {
 		return err
 	}
 	cfg := cloud.AWSConfig()
