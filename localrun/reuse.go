@@ -2,10 +2,12 @@ package localrun
 
 import (
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,18 +26,14 @@ const maxFingerprintFiles = 20000
 var errTooManyFiles = errors.New("too many files to fingerprint")
 
 // fingerprint identifies what an assembly is synthesized from: this
-// program (which holds the bundled example and the construct), the app
+// program's code (which holds the bundled example and the construct), the app
 // command and the CDK context, and for a command every file under the
 // working directory (by name, size and modification time; version-control,
 // dependency and output directories left out). ok is false when the inputs
 // cannot be known, so the app is synthesized again.
 func fingerprint(command string, cdkContext map[string]any) (sum string, ok bool) {
 	h := sha256.New()
-	exe, err := os.Executable()
-	if err != nil {
-		return "", false
-	}
-	st, err := os.Stat(exe)
+	exe, err := executableID()
 	if err != nil {
 		return "", false
 	}
@@ -43,13 +41,46 @@ func fingerprint(command string, cdkContext map[string]any) (sum string, ok bool
 	if err != nil {
 		return "", false
 	}
-	fmt.Fprintf(h, "exe %s %d %d\ncommand %q\ncontext %s\n", exe, st.Size(), st.ModTime().UnixNano(), command, ctx)
+	fmt.Fprintf(h, "exe %s\ncommand %q\ncontext %s\n", exe, command, ctx)
 	if command != "" {
 		if err := fingerprintTree(h, "."); err != nil {
 			return "", false
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// executableID identifies this program's code: its Go build ID, which
+// changes whenever anything it is built from changes and stays the same
+// wherever the binary lies (`go run` runs it from a temporary directory
+// first, then from the build cache), or else a hash of the whole file.
+func executableID() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	if f, err := elf.Open(exe); err == nil {
+		defer f.Close()
+		if sec := f.Section(".note.go.buildid"); sec != nil {
+			// An ELF note: name size, description size, type, the name
+			// "Go\x00\x00", then the build ID as the description.
+			if data, err := sec.Data(); err == nil && len(data) > 16 {
+				if n := int(f.ByteOrder.Uint32(data[4:8])); n > 0 && 16+n <= len(data) {
+					return "buildid " + string(data[16:16+n]), nil
+				}
+			}
+		}
+	}
+	file, err := os.Open(exe)
+	if err != nil {
+		return "", err
+	}
+	defer file.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, file); err != nil {
+		return "", err
+	}
+	return "sha256 " + hex.EncodeToString(sum.Sum(nil)), nil
 }
 
 func fingerprintTree(h interface{ Write([]byte) (int, error) }, root string) error {
