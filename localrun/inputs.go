@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/sampleapp"
@@ -20,9 +19,9 @@ type Input struct {
 	Key     string
 	Records int
 	// fsys and name locate the file, which is read again to upload it
-	// rather than held in memory.
-	fsys fs.FS
-	name string
+	// rather than held in memory; display names it in errors.
+	fsys          fs.FS
+	name, display string
 }
 
 // Open opens the manifest for reading. Its files (os and embedded ones)
@@ -33,59 +32,47 @@ func (in Input) Open() (fs.File, error) { return in.fsys.Open(in.name) }
 // of a directory, one .jsonl file, or, for an empty path, the bundled
 // sample. A bad file is reported with its line before anything is deployed.
 func LoadInputs(path string) ([]Input, error) {
-	fsys, names, err := inputFiles(path)
+	files, err := inputFiles(path)
 	if err != nil {
 		return nil, err
 	}
-	var files []Input
-	for _, n := range names {
-		f, err := fsys.Open(n)
+	for i, in := range files {
+		f, err := in.Open()
 		if err != nil {
-			return nil, fmt.Errorf("read input %s: %w", n, err)
+			return nil, fmt.Errorf("read input %s: %w", in.display, err)
 		}
-		stats, err := manifest.ValidateFile(f, displayName(path, n), manifest.Limits{})
+		stats, err := manifest.ValidateFile(f, in.display, manifest.Limits{})
 		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("input manifest is not valid: %w", err)
 		}
-		files = append(files, Input{Key: InputPrefix + filepath.Base(n), Records: stats.Records, fsys: fsys, name: n})
+		files[i].Records = stats.Records
 	}
 	return files, nil
 }
 
-// inputFiles names the manifests of path, sorted, in the file system that
-// holds them.
-func inputFiles(path string) (fs.FS, []string, error) {
+// inputFiles locates the manifests of path (manifest.Files), or the bundled
+// sample for an empty path, in key order.
+func inputFiles(path string) ([]Input, error) {
 	if path == "" {
 		names, _ := fs.Glob(sampleapp.Data, sampleapp.DataDir+"/*.jsonl")
-		return sampleapp.Data, names, nil
+		files := make([]Input, len(names))
+		for i, n := range names {
+			base := filepath.Base(n)
+			files[i] = Input{Key: InputPrefix + base, fsys: sampleapp.Data, name: n, display: base}
+		}
+		return files, nil
 	}
-	st, err := os.Stat(path)
+	paths, err := manifest.Files(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--input: %w", err)
+		return nil, fmt.Errorf("--input: %w", err)
 	}
-	if !st.IsDir() {
-		return os.DirFS(filepath.Dir(path)), []string{filepath.Base(path)}, nil
+	files := make([]Input, len(paths))
+	for i, p := range paths {
+		base := filepath.Base(p)
+		files[i] = Input{Key: InputPrefix + base, fsys: os.DirFS(filepath.Dir(p)), name: base, display: p}
 	}
-	fsys := os.DirFS(path)
-	names, _ := fs.Glob(fsys, "*.jsonl")
-	if len(names) == 0 {
-		return nil, nil, fmt.Errorf("--input %s: no .jsonl files in the directory", path)
-	}
-	sort.Strings(names)
-	return fsys, names, nil
-}
-
-// displayName is how an error names input file n of path.
-func displayName(path, n string) string {
-	switch st, _ := os.Stat(path); {
-	case path == "":
-		return filepath.Base(n)
-	case st != nil && !st.IsDir():
-		return path
-	default:
-		return filepath.Join(path, n)
-	}
+	return files, nil
 }
 
 // TotalRecords is the number of records of all inputs.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 )
@@ -58,21 +57,10 @@ func manifestPaths(path string) ([]string, error) {
 	if path == "" {
 		return nil, fmt.Errorf("no input: give a .jsonl manifest or a directory of them")
 	}
-	st, err := os.Stat(path)
+	paths, err := manifest.Files(path)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}
-	if !st.IsDir() {
-		return []string{path}, nil
-	}
-	paths, err := filepath.Glob(filepath.Join(path, "*.jsonl"))
-	if err != nil {
-		return nil, err
-	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("input %s: no .jsonl files in the directory", path)
-	}
-	sort.Strings(paths)
 	return paths, nil
 }
 
