@@ -48,10 +48,7 @@ func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetD
 		"Creates a Bedrock batch inference job that carries a Step Functions task token",
 		awscdk.Duration_Seconds(jsii.Number(batch.CreateJobFunctionTimeout.Seconds()))))
 	markHandler(fn, batch.HandlerCreateJob)
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("bedrock:CreateModelInvocationJob", "bedrock:TagResource"),
-		Resources: &[]*string{modelInvocationJobArns(stack)},
-	}))
+	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:CreateModelInvocationJob", "bedrock:TagResource"))
 	fn.Role().AddManagedPolicy(policy)
 	awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
 		Grantee:      fn,
@@ -76,16 +73,10 @@ func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetD
 // jobEventFunction creates the stack's job-event function, which the rule
 // on Bedrock's job state changes invokes; failed events go to dlq.
 func jobEventFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue) awslambda.Function {
-	props := goFunctionProps(assetDir,
+	fn := newStackFunction(scope, eventHandlerFunctionID, batch.HandlerJobEvent, assetDir,
 		"Reports the end of Bedrock batch inference jobs to the Step Functions tasks waiting for them",
-		awscdk.Duration_Seconds(jsii.Number(60)))
-	props.DeadLetterQueue = dlq
-	fn := awslambda.NewFunction(scope, jsii.String(eventHandlerFunctionID), props)
-	markHandler(fn, batch.HandlerJobEvent)
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"),
-		Resources: &[]*string{modelInvocationJobArns(stack)},
-	}))
+		awscdk.Duration_Seconds(jsii.Number(60)), dlq)
+	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("states:SendTaskSuccess", "states:SendTaskFailure"),
 		Resources: jsii.Strings("*"),
@@ -125,6 +116,15 @@ func terminalStatuses() []string {
 		out[i] = string(s)
 	}
 	return out
+}
+
+// jobsStatement allows actions on every batch inference job of the stack's
+// account and region (see modelInvocationJobArns).
+func jobsStatement(stack awscdk.Stack, actions ...string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(actions...),
+		Resources: &[]*string{modelInvocationJobArns(stack)},
+	})
 }
 
 // jobArnsFinding is how cdk-nag names the model-invocation-job/* resource.

@@ -102,19 +102,24 @@ func listJobsStatement() awsiam.PolicyStatement {
 	})
 }
 
+// newStackFunction creates one of the stack's functions that EventBridge
+// invokes: marked with the handler it runs, its failed invocations kept in
+// dlq.
+func newStackFunction(scope constructs.Construct, id, handler, assetDir, description string, timeout awscdk.Duration, dlq awssqs.IQueue) awslambda.Function {
+	props := goFunctionProps(assetDir, description, timeout)
+	props.DeadLetterQueue = dlq
+	fn := awslambda.NewFunction(scope, jsii.String(id), props)
+	markHandler(fn, handler)
+	return fn
+}
+
 // reconcileFunction creates the reconciler and the schedule that runs it.
 func reconcileFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue, minutes int) awslambda.Function {
-	props := goFunctionProps(assetDir,
+	fn := newStackFunction(scope, reconcileFunctionID, batch.HandlerReconcile, assetDir,
 		"Reports Bedrock batch inference jobs that ended while their Step Functions task still waits (a lost event)",
-		awscdk.Duration_Minutes(jsii.Number(5)))
-	props.DeadLetterQueue = dlq
-	fn := awslambda.NewFunction(scope, jsii.String(reconcileFunctionID), props)
-	markHandler(fn, batch.HandlerReconcile)
+		awscdk.Duration_Minutes(jsii.Number(5)), dlq)
 	fn.AddToRolePolicy(listJobsStatement())
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"),
-		Resources: &[]*string{modelInvocationJobArns(stack)},
-	}))
+	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("states:SendTaskHeartbeat", "states:SendTaskSuccess", "states:SendTaskFailure"),
 		Resources: jsii.Strings("*"),
@@ -146,17 +151,11 @@ func reconcileFunction(scope constructs.Construct, stack awscdk.Stack, assetDir 
 // it. The rule cannot name the state machines (the fragment does not know
 // them); the function acts only on jobs tagged with the ended execution.
 func stopJobsFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue) awslambda.Function {
-	props := goFunctionProps(assetDir,
+	fn := newStackFunction(scope, stopJobsFunctionID, batch.HandlerStopJobs, assetDir,
 		"Stops the Bedrock batch inference jobs of a Step Functions execution that failed, timed out or was stopped",
-		awscdk.Duration_Minutes(jsii.Number(2)))
-	props.DeadLetterQueue = dlq
-	fn := awslambda.NewFunction(scope, jsii.String(stopJobsFunctionID), props)
-	markHandler(fn, batch.HandlerStopJobs)
+		awscdk.Duration_Minutes(jsii.Number(2)), dlq)
 	fn.AddToRolePolicy(listJobsStatement())
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("bedrock:ListTagsForResource", "bedrock:StopModelInvocationJob"),
-		Resources: &[]*string{modelInvocationJobArns(stack)},
-	}))
+	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:ListTagsForResource", "bedrock:StopModelInvocationJob"))
 	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{
 		basicExecutionRoleSuppression(),
 		{
