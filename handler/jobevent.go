@@ -49,6 +49,22 @@ func (e *JobNotEndedError) Error() string {
 	return fmt.Sprintf("job %s reports status %q after a %q event; retry later", e.JobArn, e.Status, e.EventStatus)
 }
 
+// decodeDetail decodes the detail of ev into d when ev has the given source
+// and detail type. ours is false (and the event logged as ignored) for any
+// other event; a detail that cannot be decoded is an *InvalidEventError.
+func decodeDetail(ctx context.Context, log *slog.Logger, ev events.CloudWatchEvent, source, detailType string, d any) (ours bool, err error) {
+	if ev.Source != source || ev.DetailType != detailType {
+		log.WarnContext(ctx, "ignored an event that is not a "+detailType,
+			"eventId", ev.ID, "source", ev.Source, "detailType", ev.DetailType)
+		return false, nil
+	}
+	if err := json.Unmarshal(ev.Detail, d); err != nil {
+		log.ErrorContext(ctx, "could not decode event detail", "eventId", ev.ID, "error", err.Error())
+		return true, &InvalidEventError{EventID: ev.ID, Problem: fmt.Sprintf("decode %q detail: %v", detailType, err)}
+	}
+	return true, nil
+}
+
 // JobEvent reports the end of a Bedrock batch job to the Step Functions task
 // waiting for it. It reacts to "Batch Inference Job State Change" events:
 // it reads the job, rebuilds the task token from the job's tags, and sends
@@ -77,15 +93,9 @@ func NewJobEvent(bedrock JobReader, s3 S3Lister, sfn TaskReporter, logger *slog.
 // an error only for failures worth retrying or a malformed event, so that
 // Lambda's retries are not spent on events that can never succeed.
 func (h *JobEvent) Handle(ctx context.Context, ev events.CloudWatchEvent) error {
-	if ev.Source != batch.EventSource || ev.DetailType != batch.EventDetailType {
-		h.log.WarnContext(ctx, "ignored an event that is not a Bedrock batch job state change",
-			"eventId", ev.ID, "source", ev.Source, "detailType", ev.DetailType)
-		return nil
-	}
 	var d batch.JobStateChange
-	if err := json.Unmarshal(ev.Detail, &d); err != nil {
-		h.log.ErrorContext(ctx, "could not decode event detail", "eventId", ev.ID, "error", err.Error())
-		return &InvalidEventError{EventID: ev.ID, Problem: fmt.Sprintf("decode %q detail: %v", batch.EventDetailType, err)}
+	if ours, err := decodeDetail(ctx, h.log, ev, batch.EventSource, batch.EventDetailType, &d); !ours || err != nil {
+		return err
 	}
 	log := h.log.With("jobArn", d.BatchJobArn)
 	if !d.Status.Terminal() {

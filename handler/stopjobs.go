@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -54,15 +53,9 @@ const submitSkew = 5 * time.Minute
 // types or statuses are ignored. It returns an error, after trying every
 // job, when a job could not be read or stopped, so the event is retried.
 func (h *StopJobs) Handle(ctx context.Context, ev events.CloudWatchEvent) error {
-	if ev.Source != batch.ExecutionEventSource || ev.DetailType != batch.ExecutionEventDetailType {
-		h.log.WarnContext(ctx, "ignored an event that is not a Step Functions execution status change",
-			"eventId", ev.ID, "source", ev.Source, "detailType", ev.DetailType)
-		return nil
-	}
 	var d batch.ExecutionStatusChange
-	if err := json.Unmarshal(ev.Detail, &d); err != nil {
-		h.log.ErrorContext(ctx, "could not decode event detail", "eventId", ev.ID, "error", err.Error())
-		return fmt.Errorf("event %s: decode %q detail: %w", ev.ID, batch.ExecutionEventDetailType, err)
+	if ours, err := decodeDetail(ctx, h.log, ev, batch.ExecutionEventSource, batch.ExecutionEventDetailType, &d); !ours || err != nil {
+		return err
 	}
 	log := h.log.With("executionArn", d.ExecutionArn)
 	if !d.Status.EndedWithoutSuccess() {
