@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+
 	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
@@ -33,8 +34,9 @@ const (
 // Each job's tags are read once (one ListTagsForResource per job, not per
 // look). A JobFilter is safe for concurrent use.
 type JobFilter struct {
-	br           *bedrock.Client
-	executionArn string
+	br *bedrock.Client
+	// tagValue is the execution tag the execution's jobs carry.
+	tagValue string
 
 	mu     sync.Mutex
 	owners map[string]owner // by job ARN
@@ -43,7 +45,7 @@ type JobFilter struct {
 
 // NewJobFilter returns a filter for the jobs of the execution executionArn.
 func NewJobFilter(br *bedrock.Client, executionArn string) *JobFilter {
-	return &JobFilter{br: br, executionArn: executionArn, owners: map[string]owner{}}
+	return &JobFilter{br: br, tagValue: batch.ExecutionTagValue(executionArn), owners: map[string]owner{}}
 }
 
 // Keep returns the jobs of jobs that belong to the execution, in order.
@@ -83,7 +85,7 @@ func (f *JobFilter) ownerOf(ctx context.Context, jobArn string) owner {
 		for _, t := range out.Tags {
 			if aws.ToString(t.Key) == batch.ExecutionTag {
 				o = theirs
-				if aws.ToString(t.Value) == batch.ExecutionTagValue(f.executionArn) {
+				if aws.ToString(t.Value) == f.tagValue {
 					o = ours
 				}
 			}
