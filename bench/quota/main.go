@@ -25,13 +25,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
 	"github.com/bedrockbatch/bedrockbatch/clock"
@@ -51,6 +49,7 @@ type config struct {
 }
 
 func main() {
+	nodeenv.Ensure()
 	var c config
 	flag.IntVar(&c.executions, "executions", 2, "executions started together")
 	flag.IntVar(&c.manifests, "manifests", 200, "manifests in all, split evenly over the executions")
@@ -87,7 +86,9 @@ func run(c config) error {
 		keys[i] = fmt.Sprintf("input/part-%04d.jsonl", i)
 	}
 	assembly := filepath.Join(dir, "cdk.out")
-	if err := synthesize(assembly, keys); err != nil {
+	// The local cloud runs the functions in-process: no bundling.
+	cdkContext := map[string]any{appcontract.ContextManifestKeys: keys, localrun.BundlingStacksContext: []string{}}
+	if err := localrun.Synthesize(ctx, "", assembly, cdkContext); err != nil {
 		return err
 	}
 
@@ -101,7 +102,7 @@ func run(c config) error {
 	opts.Bedrock.MaxJobsPerModel = c.quota
 	opts.Bedrock.MaxRunningJobs = c.quota // every admitted job runs, as on the service
 	opts.Bedrock.RecordConcurrency = 8
-	cloud, _, err := localrun.Open(ctx, opts, assembly)
+	cloud, res, err := localrun.Open(ctx, opts, assembly)
 	if err != nil {
 		return err
 	}
@@ -114,10 +115,15 @@ func run(c config) error {
 	sf := awssfn.NewFromConfig(cfg)
 	br := awsbedrock.NewFromConfig(cfg)
 
-	bucket, machine, err := deployed(ctx, s3c, sf)
+	bucket, err := localrun.PickBucket(res, "")
 	if err != nil {
 		return err
 	}
+	m, err := localrun.PickStateMachine(res, "")
+	if err != nil {
+		return err
+	}
+	machine := m.PhysicalID
 	body, err := manifestBody(c.records)
 	if err != nil {
 		return err
@@ -179,41 +185,6 @@ func run(c config) error {
 	fmt.Printf("makespan %s, optimum %s (total job time %s / %d), ratio %.3f\n",
 		makespan.Round(time.Second), optimum.Round(time.Second), busy.Round(time.Second), c.quota, float64(makespan)/float64(optimum))
 	return nil
-}
-
-// synthesize writes the example app, over the given manifest keys, to dir.
-func synthesize(dir string, keys []string) (err error) {
-	nodeenv.Ensure()
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("synthesize the example: %v", r)
-		}
-	}()
-	defer jsii.Close()
-	a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir), Context: &map[string]interface{}{appcontract.ContextManifestKeys: keys}})
-	sampleapp.NewMinimalStack(a, sampleapp.StackName, nil)
-	a.Synth(nil)
-	return nil
-}
-
-func deployed(ctx context.Context, s3c *awss3.Client, sf *awssfn.Client) (bucket, machine string, err error) {
-	buckets, err := s3c.ListBuckets(ctx, &awss3.ListBucketsInput{})
-	if err != nil {
-		return "", "", err
-	}
-	for _, b := range buckets.Buckets {
-		if strings.Contains(aws.ToString(b.Name), "bedrockbatchbucket") {
-			bucket = aws.ToString(b.Name)
-		}
-	}
-	machines, err := sf.ListStateMachines(ctx, &awssfn.ListStateMachinesInput{})
-	if err != nil {
-		return "", "", err
-	}
-	if bucket == "" || len(machines.StateMachines) != 1 {
-		return "", "", fmt.Errorf("the deployed example has no batch bucket or not one state machine")
-	}
-	return bucket, aws.ToString(machines.StateMachines[0].StateMachineArn), nil
 }
 
 // manifestBody is the first n records of the bundled sample, which holds
