@@ -26,10 +26,11 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 )
 
-// serve starts `bedrockbatch local serve` on a free port and returns an SDK
-// configuration that reaches it the way users point their tools at it:
-// through AWS_ENDPOINT_URL.
-func serve(t *testing.T) aws.Config {
+// startServe starts `bedrockbatch local serve` on a free port with a new
+// data directory and args, in dir ("" for this one) with env added, waits
+// up to wait for it to answer and returns its endpoint; it stops when the
+// test ends.
+func startServe(t *testing.T, dir string, env []string, wait time.Duration, args ...string) string {
 	t.Helper()
 	bin := cliBinary(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -38,7 +39,11 @@ func serve(t *testing.T) aws.Config {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, "local", "serve", "--addr", addr, "--data", t.TempDir())
+	cmd := exec.Command(bin, append([]string{"local", "serve", "--addr", addr, "--data", t.TempDir()}, args...)...)
+	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -48,18 +53,25 @@ func serve(t *testing.T) aws.Config {
 		cmd.Wait()
 	})
 	endpoint := "http://" + addr
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	for deadline := time.Now().Add(wait); ; {
 		resp, err := http.Get(endpoint + "/_localcloud/health")
 		if err == nil {
 			resp.Body.Close()
-			break
+			return endpoint
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("local serve did not answer on %s: %v", addr, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// serve starts `bedrockbatch local serve` on a free port and returns an SDK
+// configuration that reaches it the way users point their tools at it:
+// through AWS_ENDPOINT_URL.
+func serve(t *testing.T) aws.Config {
+	t.Helper()
+	endpoint := startServe(t, "", nil, 30*time.Second)
 	t.Setenv("AWS_ENDPOINT_URL", endpoint)
 	cfg, err := config.LoadDefaultConfig(context.Background(),
 		config.WithRegion("us-east-1"),

@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,42 +56,13 @@ func TestLocalRunWithEveryEventLost(t *testing.T) {
 // compressed clock and a slow simulated model so jobs run for seconds.
 func serveApp(t *testing.T) aws.Config {
 	t.Helper()
-	bin := cliBinary(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "local", "serve", "--addr", addr, "--data", t.TempDir(),
-		"--app", "go run ./examples/minimal", "--time-scale", "60")
-	cmd.Dir = root
 	// 6 s of the cloud's time per record is 0.1 s of wall time.
-	cmd.Env = append(os.Environ(), "BEDROCKBATCH_SIM_LATENCY=6s")
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	})
-	endpoint := "http://" + addr
-	for deadline := time.Now().Add(3 * time.Minute); ; {
-		resp, err := http.Get(endpoint + "/_localcloud/health")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("local serve did not answer on %s: %v", addr, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	endpoint := startServe(t, root, []string{"BEDROCKBATCH_SIM_LATENCY=6s"}, 3*time.Minute,
+		"--app", "go run ./examples/minimal", "--time-scale", "60")
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-east-1"),
 		config.WithBaseEndpoint(endpoint),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")))
