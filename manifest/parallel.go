@@ -132,6 +132,12 @@ func (r *Reader) ForEach(parallel int, fn func(Record, error) error) error {
 			if result == nil {
 				result = pc.readErr
 			}
+			if r.recycle != nil {
+				select {
+				case r.recycle <- pc.data[:0]:
+				default:
+				}
+			}
 			<-tokens
 		}
 		if result != nil {
@@ -146,7 +152,12 @@ func (r *Reader) ForEach(parallel int, fn func(Record, error) error) error {
 func (r *Reader) readChunk(seq int) (c *lineChunk, last bool) {
 	// Size the chunk like the one before, so that it is not regrown line
 	// by line.
-	c = &lineChunk{seq: seq, data: make([]byte, 0, r.chunkHint), entries: make([]lineEntry, 0, chunkMaxLines)}
+	c = &lineChunk{seq: seq, entries: make([]lineEntry, 0, chunkMaxLines)}
+	select {
+	case c.data = <-r.recycle: // nil channel: never
+	default:
+		c.data = make([]byte, 0, r.chunkHint)
+	}
 	defer func() { r.chunkHint = min(len(c.data)+len(c.data)/8, chunkMaxBytes) }()
 	for len(c.entries) < chunkMaxLines && len(c.data) < chunkMaxBytes {
 		line, err := r.lines.next()

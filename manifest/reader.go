@@ -53,6 +53,10 @@ type Reader struct {
 	file      string
 	chunkHint int                 // bytes to reserve for ForEach's next chunk
 	taken     map[string]struct{} // ids generated ids must avoid (AvoidIDs)
+	// recycle, when not nil, takes back the buffers of chunks whose
+	// records fn has seen, for readChunk to fill again: set by callers
+	// that keep nothing of a Record after fn returns.
+	recycle chan []byte
 }
 
 // AvoidIDs makes the ids generated for records without one avoid ids:

@@ -97,8 +97,10 @@ func fileTooLarge(file string, size, max int64) error {
 func ValidateFile(r io.Reader, file string, lim Limits) (FileStats, error) {
 	lim = lim.WithDefaults()
 	rd := NewReader(r, file, lim.MaxRecordBytes)
-	v := NewFileValidator(file, lim)
-	err := rd.ForEach(runtime.GOMAXPROCS(0), func(rec Record, err error) error {
+	v := NewFileValidator(file, lim) // keeps copies of ids, nothing of a Record's bytes
+	parallel := runtime.GOMAXPROCS(0)
+	rd.recycle = make(chan []byte, 2*parallel)
+	err := rd.ForEach(parallel, func(rec Record, err error) error {
 		if err != nil {
 			return err
 		}

@@ -40,6 +40,9 @@ type FileStore struct {
 	mu sync.RWMutex
 	// uploadLocks holds a *sync.Mutex per multipart upload id.
 	uploadLocks sync.Map
+	// appendLocks holds a *sync.Mutex per multipart upload id: see
+	// appendLock.
+	appendLocks sync.Map
 }
 
 var _ Storage = (*FileStore)(nil)

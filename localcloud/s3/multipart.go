@@ -31,15 +31,25 @@ type uploadRecord struct {
 	Initiated time.Time `json:"initiated"`
 }
 
-// partRecord names the file holding a part's bytes. A part's bytes are
-// written to a file of their own and the record replaced after, so of
-// two uploads of one part number the last to finish is the part, whole.
+// partRecord names where a part's bytes are. A part's bytes are written
+// before its record is replaced, so of two uploads of one part number the
+// last to finish is the part, whole. They go at the end of the upload's
+// data file (dataFile) when no other part is being written there, so that
+// a client sending its parts one after the other, in order, has them
+// there back to back and completing the upload moves that file into place
+// instead of copying it; a part sent while another is being written gets
+// a file of its own.
 type partRecord struct {
 	File    string `json:"file"`
+	Offset  int64  `json:"offset,omitempty"` // in the data file
 	ETag    string `json:"etag"`
 	Size    int64  `json:"size"`
 	ModTime int64  `json:"modTimeNanos"`
 }
+
+// dataFile is the name of the file in an upload's directory that parts are
+// appended to.
+const dataFile = "data"
 
 // completedRecord keeps what a completed upload made, for retries.
 type completedRecord struct {
@@ -61,6 +71,13 @@ func partRecordFile(n int) string { return fmt.Sprintf("%05d%s", n, metaSuffix) 
 // completion.
 func (s *FileStore) uploadLock(id string) *sync.Mutex {
 	m, _ := s.uploadLocks.LoadOrStore(id, &sync.Mutex{})
+	return m.(*sync.Mutex)
+}
+
+// appendLock is held while a part is written to the end of an upload's
+// data file, and while its completion or abort uses that file.
+func (s *FileStore) appendLock(id string) *sync.Mutex {
+	m, _ := s.appendLocks.LoadOrStore(id, &sync.Mutex{})
 	return m.(*sync.Mutex)
 }
 
@@ -144,13 +161,60 @@ func (s *FileStore) UploadPart(ctx context.Context, bucket, key, uploadID string
 	if n < 1 || n > MaxParts {
 		return PartInfo{}, fmt.Errorf("part %d: %w", n, ErrInvalidPartNumber)
 	}
-	dir := s.uploadDir(uploadID)
-	f, err := os.CreateTemp(dir, fmt.Sprintf("part-%05d-*", n))
+	var rec partRecord
+	var err error
+	if appending := s.appendLock(uploadID); appending.TryLock() {
+		rec, err = s.appendPart(ctx, uploadID, body)
+		appending.Unlock()
+	} else {
+		rec, err = s.writePartFile(ctx, uploadID, n, body)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		err = ErrNoSuchUpload // aborted meanwhile
 	}
 	if err != nil {
 		return PartInfo{}, fmt.Errorf("upload part %d: %w", n, err)
+	}
+	if err := s.setPart(bucket, key, uploadID, n, rec); err != nil {
+		if rec.File != dataFile {
+			_ = os.Remove(filepath.Join(s.uploadDir(uploadID), rec.File))
+		}
+		return PartInfo{}, err
+	}
+	return PartInfo{PartNumber: n, Size: rec.Size, ETag: rec.ETag, LastModified: time.Unix(0, rec.ModTime).UTC()}, nil
+}
+
+// appendPart writes a part's bytes at the end of the upload's data file;
+// the caller holds its append lock. On error the file is cut back.
+func (s *FileStore) appendPart(ctx context.Context, uploadID string, body io.Reader) (partRecord, error) {
+	f, err := os.OpenFile(filepath.Join(s.uploadDir(uploadID), dataFile), os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return partRecord{}, err
+	}
+	offset, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		f.Close()
+		return partRecord{}, err
+	}
+	h := md5.New()
+	size, err := io.Copy(io.MultiWriter(f, h), ctxReader{ctx, body})
+	if err != nil {
+		_ = f.Truncate(offset)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return partRecord{}, err
+	}
+	return partRecord{File: dataFile, Offset: offset, ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`, Size: size, ModTime: time.Now().UnixNano()}, nil
+}
+
+// writePartFile writes a part's bytes to a file of their own.
+func (s *FileStore) writePartFile(ctx context.Context, uploadID string, n int, body io.Reader) (partRecord, error) {
+	f, err := os.CreateTemp(s.uploadDir(uploadID), fmt.Sprintf("part-%05d-*", n))
+	if err != nil {
+		return partRecord{}, err
 	}
 	h := md5.New()
 	_, err = io.Copy(io.MultiWriter(f, h), ctxReader{ctx, body})
@@ -163,14 +227,9 @@ func (s *FileStore) UploadPart(ctx context.Context, bucket, key, uploadID string
 	}
 	if err != nil {
 		_ = os.Remove(f.Name())
-		return PartInfo{}, fmt.Errorf("upload part %d: %w", n, err)
+		return partRecord{}, err
 	}
-	rec := partRecord{File: filepath.Base(f.Name()), ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
-	if err := s.setPart(bucket, key, uploadID, n, rec); err != nil {
-		_ = os.Remove(f.Name())
-		return PartInfo{}, err
-	}
-	return PartInfo{PartNumber: n, Size: rec.Size, ETag: rec.ETag, LastModified: fi.ModTime().UTC()}, nil
+	return partRecord{File: filepath.Base(f.Name()), ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}, nil
 }
 
 // setPart makes rec part n of the upload, removing the bytes of the part it
@@ -188,7 +247,7 @@ func (s *FileStore) setPart(bucket, key, uploadID string, n int, rec partRecord)
 	if err := spool.WriteFileAtomic(filepath.Join(dir, partRecordFile(n)), b); err != nil {
 		return fmt.Errorf("upload part %d: %w", n, err)
 	}
-	if hadOld && old.File != rec.File {
+	if hadOld && old.File != rec.File && old.File != dataFile {
 		_ = os.Remove(filepath.Join(dir, old.File))
 	}
 	return nil
@@ -237,10 +296,15 @@ func (s *FileStore) part(uploadID string, n int) (PartInfo, bool) {
 		return PartInfo{}, false
 	}
 	fi, err := os.Stat(filepath.Join(s.uploadDir(uploadID), rec.File))
-	if err != nil || fi.Size() != rec.Size || fi.ModTime().UnixNano() != rec.ModTime {
+	switch {
+	case err != nil:
+		return PartInfo{}, false
+	case rec.File == dataFile && fi.Size() < rec.Offset+rec.Size:
+		return PartInfo{}, false
+	case rec.File != dataFile && (fi.Size() != rec.Size || fi.ModTime().UnixNano() != rec.ModTime):
 		return PartInfo{}, false
 	}
-	return PartInfo{PartNumber: n, Size: rec.Size, ETag: rec.ETag, LastModified: fi.ModTime().UTC()}, true
+	return PartInfo{PartNumber: n, Size: rec.Size, ETag: rec.ETag, LastModified: time.Unix(0, rec.ModTime).UTC()}, true
 }
 
 // ListMultipartUploads implements Storage.
@@ -290,7 +354,7 @@ func (s *FileStore) CompleteMultipartUpload(ctx context.Context, bucket, key, up
 		return ObjectInfo{}, ErrMalformedPartList
 	}
 	infos := make([]PartInfo, len(parts))
-	files := make([]string, len(parts))
+	recs := make([]partRecord, len(parts))
 	sizes := make([]int64, len(parts))
 	for i, p := range parts {
 		if i > 0 && p.PartNumber <= parts[i-1].PartNumber {
@@ -303,35 +367,28 @@ func (s *FileStore) CompleteMultipartUpload(ctx context.Context, bucket, key, up
 		if i < len(parts)-1 && info.Size < s.MinPartSize {
 			return ObjectInfo{}, fmt.Errorf("part %d is %d bytes, the minimum is %d: %w", p.PartNumber, info.Size, s.MinPartSize, ErrEntityTooSmall)
 		}
-		pr, _ := s.partRecord(uploadID, p.PartNumber)
-		infos[i], files[i], sizes[i] = info, pr.File, info.Size
+		recs[i], _ = s.partRecord(uploadID, p.PartNumber)
+		infos[i], sizes[i] = info, info.Size
 	}
 	if err := s.checkWrite(bucket, key, cond); err != nil {
 		return ObjectInfo{}, err
 	}
-	f, err := os.CreateTemp(s.tmpDir(), "mpu-*")
+	appending := s.appendLock(uploadID)
+	appending.Lock()
+	defer appending.Unlock()
+	tmp, err := s.joinParts(ctx, uploadID, recs)
 	if err != nil {
-		return ObjectInfo{}, fmt.Errorf("complete upload: %w", err)
+		return ObjectInfo{}, fmt.Errorf("complete upload of s3://%s/%s: %w", bucket, key, err)
 	}
 	sums := md5.New()
-	for i, info := range infos {
-		if err = appendFile(ctx, f, filepath.Join(s.uploadDir(uploadID), files[i])); err != nil {
-			break
-		}
+	for _, info := range infos {
 		raw, _ := hex.DecodeString(strings.Trim(info.ETag, `"`))
 		sums.Write(raw)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-		return ObjectInfo{}, fmt.Errorf("complete upload of s3://%s/%s: %w", bucket, key, err)
 	}
 	etag := fmt.Sprintf(`"%s-%d"`, hex.EncodeToString(sums.Sum(nil)), len(parts))
 	meta := rec.Metadata
 	meta.PartSizes = sizes
-	info, err := s.commit(bucket, key, f.Name(), etag, meta, cond)
+	info, err := s.commit(bucket, key, tmp, etag, meta, cond)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -355,9 +412,53 @@ func (s *FileStore) finish(uploadID string, done completedRecord) {
 	}
 }
 
-// appendFile copies the file at path to the end of dst (with
-// copy_file_range where the system has it).
-func appendFile(ctx context.Context, dst *os.File, path string) error {
+// joinParts returns a new file holding the parts' bytes in order. When the
+// parts are exactly the upload's data file, back to back from its start,
+// the file is a second link to the data file and no byte is copied; the
+// data file itself stays until the upload is finished, so a completion
+// that fails leaves every part in place. The caller holds the upload's
+// locks.
+func (s *FileStore) joinParts(ctx context.Context, uploadID string, recs []partRecord) (string, error) {
+	dir := s.uploadDir(uploadID)
+	var end int64
+	for _, r := range recs {
+		if r.File != dataFile || r.Offset != end {
+			end = -1
+			break
+		}
+		end += r.Size
+	}
+	if end >= 0 {
+		if fi, err := os.Stat(filepath.Join(dir, dataFile)); err == nil && fi.Size() == end {
+			tmp := filepath.Join(s.tmpDir(), "mpu-"+uploadID)
+			_ = os.Remove(tmp)
+			if err := os.Link(filepath.Join(dir, dataFile), tmp); err == nil {
+				return tmp, nil
+			}
+		}
+	}
+	f, err := os.CreateTemp(s.tmpDir(), "mpu-*")
+	if err != nil {
+		return "", err
+	}
+	for _, r := range recs {
+		if err = appendPart(ctx, f, filepath.Join(dir, r.File), r.Offset, r.Size); err != nil {
+			break
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// appendPart copies size bytes at offset of the file at path to the end of
+// dst (with copy_file_range where the system has it).
+func appendPart(ctx context.Context, dst *os.File, path string, offset, size int64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -366,7 +467,13 @@ func appendFile(ctx context.Context, dst *os.File, path string) error {
 		return err
 	}
 	defer src.Close()
-	_, err = io.Copy(dst, src)
+	if _, err := src.Seek(offset, io.SeekStart); err != nil {
+		return err
+	}
+	n, err := io.Copy(dst, io.LimitReader(src, size))
+	if err == nil && n != size {
+		err = fmt.Errorf("%s holds %d bytes of a %d-byte part", filepath.Base(path), n, size)
+	}
 	return err
 }
 
@@ -379,6 +486,10 @@ func (s *FileStore) AbortMultipartUpload(_ context.Context, bucket, key, uploadI
 	mu.Lock()
 	defer mu.Unlock()
 	defer s.uploadLocks.Delete(uploadID)
+	appending := s.appendLock(uploadID)
+	appending.Lock()
+	defer appending.Unlock()
+	defer s.appendLocks.Delete(uploadID)
 	if err := os.RemoveAll(s.uploadDir(uploadID)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("abort upload %s: %w", uploadID, err)
 	}

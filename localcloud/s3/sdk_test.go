@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -486,4 +487,89 @@ func dirBytes(t *testing.T, dir string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestMultipartPartsInAnyOrder completes uploads whose parts were sent in
+// order, out of order, again, side by side and left out, and checks each
+// object holds exactly the listed parts' last bytes in part-number order,
+// with the multipart ETag of those parts.
+func TestMultipartPartsInAnyOrder(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, true, false)
+	f.store.MinPartSize = 1
+	if err := f.store.CreateBucket(ctx, "mpu"); err != nil {
+		t.Fatal(err)
+	}
+	type send struct {
+		n    int32
+		body string
+	}
+	cases := []struct {
+		name     string
+		sends    [][]send // rounds; the sends of a round go side by side
+		complete []int32
+	}{
+		{"in order", [][]send{{{1, "aaaa"}}, {{2, "bbbb"}}, {{3, "cc"}}}, []int32{1, 2, 3}},
+		{"out of order", [][]send{{{3, "cc"}}, {{1, "aaaa"}}, {{2, "bbbb"}}}, []int32{1, 2, 3}},
+		{"a part sent again", [][]send{{{1, "aaaa"}}, {{2, "old!"}}, {{2, "new-bytes"}}, {{3, "cc"}}}, []int32{1, 2, 3}},
+		{"the last part sent again", [][]send{{{1, "aaaa"}}, {{2, "old!"}}, {{2, "new"}}}, []int32{1, 2}},
+		{"a part left out", [][]send{{{1, "aaaa"}}, {{2, "bbbb"}}, {{3, "cc"}}}, []int32{1, 3}},
+		{"the last part left out", [][]send{{{1, "aaaa"}}, {{2, "bbbb"}}, {{3, "cc"}}}, []int32{1, 2}},
+		{"side by side", [][]send{{{1, "aaaa"}, {2, "bbbb"}, {3, "cccc"}, {4, "dddd"}, {5, "eeee"}, {6, "ff"}}}, []int32{1, 2, 3, 4, 5, 6}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			key := fmt.Sprintf("k%d", i)
+			up, err := f.client.CreateMultipartUpload(ctx, &awss3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String(key)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := map[int32]string{}
+			etags := map[int32]string{}
+			var mu sync.Mutex
+			for _, round := range tc.sends {
+				var wg sync.WaitGroup
+				for _, s := range round {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						out, err := f.client.UploadPart(ctx, &awss3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String(key), UploadId: up.UploadId,
+							PartNumber: aws.Int32(s.n), Body: strings.NewReader(s.body)})
+						if err != nil {
+							t.Errorf("part %d: %v", s.n, err)
+							return
+						}
+						mu.Lock()
+						last[s.n], etags[s.n] = s.body, aws.ToString(out.ETag)
+						mu.Unlock()
+					}()
+				}
+				wg.Wait()
+			}
+			var want string
+			var sums []byte
+			var parts []types.CompletedPart
+			for _, n := range tc.complete {
+				want += last[n]
+				sum := md5.Sum([]byte(last[n]))
+				sums = append(sums, sum[:]...)
+				parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(n), ETag: aws.String(etags[n])})
+			}
+			done, err := f.client.CompleteMultipartUpload(ctx, &awss3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String(key), UploadId: up.UploadId,
+				MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := md5.Sum(sums)
+			if wantETag := fmt.Sprintf(`"%s-%d"`, hex.EncodeToString(all[:]), len(parts)); aws.ToString(done.ETag) != wantETag {
+				t.Errorf("ETag %s, want %s", aws.ToString(done.ETag), wantETag)
+			}
+			if got := f.get(t, "mpu", key); got != want {
+				t.Errorf("object holds %q, want %q", got, want)
+			}
+			if got, err := os.ReadFile(f.store.ObjectPath("mpu", key)); err != nil || string(got) != want {
+				t.Errorf("file of the object holds %q (%v), want %q", got, err, want)
+			}
+		})
+	}
 }
