@@ -15,7 +15,9 @@ type Request struct {
 	// InvocationType is "InvokeModel" (the default when empty) or "Converse".
 	InvocationType string
 	// Body is the record's modelInput: the InvokeModel request body of the
-	// model's family, or a Converse request.
+	// model's family, or a Converse request. A backend reads it only during
+	// Invoke and keeps nothing of it after; the caller must not change it
+	// until Invoke returns.
 	Body json.RawMessage
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan"
 )
@@ -73,10 +75,17 @@ func members(d *jsonscan.Decoder, names []string, read func(field int) bool) boo
 	return d.OK()
 }
 
+// fastString reads a string. One without escapes is a view of the
+// request body, not a copy: a parsed request lives only as long as the
+// call that parsed it, during which the body does not change (see
+// Request.Body).
 func fastString(d *jsonscan.Decoder) (string, bool) {
 	text, escaped, ok := d.String()
 	if !ok {
 		return "", false
+	}
+	if !escaped && len(text) > 0 && utf8.Valid(text) {
+		return unsafe.String(&text[0], len(text)), true
 	}
 	return jsonscan.Unquote(text, escaped), true
 }

@@ -478,3 +478,17 @@ func BenchmarkSimInvoke(b *testing.B) {
 		})
 	}
 }
+
+// TestHashStringIsHashBytes holds the two forms of the hash to the same
+// value for every length around the word size.
+func TestHashStringIsHashBytes(t *testing.T) {
+	text := "Extract the product issues mentioned in this review: ü日本"
+	for n := 0; n <= len(text); n++ {
+		if hashString(text[:n]) != hashBytes([]byte(text[:n])) {
+			t.Fatalf("length %d: hashString %x, hashBytes %x", n, hashString(text[:n]), hashBytes([]byte(text[:n])))
+		}
+	}
+	if hashBytes([]byte("a")) == hashBytes([]byte("b")) || hashBytes([]byte("abcdefgh1")) == hashBytes([]byte("abcdefgh2")) {
+		t.Fatal("different inputs hash alike")
+	}
+}
