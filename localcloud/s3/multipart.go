@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
@@ -162,11 +163,12 @@ func (s *FileStore) UploadPart(ctx context.Context, bucket, key, uploadID string
 		return PartInfo{}, fmt.Errorf("part %d: %w", n, ErrInvalidPartNumber)
 	}
 	var rec partRecord
-	var err error
+	err := errDataFileBusy
 	if appending := s.appendLock(uploadID); appending.TryLock() {
 		rec, err = s.appendPart(ctx, uploadID, body)
 		appending.Unlock()
-	} else {
+	}
+	if errors.Is(err, errDataFileBusy) {
 		rec, err = s.writePartFile(ctx, uploadID, n, body)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
@@ -191,7 +193,14 @@ func (s *FileStore) appendPart(ctx context.Context, uploadID string, body io.Rea
 	if err != nil {
 		return partRecord{}, err
 	}
-	offset, err := f.Seek(0, io.SeekEnd)
+	fi, err := f.Stat()
+	if err == nil && linkedElsewhere(fi) {
+		err = errDataFileBusy // also an object's file, after a crash mid-completion
+	}
+	var offset int64
+	if err == nil {
+		offset, err = f.Seek(0, io.SeekEnd)
+	}
 	if err != nil {
 		f.Close()
 		return partRecord{}, err
@@ -208,6 +217,15 @@ func (s *FileStore) appendPart(ctx context.Context, uploadID string, body io.Rea
 		return partRecord{}, err
 	}
 	return partRecord{File: dataFile, Offset: offset, ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`, Size: size, ModTime: time.Now().UnixNano()}, nil
+}
+
+// errDataFileBusy says a part cannot go into the upload's data file.
+var errDataFileBusy = errors.New("the upload's data file is in use")
+
+// linkedElsewhere reports whether a file has more than one name.
+func linkedElsewhere(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink > 1
 }
 
 // writePartFile writes a part's bytes to a file of their own.

@@ -573,3 +573,53 @@ func TestMultipartPartsInAnyOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestPartsNeverWriteIntoAnotherFilesBytes stands for a crash between an
+// upload's completion moving its parts into place and its clean-up: the
+// parts' file has a second name, and a part sent to the upload afterwards
+// must not change the bytes under that name.
+func TestPartsNeverWriteIntoAnotherFilesBytes(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, true, false)
+	f.store.MinPartSize = 1
+	if err := f.store.CreateBucket(ctx, "mpu"); err != nil {
+		t.Fatal(err)
+	}
+	up, err := f.client.CreateMultipartUpload(ctx, &awss3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(n int32, body string) *string {
+		out, err := f.client.UploadPart(ctx, &awss3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(n), Body: strings.NewReader(body)})
+		if err != nil {
+			t.Fatalf("part %d: %v", n, err)
+		}
+		return out.ETag
+	}
+	first := send(1, "first")
+	dir := filepath.Join(f.dir, "s3meta", ".uploads", aws.ToString(up.UploadId))
+	entries, _ := os.ReadDir(dir)
+	other := filepath.Join(t.TempDir(), "other-name")
+	for _, e := range entries {
+		if b, _ := os.ReadFile(filepath.Join(dir, e.Name())); string(b) == "first" {
+			if err := os.Link(filepath.Join(dir, e.Name()), other); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("no file of the upload holds the first part's bytes: %v", err)
+	}
+	second := send(2, "second")
+	if b, _ := os.ReadFile(other); string(b) != "first" {
+		t.Fatalf("the other name's bytes became %q", b)
+	}
+	if _, err := f.client.CompleteMultipartUpload(ctx, &awss3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: first}, {PartNumber: aws.Int32(2), ETag: second}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.get(t, "mpu", "k"); got != "firstsecond" {
+		t.Fatalf("object holds %q", got)
+	}
+}
