@@ -135,6 +135,10 @@ type Engine struct {
 	cfg   Config
 	store *jobStore
 	slots chan struct{} // one per running job
+	// checks holds one token per job reading its input in Validating: as
+	// many as run at once, since each holds a few megabytes of lines and
+	// the machine's CPUs are busy with any one.
+	checks chan struct{}
 
 	mu      sync.Mutex
 	jobs    map[string]*jobState // by job id
@@ -188,10 +192,11 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		cfg:   cfg,
-		store: js,
-		slots: make(chan struct{}, cfg.MaxRunningJobs),
-		jobs:  make(map[string]*jobState, len(recs)),
+		cfg:    cfg,
+		store:  js,
+		slots:  make(chan struct{}, cfg.MaxRunningJobs),
+		checks: make(chan struct{}, cfg.MaxRunningJobs),
+		jobs:   make(map[string]*jobState, len(recs)),
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	for _, r := range recs {

@@ -33,14 +33,9 @@ func (e *Engine) validate(ctx context.Context, s *jobState) error {
 	if err != nil {
 		return err
 	}
-	var stats []manifest.FileStats
-	for i := range files {
-		st, err := e.validateFile(ctx, in.Bucket, files[i])
-		if err != nil {
-			return err
-		}
-		files[i].Records, files[i].TakenIDs = st.Records, st.TakenIDs
-		stats = append(stats, st)
+	stats, err := e.validateFiles(ctx, in.Bucket, files)
+	if err != nil {
+		return err
 	}
 	if err := manifest.ValidateJob(stats, e.cfg.Limits); err != nil {
 		return failf("validation failed: %v", err)
@@ -82,6 +77,27 @@ func (e *Engine) findInputs(ctx context.Context, in batch.S3URI) ([]inputFile, e
 		return nil, failf("validation failed: no input found at %s: the URI must name a .jsonl object or a prefix holding .jsonl objects", in)
 	}
 	return files, nil
+}
+
+// validateFiles checks the job's input files, filling in their record
+// counts and taken ids, once one of the engine's checks is free.
+func (e *Engine) validateFiles(ctx context.Context, bucket string, files []inputFile) ([]manifest.FileStats, error) {
+	select {
+	case e.checks <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-e.checks }()
+	var stats []manifest.FileStats
+	for i := range files {
+		st, err := e.validateFile(ctx, bucket, files[i])
+		if err != nil {
+			return nil, err
+		}
+		files[i].Records, files[i].TakenIDs = st.Records, st.TakenIDs
+		stats = append(stats, st)
+	}
+	return stats, nil
 }
 
 // validateFile streams one input file through the manifest checks.
