@@ -203,11 +203,11 @@ func (s *FileStore) PutObject(ctx context.Context, bucket, key string, body io.R
 	if err := s.checkWrite(bucket, key, cond); err != nil {
 		return ObjectInfo{}, err
 	}
-	tmp, sum, err := s.writeTemp(ctx, body)
+	tmp, sum, err := writeTemp(ctx, s.tmpDir(), "obj-*", body)
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
 	}
-	return s.commit(bucket, key, tmp, `"`+hex.EncodeToString(sum)+`"`, meta, cond)
+	return s.commit(bucket, key, tmp, quotedETag(sum), meta, cond)
 }
 
 // checkWrite refuses a write to bucket/key that cannot succeed.
@@ -261,15 +261,15 @@ func ETagMatches(header, etag string) bool {
 	return false
 }
 
-// writeTemp copies body into a new temporary file and returns its path and
-// the MD5 of its content. On error nothing is left behind.
-func (s *FileStore) writeTemp(ctx context.Context, body io.Reader) (string, []byte, error) {
-	f, err := os.CreateTemp(s.tmpDir(), "obj-*")
+// writeTemp copies body into a new file in dir, named after pattern as
+// os.CreateTemp names it, and returns its path and the MD5 of its content.
+// On error nothing is left behind.
+func writeTemp(ctx context.Context, dir, pattern string, body io.Reader) (string, []byte, error) {
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return "", nil, err
 	}
-	h := md5.New()
-	_, err = io.Copy(io.MultiWriter(f, h), ctxReader{ctx, body})
+	_, sum, err := copyHashed(ctx, f, body)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -277,8 +277,19 @@ func (s *FileStore) writeTemp(ctx context.Context, body io.Reader) (string, []by
 		_ = os.Remove(f.Name())
 		return "", nil, err
 	}
-	return f.Name(), h.Sum(nil), nil
+	return f.Name(), sum, nil
 }
+
+// copyHashed copies body to w until body ends or ctx does, and returns the
+// bytes copied and their MD5.
+func copyHashed(ctx context.Context, w io.Writer, body io.Reader) (int64, []byte, error) {
+	h := md5.New()
+	n, err := io.Copy(io.MultiWriter(w, h), ctxReader{ctx, body})
+	return n, h.Sum(nil), err
+}
+
+// quotedETag is the ETag of bytes whose MD5 is sum.
+func quotedETag(sum []byte) string { return `"` + hex.EncodeToString(sum) + `"` }
 
 // commit moves a finished temporary file into place as bucket/key, with its
 // sidecar, if cond still holds. The sidecar is written first: it names the

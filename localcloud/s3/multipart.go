@@ -205,8 +205,7 @@ func (s *FileStore) appendPart(ctx context.Context, uploadID string, body io.Rea
 		f.Close()
 		return partRecord{}, err
 	}
-	h := md5.New()
-	size, err := io.Copy(io.MultiWriter(f, h), ctxReader{ctx, body})
+	size, sum, err := copyHashed(ctx, f, body)
 	if err != nil {
 		_ = f.Truncate(offset)
 	}
@@ -216,7 +215,7 @@ func (s *FileStore) appendPart(ctx context.Context, uploadID string, body io.Rea
 	if err != nil {
 		return partRecord{}, err
 	}
-	return partRecord{File: dataFile, Offset: offset, ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`, Size: size, ModTime: time.Now().UnixNano()}, nil
+	return partRecord{File: dataFile, Offset: offset, ETag: quotedETag(sum), Size: size, ModTime: time.Now().UnixNano()}, nil
 }
 
 // errDataFileBusy says a part cannot go into the upload's data file.
@@ -230,24 +229,16 @@ func linkedElsewhere(fi os.FileInfo) bool {
 
 // writePartFile writes a part's bytes to a file of their own.
 func (s *FileStore) writePartFile(ctx context.Context, uploadID string, n int, body io.Reader) (partRecord, error) {
-	f, err := os.CreateTemp(s.uploadDir(uploadID), fmt.Sprintf("part-%05d-*", n))
+	path, sum, err := writeTemp(ctx, s.uploadDir(uploadID), fmt.Sprintf("part-%05d-*", n), body)
 	if err != nil {
 		return partRecord{}, err
 	}
-	h := md5.New()
-	_, err = io.Copy(io.MultiWriter(f, h), ctxReader{ctx, body})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	var fi os.FileInfo
-	if err == nil {
-		fi, err = os.Stat(f.Name())
-	}
+	fi, err := os.Stat(path)
 	if err != nil {
-		_ = os.Remove(f.Name())
+		_ = os.Remove(path)
 		return partRecord{}, err
 	}
-	return partRecord{File: filepath.Base(f.Name()), ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}, nil
+	return partRecord{File: filepath.Base(path), ETag: quotedETag(sum), Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}, nil
 }
 
 // setPart makes rec part n of the upload, removing the bytes of the part it
@@ -299,7 +290,7 @@ func (s *FileStore) ListParts(_ context.Context, bucket, key, uploadID string) (
 		if err != nil {
 			continue
 		}
-		if p, ok := s.part(uploadID, n); ok {
+		if p, _, ok := s.part(uploadID, n); ok {
 			parts = append(parts, p)
 		}
 	}
@@ -307,22 +298,23 @@ func (s *FileStore) ListParts(_ context.Context, bucket, key, uploadID string) (
 	return parts, nil
 }
 
-// part describes part n of an upload, if it is there and whole.
-func (s *FileStore) part(uploadID string, n int) (PartInfo, bool) {
+// part describes part n of an upload, with the record of where its bytes
+// are, if it is there and whole.
+func (s *FileStore) part(uploadID string, n int) (PartInfo, partRecord, bool) {
 	rec, ok := s.partRecord(uploadID, n)
 	if !ok {
-		return PartInfo{}, false
+		return PartInfo{}, partRecord{}, false
 	}
 	fi, err := os.Stat(filepath.Join(s.uploadDir(uploadID), rec.File))
 	switch {
 	case err != nil:
-		return PartInfo{}, false
+		return PartInfo{}, partRecord{}, false
 	case rec.File == dataFile && fi.Size() < rec.Offset+rec.Size:
-		return PartInfo{}, false
+		return PartInfo{}, partRecord{}, false
 	case rec.File != dataFile && (fi.Size() != rec.Size || fi.ModTime().UnixNano() != rec.ModTime):
-		return PartInfo{}, false
+		return PartInfo{}, partRecord{}, false
 	}
-	return PartInfo{PartNumber: n, Size: rec.Size, ETag: rec.ETag, LastModified: time.Unix(0, rec.ModTime).UTC()}, true
+	return PartInfo{PartNumber: n, Size: rec.Size, ETag: rec.ETag, LastModified: time.Unix(0, rec.ModTime).UTC()}, rec, true
 }
 
 // ListMultipartUploads implements Storage.
@@ -378,15 +370,14 @@ func (s *FileStore) CompleteMultipartUpload(ctx context.Context, bucket, key, up
 		if i > 0 && p.PartNumber <= parts[i-1].PartNumber {
 			return ObjectInfo{}, fmt.Errorf("part %d after part %d: %w", p.PartNumber, parts[i-1].PartNumber, ErrInvalidPartOrder)
 		}
-		info, ok := s.part(uploadID, p.PartNumber)
+		info, pr, ok := s.part(uploadID, p.PartNumber)
 		if !ok || strings.Trim(info.ETag, `"`) != strings.Trim(p.ETag, `"`) {
 			return ObjectInfo{}, fmt.Errorf("part %d with ETag %s: %w", p.PartNumber, p.ETag, ErrInvalidPart)
 		}
 		if i < len(parts)-1 && info.Size < s.MinPartSize {
 			return ObjectInfo{}, fmt.Errorf("part %d is %d bytes, the minimum is %d: %w", p.PartNumber, info.Size, s.MinPartSize, ErrEntityTooSmall)
 		}
-		recs[i], _ = s.partRecord(uploadID, p.PartNumber)
-		infos[i], sizes[i] = info, info.Size
+		infos[i], recs[i], sizes[i] = info, pr, info.Size
 	}
 	if err := s.checkWrite(bucket, key, cond); err != nil {
 		return ObjectInfo{}, err
