@@ -3,6 +3,7 @@ package batch
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // jobArnPattern matches a model invocation job ARN in any partition.
@@ -30,3 +31,7 @@ func ParseJobArn(arn string) (JobArn, error) {
 func (a JobArn) String() string {
 	return fmt.Sprintf("arn:%s:bedrock:%s:%s:model-invocation-job/%s", a.Partition, a.Region, a.Account, a.JobID)
 }
+
+// ARNName is the part of an ARN after its last colon: the name of a state
+// machine or of an execution, in messages.
+func ARNName(arn string) string { return arn[strings.LastIndex(arn, ":")+1:] }

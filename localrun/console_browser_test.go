@@ -231,7 +231,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	firstLine, _, _ := bytes.Cut(content, []byte("\n"))
 	var job string
 	for _, j := range jobs.InvocationJobSummaries {
-		if strings.Contains(key, lastSegment(aws.ToString(j.JobArn))) {
+		if arn, err := batch.ParseJobArn(aws.ToString(j.JobArn)); err == nil && strings.Contains(key, arn.JobID) {
 			job = aws.ToString(j.JobName)
 		}
 	}
@@ -416,8 +416,6 @@ func thousands(n int64) string {
 	}
 	return s
 }
-
-func lastSegment(arn string) string { return arn[strings.LastIndexAny(arn, ":/")+1:] }
 
 func normalize(t *testing.T, s string) any {
 	var v any

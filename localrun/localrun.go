@@ -17,7 +17,6 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -188,9 +187,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.ExecutionArn, res.Resumed = execArn, resumed
 	if resumed {
-		p.Step(fmt.Sprintf("resuming execution %s, left running by an earlier run", lastSegment(execArn)))
+		p.Step(fmt.Sprintf("resuming execution %s, left running by an earlier run", batch.ARNName(execArn)))
 	} else {
-		p.Step(fmt.Sprintf("started execution %s of %s", lastSegment(execArn), machine.Attrs["Name"]))
+		p.Step(fmt.Sprintf("started execution %s of %s", batch.ARNName(execArn), machine.Attrs["Name"]))
 	}
 	desc, jobs, err := watch.Execution(ctx, watch.Clients{StepFunctions: sfc, Bedrock: awsbedrock.NewFromConfig(cfg)},
 		execArn, startedAt, watch.Options{Jobs: p.Jobs})
@@ -356,8 +355,6 @@ func resumeOrStart(ctx context.Context, sfc *awssfn.Client, machineArn string, i
 		return aws.ToString(out.ExecutionArn), aws.ToTime(out.StartDate), false, nil
 	}
 }
-
-func lastSegment(arn string) string { return arn[strings.LastIndex(arn, ":")+1:] }
 
 // progressOf is p, or a Progress that reports nothing.
 func progressOf(p Progress) Progress {

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 )
@@ -190,15 +191,13 @@ func Start(ctx context.Context, c Clients, opts Options) (*Started, error) {
 		}
 		return nil, fmt.Errorf("start execution %s of %s: %w", name, machineArn, err)
 	}
-	p.Step(fmt.Sprintf("started execution %s of %s", name, lastSegment(machineArn)))
+	p.Step(fmt.Sprintf("started execution %s of %s", name, batch.ARNName(machineArn)))
 	return &Started{
 		ExecutionArn: aws.ToString(out.ExecutionArn), Name: name, StateMachineArn: machineArn,
 		StartDate: aws.ToTime(out.StartDate), Bucket: bucket, Prefix: prefix,
 		Manifests: ms, Records: TotalRecords(ms), Input: input,
 	}, nil
 }
-
-func lastSegment(arn string) string { return arn[strings.LastIndex(arn, ":")+1:] }
 
 // progressOf is p, or a Progress that reports nothing.
 func progressOf(p Progress) Progress {

@@ -203,7 +203,7 @@ func round(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond
 // this machine when they are in a local cloud).
 func (p *printer) execution(arn, status string, output json.RawMessage, errName, cause string, sum watch.Summary) {
 	w := p.w
-	fmt.Fprintf(w, "\nExecution %s %s\n", lastSegment(arn), status)
+	fmt.Fprintf(w, "\nExecution %s %s\n", batch.ARNName(arn), status)
 	if output != nil {
 		var pretty bytes.Buffer
 		if json.Indent(&pretty, output, "", "  ") == nil {

@@ -13,6 +13,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/spf13/cobra"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localrun"
 	"github.com/bedrockbatch/bedrockbatch/sampleapp"
@@ -113,9 +114,7 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	}
 	p.result(res, logPath)
 	if res.Status != sfntypes.ExecutionStatusSucceeded {
-		return &exitError{code: 1, err: fmt.Errorf("execution %s %s: %s: %s", lastSegment(res.ExecutionArn), res.Status, res.Error, res.Cause)}
+		return &exitError{code: 1, err: fmt.Errorf("execution %s %s: %s: %s", batch.ARNName(res.ExecutionArn), res.Status, res.Error, res.Cause)}
 	}
 	return nil
 }
-
-func lastSegment(arn string) string { return arn[strings.LastIndex(arn, ":")+1:] }

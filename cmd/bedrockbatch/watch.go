@@ -18,6 +18,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/spf13/cobra"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/submit"
 	"github.com/bedrockbatch/bedrockbatch/watch"
 )
@@ -69,7 +70,7 @@ func runWatch(ctx context.Context, stdout io.Writer, arn string, interval time.D
 	}
 	p := newPrinter(stdout, jsonOut)
 	if desc.Status == sfntypes.ExecutionStatusRunning {
-		p.step("watching execution %s of %s (Ctrl-C stops watching, not the execution)", aws.ToString(desc.Name), lastSegment(aws.ToString(desc.StateMachineArn)))
+		p.step("watching execution %s of %s (Ctrl-C stops watching, not the execution)", aws.ToString(desc.Name), batch.ARNName(aws.ToString(desc.StateMachineArn)))
 	}
 	return follow(ctx, cfg, p, arn, aws.ToTime(desc.StartDate), nil, interval)
 }
@@ -120,7 +121,7 @@ func follow(ctx context.Context, cfg aws.Config, p *printer, arn string, since t
 		p.execution(arn, res.Status, res.Output, res.Error, res.Cause, sum)
 	}
 	if desc.Status != sfntypes.ExecutionStatusSucceeded {
-		return &exitError{code: 1, err: fmt.Errorf("execution %s %s: %s: %s", lastSegment(arn), desc.Status, res.Error, res.Cause)}
+		return &exitError{code: 1, err: fmt.Errorf("execution %s %s: %s: %s", batch.ARNName(arn), desc.Status, res.Error, res.Cause)}
 	}
 	return nil
 }
