@@ -215,6 +215,9 @@ func (h *handler) addTokens(ctx context.Context, j *jobView) {
 		h.tokens.put(j.Arn, sum)
 	}
 	j.InputTokens, j.OutputTokens = &sum.InputTokenCount, &sum.OutputTokenCount
+	if h.opts.Prices == nil {
+		return
+	}
 	if usd, ok := h.opts.Prices.BatchCost(j.Model, sum.InputTokenCount, sum.OutputTokenCount); ok {
 		j.Cost = &usd
 	}
