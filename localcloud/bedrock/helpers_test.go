@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
@@ -135,8 +135,8 @@ func newEnv(t *testing.T, backend model.Backend, change func(*Config)) *testEnv 
 			return env.backend, nil
 		},
 		CheckpointInterval: 10 * time.Millisecond,
-		// Jobs move on at once; TestNewJobReadsBackSubmitted covers the
-		// default.
+		// Jobs move on at once; httpapi's TestNewJobReadsBackSubmitted
+		// covers the default.
 		SubmittedTime: -1,
 	}
 	if change != nil {
