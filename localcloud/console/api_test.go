@@ -342,6 +342,21 @@ type jobPage struct {
 	} `json:"failed"`
 }
 
+// jobWithTokens polls the page of a job until it shows the job's tokens,
+// which it reads once the job has ended.
+func (s *served) jobWithTokens(t *testing.T, arn string) jobPage {
+	t.Helper()
+	q := url.Values{"arn": {arn}}.Encode()
+	var page jobPage
+	for deadline := time.Now().Add(10 * time.Second); page.Job.InputTokens == nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the job never showed its tokens: %+v", page.Job)
+		}
+		s.call(t, "GET", "api/job?"+q, nil, &page)
+	}
+	return page
+}
+
 // novaModel is the model of the test jobs.
 const novaModel = "amazon.nova-pro-v1:0"
 
@@ -389,14 +404,7 @@ func TestJobFailedRecords(t *testing.T) {
 	cfg := s.cloud.AWSConfig()
 	s3c, br := awss3.NewFromConfig(cfg), awsbedrock.NewFromConfig(cfg)
 	arn := createJob(t, br, uploadSample(t, s3c, 40))
-	q := url.Values{"arn": {arn}}.Encode()
-	var page jobPage
-	for deadline := time.Now().Add(10 * time.Second); page.Job.InputTokens == nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the job never showed its tokens: %+v", page.Job)
-		}
-		s.call(t, "GET", "api/job?"+q, nil, &page)
-	}
+	page := s.jobWithTokens(t, arn)
 	if page.Job.Status != "PartiallyCompleted" || page.Job.Total != 40 || page.Job.Errors == 0 || int64(len(page.Failed)) != page.Job.Errors {
 		t.Fatalf("job %+v with %d failed records listed", page.Job, len(page.Failed))
 	}
@@ -448,14 +456,7 @@ func TestJobWithoutPrices(t *testing.T) {
 	s := serveCloud(t, opts)
 	cfg := s.cloud.AWSConfig()
 	arn := createJob(t, awsbedrock.NewFromConfig(cfg), uploadSample(t, awss3.NewFromConfig(cfg), 3))
-	q := url.Values{"arn": {arn}}.Encode()
-	var page jobPage
-	for deadline := time.Now().Add(10 * time.Second); page.Job.InputTokens == nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the job never showed its tokens: %+v", page.Job)
-		}
-		s.call(t, "GET", "api/job?"+q, nil, &page)
-	}
+	page := s.jobWithTokens(t, arn)
 	if *page.Job.InputTokens <= 0 || page.Job.Cost != nil {
 		t.Errorf("tokens %v, cost %v; want tokens and no cost", *page.Job.InputTokens, page.Job.Cost)
 	}
