@@ -16,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	batchsfn "github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
+	"github.com/bedrockbatch/bedrockbatch/internal/templatetest"
 )
 
 // The exported functions of the published Go binding's bedrockbatchstepfn
@@ -188,7 +189,7 @@ var usage = sync.OnceValue(func() publishedUsage {
 			sfn.NewPass(stack, jsii.String("ThirdInput"), nil).Next(third)),
 	})
 
-	tj, err := toJSON(assertions.Template_FromStack(stack, nil))
+	tj, err := templatetest.JSON(assertions.Template_FromStack(stack, nil))
 	if err != nil {
 		panic(err)
 	}
@@ -199,36 +200,36 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 	u := usage()
 	tj := u.template
 
-	first := definition(t, tj, "StateMachine")
-	if got := dig(first, "StartAt"); got != "InputState" {
+	first := templatetest.Definition(t, tj, "StateMachine")
+	if got := templatetest.Dig(first, "StartAt"); got != "InputState" {
 		t.Errorf("StartAt %v, want InputState", got)
 	}
-	if got := dig(first, "States", "InputState", "Next"); got != "ChooseManifestSource" {
+	if got := templatetest.Dig(first, "States", "InputState", "Next"); got != "ChooseManifestSource" {
 		t.Errorf("InputState goes to %v, want the fragment's start, its manifest source Choice", got)
 	}
-	m := dig(first, "States", "BatchEvaluateMap").(map[string]any)
+	m := templatetest.Dig(first, "States", "BatchEvaluateMap").(map[string]any)
 	if m["InputPath"] != "$.batch" || m["ResultPath"] != "$.results" || m["Next"] != "OutputState" {
 		t.Errorf("Map InputPath %v, ResultPath %v, Next %v; want $.batch, $.results, OutputState",
 			m["InputPath"], m["ResultPath"], m["Next"])
 	}
-	if catches, _ := m["Catch"].([]any); len(catches) != 1 || dig(catches[0], "Next") != "FailState" {
+	if catches, _ := m["Catch"].([]any); len(catches) != 1 || templatetest.Dig(catches[0], "Next") != "FailState" {
 		t.Errorf("the catch added on the fragment's end state is %v, want one to FailState", m["Catch"])
 	}
-	if got := dig(m, "ItemProcessor", "States", "CreateModelInvocationJobTask", "HeartbeatSeconds"); got != 48.0*3600 {
+	if got := templatetest.Dig(m, "ItemProcessor", "States", "CreateModelInvocationJobTask", "HeartbeatSeconds"); got != 48.0*3600 {
 		t.Errorf("heartbeat %v, want 48 h", got)
 	}
 
-	second := definition(t, tj, "SecondStateMachine")
-	p := dig(second, "States", "SecondBatchWrapped").(map[string]any)
+	second := templatetest.Definition(t, tj, "SecondStateMachine")
+	p := templatetest.Dig(second, "States", "SecondBatchWrapped").(map[string]any)
 	if second["StartAt"] != "SecondBatchWrapped" || p["Type"] != "Parallel" || p["ResultPath"] != nil {
 		t.Errorf("second machine starts at %v, a %v with ResultPath %v; want the discarding Parallel",
 			second["StartAt"], p["Type"], p["ResultPath"])
 	}
-	if retries, _ := p["Retry"].([]any); len(retries) != 1 || dig(retries[0], "MaxAttempts") != 2.0 {
+	if retries, _ := p["Retry"].([]any); len(retries) != 1 || templatetest.Dig(retries[0], "MaxAttempts") != 2.0 {
 		t.Errorf("Parallel retries %v, want the one added", p["Retry"])
 	}
 	branch := p["Branches"].([]any)[0]
-	if got := dig(branch, "StartAt"); got != "SecondBatch: Second-ChooseManifestSource" {
+	if got := templatetest.Dig(branch, "StartAt"); got != "SecondBatch: Second-ChooseManifestSource" {
 		t.Errorf("the wrapped branch starts at %v", got)
 	}
 	if u.prefixedStart != "Second-ChooseManifestSource" {
@@ -238,38 +239,38 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 		t.Errorf("Id, path, ToString: %q, want %q", u.secondSummary, want)
 	}
 
-	third := definition(t, tj, "ThirdStateMachine")
-	if got := dig(third, "States", "ThirdInput", "Next"); got != "Third-ChooseManifestSource" {
+	third := templatetest.Definition(t, tj, "ThirdStateMachine")
+	if got := templatetest.Dig(third, "States", "ThirdInput", "Next"); got != "Third-ChooseManifestSource" {
 		t.Errorf("ThirdInput goes to %v, want the subclass's prefixed start", got)
 	}
 	// AddCatch finds the fragment inside the subclass.
 	for _, st := range []string{"Third-BatchEvaluateMap", "Third-BatchEvaluatePrefixMap", "Third-SummarizeMapRun"} {
-		if catches, _ := dig(third, "States", st, "Catch").([]any); len(catches) != 1 || dig(catches[0], "Next") != "ThirdFailed" {
-			t.Errorf("%s catches %v, want one to ThirdFailed", st, dig(third, "States", st, "Catch"))
+		if catches, _ := templatetest.Dig(third, "States", st, "Catch").([]any); len(catches) != 1 || templatetest.Dig(catches[0], "Next") != "ThirdFailed" {
+			t.Errorf("%s catches %v, want one to ThirdFailed", st, templatetest.Dig(third, "States", st, "Catch"))
 		}
 	}
-	if got := dig(third, "States", "Third-BatchEvaluateMap", "ItemProcessor", "States",
+	if got := templatetest.Dig(third, "States", "Third-BatchEvaluateMap", "ItemProcessor", "States",
 		"Third-CreateModelInvocationJobTask", "HeartbeatSeconds"); got != 7.0*24*3600 {
 		t.Errorf("subclass heartbeat %v, want 7 days", got)
 	}
 
 	// The given policy replaces the default one; the second fragment,
 	// given none, has its own.
-	policies := resources(tj, "AWS::IAM::ManagedPolicy")
+	policies := templatetest.Resources(tj, "AWS::IAM::ManagedPolicy")
 	if len(policies) != 2 {
 		t.Errorf("%d managed policies, want the given one and the second fragment's default", len(policies))
 	}
-	resourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", "SecondBatchBedrockBatchPolicy")
-	policyID, _ := resourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", "BatchPolicy")
+	templatetest.ResourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", "SecondBatchBedrockBatchPolicy")
+	policyID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", "BatchPolicy")
 	for _, fragment := range []string{"AwsBedrockBatchSfn", "ThirdBatch"} {
-		_, role := resourceByPrefix(t, tj, "AWS::IAM::Role", fragment+"BedrockBatchRole")
-		if arns := strs(props(role)["ManagedPolicyArns"]); len(arns) != 1 || arns[0] != "${"+policyID+"}" {
+		_, role := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::Role", fragment+"BedrockBatchRole")
+		if arns := templatetest.Strings(templatetest.Props(role)["ManagedPolicyArns"]); len(arns) != 1 || arns[0] != "${"+policyID+"}" {
 			t.Errorf("%s service role has managed policies %v, want only the given %s", fragment, arns, policyID)
 		}
 	}
 	// One of each per-stack rule: job events, the reconcile schedule,
 	// executions that ended without success.
-	if n := len(resources(tj, "AWS::Events::Rule")); n != 3 {
+	if n := len(templatetest.Resources(tj, "AWS::Events::Rule")); n != 3 {
 		t.Errorf("%d rules for three fragments in one stack, want 3", n)
 	}
 }

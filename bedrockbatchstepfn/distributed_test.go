@@ -10,10 +10,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
+	"github.com/bedrockbatch/bedrockbatch/internal/templatetest"
 )
 
 func TestManifestSourceChoice(t *testing.T) {
-	states := definition(t, mainTemplate(), "Machine")["States"].(map[string]any)
+	states := templatetest.Definition(t, mainTemplate(), "Machine")["States"].(map[string]any)
 	for _, c := range []struct{ prefix, inputPath, limit, next string }{
 		{"", "$", "1000", "B-ChooseManifestSource"},
 		{"B-", "$.batch", "250", ""},
@@ -42,9 +43,9 @@ func TestManifestSourceChoice(t *testing.T) {
 
 func TestPrefixMap(t *testing.T) {
 	tj := mainTemplate()
-	states := definition(t, tj, "Machine")["States"].(map[string]any)
-	inID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
-	outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
+	states := templatetest.Definition(t, tj, "Machine")["States"].(map[string]any)
+	inID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
+	outID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
 	for _, c := range []struct {
 		prefix                   string
 		inputPath, resultPath    any
@@ -86,14 +87,14 @@ func TestPrefixMap(t *testing.T) {
 			proc["StartAt"] != c.prefix+"IsManifest" {
 			t.Errorf("%s processor %v", c.prefix, proc)
 		}
-		isManifest := dig(proc, "States", c.prefix+"IsManifest").(map[string]any)
+		isManifest := templatetest.Dig(proc, "States", c.prefix+"IsManifest").(map[string]any)
 		wantRule := []any{map[string]any{"StringMatches": "*.jsonl", "Variable": "$.manifest_key", "Next": c.prefix + "CreatePrefixModelInvocationJobTask"}}
 		if !reflect.DeepEqual(isManifest["Choices"], wantRule) || isManifest["Default"] != c.prefix+"SkipObject" {
 			t.Errorf("%s IsManifest %v", c.prefix, isManifest)
 		}
 		// The child runs the same task as the inline Map's iteration.
-		inline := dig(states, c.prefix+"BatchEvaluateMap", "ItemProcessor", "States", c.prefix+"CreateModelInvocationJobTask")
-		child := dig(proc, "States", c.prefix+"CreatePrefixModelInvocationJobTask")
+		inline := templatetest.Dig(states, c.prefix+"BatchEvaluateMap", "ItemProcessor", "States", c.prefix+"CreateModelInvocationJobTask")
+		child := templatetest.Dig(proc, "States", c.prefix+"CreatePrefixModelInvocationJobTask")
 		if !reflect.DeepEqual(inline, child) {
 			t.Errorf("%s: the child's task\n%v\ndiffers from the inline one\n%v", c.prefix, child, inline)
 		}
@@ -107,27 +108,27 @@ func TestPrefixMap(t *testing.T) {
 
 func TestPrefixMapPermissions(t *testing.T) {
 	tj := mainTemplate()
-	inID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
-	outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
-	machineID, machine := resourceByPrefix(t, tj, "AWS::StepFunctions::StateMachine", "Machine")
-	roleID := props(machine)["RoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	inID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
+	outID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
+	machineID, machine := templatetest.ResourceByPrefix(t, tj, "AWS::StepFunctions::StateMachine", "Machine")
+	roleID := templatetest.Props(machine)["RoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 	stmts := roleStatements(tj, roleID)
 
 	start := findStatement(t, stmts, "states:StartExecution")
-	if got := strs(start["Resource"]); !reflect.DeepEqual(got, []string{"${" + machineID + "}"}) {
+	if got := templatetest.Strings(start["Resource"]); !reflect.DeepEqual(got, []string{"${" + machineID + "}"}) {
 		t.Errorf("StartExecution on %v, want the state machine itself", got)
 	}
 	findStatement(t, stmts, "states:DescribeExecution", "states:StopExecution")
 	list := findStatement(t, stmts, "s3:ListBucket")
-	if got := strs(list["Resource"]); !reflect.DeepEqual(got, []string{"${" + inID + ".Arn}"}) {
+	if got := templatetest.Strings(list["Resource"]); !reflect.DeepEqual(got, []string{"${" + inID + ".Arn}"}) {
 		t.Errorf("ListBucket on %v, want the input bucket", got)
 	}
 	put := findStatement(t, stmts, "s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload")
-	if got := strs(put["Resource"]); len(got) != 1 || !strings.Contains(got[0], "${"+outID+"}/*") {
+	if got := templatetest.Strings(put["Resource"]); len(got) != 1 || !strings.Contains(got[0], "${"+outID+"}/*") {
 		t.Errorf("result writing on %v, want the output bucket's objects", got)
 	}
 	describe := findStatement(t, stmts, "states:DescribeMapRun")
-	if got := strs(describe["Resource"]); !reflect.DeepEqual(got, []string{"arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:mapRun:*"}) {
+	if got := templatetest.Strings(describe["Resource"]); !reflect.DeepEqual(got, []string{"arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:mapRun:*"}) {
 		t.Errorf("DescribeMapRun on %v", got)
 	}
 }

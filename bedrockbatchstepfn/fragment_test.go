@@ -20,6 +20,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
+	"github.com/bedrockbatch/bedrockbatch/internal/templatetest"
 )
 
 // mainTemplate synthesizes, once, a stack with two fragments: A with the
@@ -57,7 +58,7 @@ var mainTemplate = sync.OnceValue(func() map[string]any {
 	awsstepfunctions.NewStateMachine(stack, jsii.String("Machine"), &awsstepfunctions.StateMachineProps{
 		DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(a.Next(b.PrefixStates(jsii.String("B-")))),
 	})
-	tj, err := toJSON(assertions.Template_FromStack(stack, nil))
+	tj, err := templatetest.JSON(assertions.Template_FromStack(stack, nil))
 	if err != nil {
 		panic(err)
 	}
@@ -66,7 +67,7 @@ var mainTemplate = sync.OnceValue(func() map[string]any {
 
 func TestFunctionsAreGoOnGraviton(t *testing.T) {
 	tj := mainTemplate()
-	fns := resources(tj, "AWS::Lambda::Function")
+	fns := templatetest.Resources(tj, "AWS::Lambda::Function")
 	if len(fns) != 5 {
 		t.Fatalf("got %d functions, want 5 (a create-job function per fragment, one job-event function, reconciler and stopper)", len(fns))
 	}
@@ -74,8 +75,8 @@ func TestFunctionsAreGoOnGraviton(t *testing.T) {
 	handlers := map[string]int{}
 	keys := map[string]string{}
 	for id, fn := range fns {
-		p := props(fn)
-		handler, _ := dig(fn, "Metadata", "bedrockbatch:handler").(string)
+		p := templatetest.Props(fn)
+		handler, _ := templatetest.Dig(fn, "Metadata", "bedrockbatch:handler").(string)
 		handlers[handler]++
 		if p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" || p["MemorySize"] != 128.0 ||
 			!reflect.DeepEqual(p["Architectures"], []any{"arm64"}) {
@@ -85,7 +86,7 @@ func TestFunctionsAreGoOnGraviton(t *testing.T) {
 		if p["Timeout"] != wantTimeout[handler] {
 			t.Errorf("%s (%s): timeout %v, want %v", id, handler, p["Timeout"], wantTimeout[handler])
 		}
-		key := flatten(dig(p, "Code", "S3Key"))
+		key := templatetest.Flatten(templatetest.Dig(p, "Code", "S3Key"))
 		if !assetKey.MatchString(key) {
 			t.Errorf("%s: code S3 key %q is not a zipped file asset", id, key)
 		}
@@ -108,16 +109,16 @@ func TestFunctionsAreGoOnGraviton(t *testing.T) {
 
 func TestOneRulePerStackTargetsTheJobEventFunction(t *testing.T) {
 	tj := mainTemplate()
-	rules := resources(tj, "AWS::Events::Rule")
+	rules := templatetest.Resources(tj, "AWS::Events::Rule")
 	if len(rules) != 3 {
 		t.Fatalf("got %d rules for two fragments, want 3 (job events, reconcile schedule, execution ends)", len(rules))
 	}
 	eventFn := functionOf(t, tj, "jobevent")
 	for id, r := range rules {
-		if dig(r, "Properties", "EventPattern", "source") == nil || !reflect.DeepEqual(dig(r, "Properties", "EventPattern", "source"), []any{"aws.bedrock"}) {
+		if templatetest.Dig(r, "Properties", "EventPattern", "source") == nil || !reflect.DeepEqual(templatetest.Dig(r, "Properties", "EventPattern", "source"), []any{"aws.bedrock"}) {
 			continue
 		}
-		p := props(r)
+		p := templatetest.Props(r)
 		want := map[string]any{
 			"source":      []any{"aws.bedrock"},
 			"detail-type": []any{"Batch Inference Job State Change"},
@@ -127,14 +128,14 @@ func TestOneRulePerStackTargetsTheJobEventFunction(t *testing.T) {
 			t.Errorf("%s: pattern %v, want %v", id, p["EventPattern"], want)
 		}
 		targets := p["Targets"].([]any)
-		if len(targets) != 1 || flatten(targets[0].(map[string]any)["Arn"]) != "${"+eventFn+".Arn}" {
+		if len(targets) != 1 || templatetest.Flatten(targets[0].(map[string]any)["Arn"]) != "${"+eventFn+".Arn}" {
 			t.Errorf("%s: targets %v, want only %s", id, targets, eventFn)
 		}
 	}
-	perms := resources(tj, "AWS::Lambda::Permission")
+	perms := templatetest.Resources(tj, "AWS::Lambda::Permission")
 	var invokable bool
 	for _, p := range perms {
-		if props(p)["Principal"] == "events.amazonaws.com" && flatten(props(p)["FunctionName"]) == "${"+eventFn+".Arn}" {
+		if templatetest.Props(p)["Principal"] == "events.amazonaws.com" && templatetest.Flatten(templatetest.Props(p)["FunctionName"]) == "${"+eventFn+".Arn}" {
 			invokable = true
 		}
 	}
@@ -145,12 +146,12 @@ func TestOneRulePerStackTargetsTheJobEventFunction(t *testing.T) {
 
 func TestDefaultPolicyOnlyWhenNoneGiven(t *testing.T) {
 	tj := mainTemplate()
-	policies := resources(tj, "AWS::IAM::ManagedPolicy")
+	policies := templatetest.Resources(tj, "AWS::IAM::ManagedPolicy")
 	if len(policies) != 2 {
 		t.Fatalf("got %d managed policies, want 2 (A's default and B's own)", len(policies))
 	}
-	_, def := resourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", "ABedrockBatchPolicy")
-	stmts := dig(props(def), "PolicyDocument", "Statement").([]any)
+	_, def := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", "ABedrockBatchPolicy")
+	stmts := templatetest.Dig(templatetest.Props(def), "PolicyDocument", "Statement").([]any)
 	if len(stmts) != 1 {
 		t.Fatalf("default policy has %d statements, want 1", len(stmts))
 	}
@@ -158,14 +159,14 @@ func TestDefaultPolicyOnlyWhenNoneGiven(t *testing.T) {
 	if s["Sid"] != "Inference" || s["Effect"] != "Allow" {
 		t.Errorf("statement %v, want Sid Inference, Allow", s)
 	}
-	if got, want := strs(s["Action"]), []string{"bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"}; !reflect.DeepEqual(got, want) {
+	if got, want := templatetest.Strings(s["Action"]), []string{"bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("actions %v, want %v", got, want)
 	}
 	wantRes := []string{
 		"arn:${AWS::Partition}:bedrock:*::foundation-model/*",
 		"arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/*",
 	}
-	if got := strs(s["Resource"]); !reflect.DeepEqual(got, wantRes) {
+	if got := templatetest.Strings(s["Resource"]); !reflect.DeepEqual(got, wantRes) {
 		t.Errorf("resources %v, want %v", got, wantRes)
 	}
 }
@@ -173,8 +174,8 @@ func TestDefaultPolicyOnlyWhenNoneGiven(t *testing.T) {
 func TestServiceRoleTrustsOnlyThisAccountsJobs(t *testing.T) {
 	tj := mainTemplate()
 	for frag, policyPrefix := range map[string]string{"A": "ABedrockBatchPolicy", "B": "CustomPolicy"} {
-		roleID, role := resourceByPrefix(t, tj, "AWS::IAM::Role", frag+"BedrockBatchRole")
-		trust := dig(props(role), "AssumeRolePolicyDocument", "Statement").([]any)
+		roleID, role := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::Role", frag+"BedrockBatchRole")
+		trust := templatetest.Dig(templatetest.Props(role), "AssumeRolePolicyDocument", "Statement").([]any)
 		if len(trust) != 1 {
 			t.Fatalf("%s: %d trust statements, want only the conditioned one: %v", roleID, len(trust), trust)
 		}
@@ -187,28 +188,28 @@ func TestServiceRoleTrustsOnlyThisAccountsJobs(t *testing.T) {
 		if !reflect.DeepEqual(cond["StringEquals"], want["StringEquals"]) {
 			t.Errorf("%s: StringEquals %v, want %v", roleID, cond["StringEquals"], want["StringEquals"])
 		}
-		if got := flatten(dig(cond, "ArnLike", "aws:SourceArn")); got != "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:model-invocation-job/*" {
+		if got := templatetest.Flatten(templatetest.Dig(cond, "ArnLike", "aws:SourceArn")); got != "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:model-invocation-job/*" {
 			t.Errorf("%s: aws:SourceArn %q", roleID, got)
 		}
-		if s["Action"] != "sts:AssumeRole" || flatten(dig(s, "Principal", "Service")) != "bedrock.amazonaws.com" {
+		if s["Action"] != "sts:AssumeRole" || templatetest.Flatten(templatetest.Dig(s, "Principal", "Service")) != "bedrock.amazonaws.com" {
 			t.Errorf("%s: trust statement %v", roleID, s)
 		}
-		policyID, _ := resourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", policyPrefix)
-		if got := strs(props(role)["ManagedPolicyArns"]); !slices.Contains(got, "${"+policyID+"}") {
+		policyID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", policyPrefix)
+		if got := templatetest.Strings(templatetest.Props(role)["ManagedPolicyArns"]); !slices.Contains(got, "${"+policyID+"}") {
 			t.Errorf("%s: managed policies %v, want %s", roleID, got, policyID)
 		}
 
-		inID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
-		outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
+		inID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
+		outID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
 		stmts := roleStatements(tj, roleID)
 		read := findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*")
-		if got := strs(read["Resource"]); !reflect.DeepEqual(got, []string{"${" + inID + ".Arn}", "${" + inID + ".Arn}/*"}) {
+		if got := templatetest.Strings(read["Resource"]); !reflect.DeepEqual(got, []string{"${" + inID + ".Arn}", "${" + inID + ".Arn}/*"}) {
 			t.Errorf("%s: read access on %v, want the input bucket", roleID, got)
 		}
 		rw := findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*",
 			"s3:PutObject", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging",
 			"s3:PutObjectVersionTagging", "s3:Abort*")
-		if got := strs(rw["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
+		if got := templatetest.Strings(rw["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
 			t.Errorf("%s: read/write access on %v, want the output bucket", roleID, got)
 		}
 	}
@@ -221,23 +222,23 @@ const jobArns = "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:
 func TestCreateJobFunctionPermissions(t *testing.T) {
 	tj := mainTemplate()
 	for frag, policyPrefix := range map[string]string{"A": "ABedrockBatchPolicy", "B": "CustomPolicy"} {
-		_, fn := resourceByPrefix(t, tj, "AWS::Lambda::Function", frag+"CreateModelInvocationJobFunction")
+		_, fn := templatetest.ResourceByPrefix(t, tj, "AWS::Lambda::Function", frag+"CreateModelInvocationJobFunction")
 		roleID := roleOf(t, fn)
 		stmts := roleStatements(tj, roleID)
 
 		create := findStatement(t, stmts, "bedrock:CreateModelInvocationJob", "bedrock:TagResource")
-		if got := strs(create["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
+		if got := templatetest.Strings(create["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
 			t.Errorf("%s: create/tag on %v, want %s", roleID, got, jobArns)
 		}
 
-		serviceRole, _ := resourceByPrefix(t, tj, "AWS::IAM::Role", frag+"BedrockBatchRole")
+		serviceRole, _ := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::Role", frag+"BedrockBatchRole")
 		for _, s := range stmts {
-			if slices.Contains(strs(s["Action"]), "iam:PassRole") && s["Condition"] == nil {
+			if slices.Contains(templatetest.Strings(s["Action"]), "iam:PassRole") && s["Condition"] == nil {
 				t.Errorf("%s: unconditional iam:PassRole: %v", roleID, s)
 			}
 		}
 		pass := findStatement(t, stmts, "iam:PassRole")
-		if got := strs(pass["Resource"]); !reflect.DeepEqual(got, []string{"${" + serviceRole + ".Arn}"}) {
+		if got := templatetest.Strings(pass["Resource"]); !reflect.DeepEqual(got, []string{"${" + serviceRole + ".Arn}"}) {
 			t.Errorf("%s: PassRole on %v, want only %s", roleID, got, serviceRole)
 		}
 		wantCond := map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "bedrock.amazonaws.com"}}
@@ -245,9 +246,9 @@ func TestCreateJobFunctionPermissions(t *testing.T) {
 			t.Errorf("%s: PassRole condition %v, want %v", roleID, pass["Condition"], wantCond)
 		}
 
-		_, role := resourceByPrefix(t, tj, "AWS::IAM::Role", roleID)
-		policyID, _ := resourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", policyPrefix)
-		managed := strs(props(role)["ManagedPolicyArns"])
+		_, role := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::Role", roleID)
+		policyID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", policyPrefix)
+		managed := templatetest.Strings(templatetest.Props(role)["ManagedPolicyArns"])
 		if !slices.Contains(managed, "${"+policyID+"}") {
 			t.Errorf("%s: managed policies %v lack the batch policy %s", roleID, managed, policyID)
 		}
@@ -256,25 +257,25 @@ func TestCreateJobFunctionPermissions(t *testing.T) {
 
 func TestJobEventFunctionPermissions(t *testing.T) {
 	tj := mainTemplate()
-	roleID := roleOf(t, resources(tj, "AWS::Lambda::Function")[functionOf(t, tj, "jobevent")])
+	roleID := roleOf(t, templatetest.Resources(tj, "AWS::Lambda::Function")[functionOf(t, tj, "jobevent")])
 	stmts := roleStatements(tj, roleID)
 
 	read := findStatement(t, stmts, "bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob")
-	if got := strs(read["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
+	if got := templatetest.Strings(read["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
 		t.Errorf("job read on %v, want %s", got, jobArns)
 	}
 	report := findStatement(t, stmts, "states:SendTaskSuccess", "states:SendTaskFailure")
-	if got := strs(report["Resource"]); !reflect.DeepEqual(got, []string{"*"}) {
+	if got := templatetest.Strings(report["Resource"]); !reflect.DeepEqual(got, []string{"*"}) {
 		t.Errorf("task reporting on %v, want *", got)
 	}
-	outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
-	inID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
+	outID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
+	inID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
 	s3 := findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*")
-	if got := strs(s3["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
+	if got := templatetest.Strings(s3["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
 		t.Errorf("output read on %v, want the output bucket only", got)
 	}
 	for _, s := range stmts {
-		for _, r := range strs(s["Resource"]) {
+		for _, r := range templatetest.Strings(s["Resource"]) {
 			if strings.Contains(r, inID) {
 				t.Errorf("the job-event function may access the input bucket: %v", s)
 			}
@@ -284,9 +285,9 @@ func TestJobEventFunctionPermissions(t *testing.T) {
 
 func TestDefinition(t *testing.T) {
 	tj := mainTemplate()
-	asl := definition(t, tj, "Machine")
-	inID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
-	outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
+	asl := templatetest.Definition(t, tj, "Machine")
+	inID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
+	outID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
 
 	if asl["StartAt"] != "ChooseManifestSource" {
 		t.Errorf("StartAt %v", asl["StartAt"])
@@ -324,16 +325,16 @@ func TestDefinition(t *testing.T) {
 		if proc["StartAt"] != c.taskName {
 			t.Fatalf("%s: processor starts at %v, want %s", c.mapName, proc["StartAt"], c.taskName)
 		}
-		task := dig(proc, "States", c.taskName).(map[string]any)
+		task := templatetest.Dig(proc, "States", c.taskName).(map[string]any)
 		if task["Resource"] != "arn:${AWS::Partition}:states:::lambda:invoke.waitForTaskToken" {
 			t.Errorf("%s: resource %v", c.taskName, task["Resource"])
 		}
 		if task["HeartbeatSeconds"] != c.hours*3600 {
 			t.Errorf("%s: heartbeat %v s, want %v h", c.taskName, task["HeartbeatSeconds"], c.hours)
 		}
-		fnID, _ := resourceByPrefix(t, tj, "AWS::Lambda::Function", c.frag+"CreateModelInvocationJobFunction")
-		roleID, _ := resourceByPrefix(t, tj, "AWS::IAM::Role", c.frag+"BedrockBatchRole")
-		if got := dig(task, "Parameters", "FunctionName"); got != "${"+fnID+".Arn}" {
+		fnID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::Lambda::Function", c.frag+"CreateModelInvocationJobFunction")
+		roleID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::Role", c.frag+"BedrockBatchRole")
+		if got := templatetest.Dig(task, "Parameters", "FunctionName"); got != "${"+fnID+".Arn}" {
 			t.Errorf("%s: invokes %v, want %s", c.taskName, got, fnID)
 		}
 		wantPayload := map[string]any{
@@ -348,7 +349,7 @@ func TestDefinition(t *testing.T) {
 			"TaskToken.$":            "$$.Task.Token",
 			"executionArn.$":         "$.execution_arn",
 		}
-		if got := dig(task, "Parameters", "Payload"); !reflect.DeepEqual(got, wantPayload) {
+		if got := templatetest.Dig(task, "Parameters", "Payload"); !reflect.DeepEqual(got, wantPayload) {
 			t.Errorf("%s: payload\n got %v\nwant %v", c.taskName, got, wantPayload)
 		}
 		var quotaRetry bool
@@ -394,7 +395,7 @@ var twoStacks = sync.OnceValue(func() twoStackApp {
 	}
 	app.Synth(nil)
 	for i, s := range stacks {
-		tj, err := toJSON(assertions.Template_FromStack(s, nil))
+		tj, err := templatetest.JSON(assertions.Template_FromStack(s, nil))
 		if err != nil {
 			panic(err)
 		}
@@ -409,18 +410,18 @@ func TestFragmentsInTwoStacksSynthesize(t *testing.T) {
 	tpls := synthesized.templates
 	var keys []string
 	for i, tj := range tpls {
-		if n := len(resources(tj, "AWS::Events::Rule")); n != 3 {
+		if n := len(templatetest.Resources(tj, "AWS::Events::Rule")); n != 3 {
 			t.Errorf("stack %d: %d rules, want 3", i, n)
 		}
-		_, fn := resourceByPrefix(t, tj, "AWS::Lambda::Function", "BatchCreateModelInvocationJobFunction")
-		keys = append(keys, flatten(dig(props(fn), "Code", "S3Key")))
+		_, fn := templatetest.ResourceByPrefix(t, tj, "AWS::Lambda::Function", "BatchCreateModelInvocationJobFunction")
+		keys = append(keys, templatetest.Flatten(templatetest.Dig(templatetest.Props(fn), "Code", "S3Key")))
 	}
 	if keys[0] != keys[1] {
 		t.Errorf("the same create-job code has asset keys %s and %s in two stacks", keys[0], keys[1])
 	}
 	// The unchained fragment still gets its function and its iteration task.
-	resourceByPrefix(t, tpls[1], "AWS::Lambda::Function", "UnchainedCreateModelInvocationJobFunction")
-	if n := len(resources(tpls[1], "AWS::Lambda::Function")); n != 5 {
+	templatetest.ResourceByPrefix(t, tpls[1], "AWS::Lambda::Function", "UnchainedCreateModelInvocationJobFunction")
+	if n := len(templatetest.Resources(tpls[1], "AWS::Lambda::Function")); n != 5 {
 		t.Errorf("second stack: %d functions, want 5", n)
 	}
 
@@ -560,13 +561,13 @@ func TestToSingleStatePrefixesTheIterationTask(t *testing.T) {
 	awsstepfunctions.NewStateMachine(stack, jsii.String("Machine"), &awsstepfunctions.StateMachineProps{
 		DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(f.ToSingleState(nil)),
 	})
-	tj, err := toJSON(assertions.Template_FromStack(stack, nil))
+	tj, err := templatetest.JSON(assertions.Template_FromStack(stack, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	asl := definition(t, tj, "Machine")
-	branch := dig(asl, "States", "Batch", "Branches").([]any)[0]
-	if got := dig(branch, "States", "Batch: BatchEvaluateMap", "ItemProcessor", "StartAt"); got != "Batch: CreateModelInvocationJobTask" {
+	asl := templatetest.Definition(t, tj, "Machine")
+	branch := templatetest.Dig(asl, "States", "Batch", "Branches").([]any)[0]
+	if got := templatetest.Dig(branch, "States", "Batch: BatchEvaluateMap", "ItemProcessor", "StartAt"); got != "Batch: CreateModelInvocationJobTask" {
 		t.Errorf("iteration task inside the single state is %v, want the prefixed name", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
+	"github.com/bedrockbatch/bedrockbatch/internal/templatetest"
 )
 
 // ruleTargeting returns the one rule whose target is the function fnID.
@@ -17,9 +18,9 @@ func ruleTargeting(t *testing.T, tj map[string]any, fnID string) (string, map[st
 	t.Helper()
 	var id string
 	var found map[string]any
-	for rid, r := range resources(tj, "AWS::Events::Rule") {
-		for _, tg := range props(r)["Targets"].([]any) {
-			if flatten(tg.(map[string]any)["Arn"]) == "${"+fnID+".Arn}" {
+	for rid, r := range templatetest.Resources(tj, "AWS::Events::Rule") {
+		for _, tg := range templatetest.Props(r)["Targets"].([]any) {
+			if templatetest.Flatten(tg.(map[string]any)["Arn"]) == "${"+fnID+".Arn}" {
 				if found != nil {
 					t.Fatalf("rules %s and %s both target %s", id, rid, fnID)
 				}
@@ -35,23 +36,23 @@ func ruleTargeting(t *testing.T, tj map[string]any, fnID string) (string, map[st
 
 func TestDeadLetterQueue(t *testing.T) {
 	tj := mainTemplate()
-	queues := resources(tj, "AWS::SQS::Queue")
+	queues := templatetest.Resources(tj, "AWS::SQS::Queue")
 	if len(queues) != 1 {
 		t.Fatalf("%d queues, want one dead-letter queue per stack", len(queues))
 	}
 	var qID string
 	for id, q := range queues {
 		qID = id
-		p := props(q)
+		p := templatetest.Props(q)
 		if p["SqsManagedSseEnabled"] != true || p["MessageRetentionPeriod"] != 14*24*3600.0 {
 			t.Errorf("queue %s: encryption %v, retention %v; want SQS-managed encryption and 14 days", id, p["SqsManagedSseEnabled"], p["MessageRetentionPeriod"])
 		}
 	}
 	var sslOnly bool
-	for _, pol := range resources(tj, "AWS::SQS::QueuePolicy") {
-		for _, s := range dig(props(pol), "PolicyDocument", "Statement").([]any) {
+	for _, pol := range templatetest.Resources(tj, "AWS::SQS::QueuePolicy") {
+		for _, s := range templatetest.Dig(templatetest.Props(pol), "PolicyDocument", "Statement").([]any) {
 			s := s.(map[string]any)
-			if s["Effect"] == "Deny" && reflect.DeepEqual(dig(s, "Condition", "Bool", "aws:SecureTransport"), "false") {
+			if s["Effect"] == "Deny" && reflect.DeepEqual(templatetest.Dig(s, "Condition", "Bool", "aws:SecureTransport"), "false") {
 				sslOnly = true
 			}
 		}
@@ -61,13 +62,13 @@ func TestDeadLetterQueue(t *testing.T) {
 	}
 	for _, handler := range []string{"jobevent", "reconcile", "stopjobs"} {
 		fnID := functionOf(t, tj, handler)
-		fn := resources(tj, "AWS::Lambda::Function")[fnID]
-		if got := flatten(dig(props(fn), "DeadLetterConfig", "TargetArn")); got != "${"+qID+".Arn}" {
+		fn := templatetest.Resources(tj, "AWS::Lambda::Function")[fnID]
+		if got := templatetest.Flatten(templatetest.Dig(templatetest.Props(fn), "DeadLetterConfig", "TargetArn")); got != "${"+qID+".Arn}" {
 			t.Errorf("%s: dead-letter target %q, want the queue", handler, got)
 		}
 		_, rule := ruleTargeting(t, tj, fnID)
-		target := props(rule)["Targets"].([]any)[0].(map[string]any)
-		if got := flatten(dig(target, "DeadLetterConfig", "Arn")); got != "${"+qID+".Arn}" {
+		target := templatetest.Props(rule)["Targets"].([]any)[0].(map[string]any)
+		if got := templatetest.Flatten(templatetest.Dig(target, "DeadLetterConfig", "Arn")); got != "${"+qID+".Arn}" {
 			t.Errorf("%s: the rule's target keeps undeliverable events in %q, want the queue", handler, got)
 		}
 	}
@@ -77,23 +78,23 @@ func TestReconcilerScheduleAndPermissions(t *testing.T) {
 	tj := mainTemplate()
 	fnID := functionOf(t, tj, "reconcile")
 	_, rule := ruleTargeting(t, tj, fnID)
-	if got := props(rule)["ScheduleExpression"]; got != "rate(10 minutes)" {
+	if got := templatetest.Props(rule)["ScheduleExpression"]; got != "rate(10 minutes)" {
 		t.Errorf("schedule %v, want rate(10 minutes)", got)
 	}
-	stmts := roleStatements(tj, roleOf(t, resources(tj, "AWS::Lambda::Function")[fnID]))
-	if got := strs(findStatement(t, stmts, "bedrock:ListModelInvocationJobs")["Resource"]); !reflect.DeepEqual(got, []string{"*"}) {
+	stmts := roleStatements(tj, roleOf(t, templatetest.Resources(tj, "AWS::Lambda::Function")[fnID]))
+	if got := templatetest.Strings(findStatement(t, stmts, "bedrock:ListModelInvocationJobs")["Resource"]); !reflect.DeepEqual(got, []string{"*"}) {
 		t.Errorf("listing jobs on %v, want * (the action has no resource type)", got)
 	}
-	if got := strs(findStatement(t, stmts, "bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob")["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
+	if got := templatetest.Strings(findStatement(t, stmts, "bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob")["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
 		t.Errorf("reading jobs on %v, want %s", got, jobArns)
 	}
 	findStatement(t, stmts, "states:SendTaskHeartbeat", "states:SendTaskSuccess", "states:SendTaskFailure")
-	outID, _ := resourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
-	if got := strs(findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*")["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
+	outID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
+	if got := templatetest.Strings(findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*")["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
 		t.Errorf("output read on %v, want the output bucket", got)
 	}
 	for _, s := range stmts {
-		for _, a := range strs(s["Action"]) {
+		for _, a := range templatetest.Strings(s["Action"]) {
 			if a == "bedrock:StopModelInvocationJob" || a == "bedrock:CreateModelInvocationJob" || strings.HasPrefix(a, "s3:Put") {
 				t.Errorf("the reconciler may %s", a)
 			}
@@ -105,24 +106,24 @@ func TestStopperRuleAndPermissions(t *testing.T) {
 	tj := mainTemplate()
 	fnID := functionOf(t, tj, "stopjobs")
 	_, rule := ruleTargeting(t, tj, fnID)
-	p := dig(props(rule), "EventPattern").(map[string]any)
+	p := templatetest.Dig(templatetest.Props(rule), "EventPattern").(map[string]any)
 	if !reflect.DeepEqual(p["source"], []any{"aws.states"}) || !reflect.DeepEqual(p["detail-type"], []any{"Step Functions Execution Status Change"}) {
 		t.Errorf("pattern %v", p)
 	}
-	if got := dig(p, "detail", "status"); !reflect.DeepEqual(got, []any{"FAILED", "TIMED_OUT", "ABORTED"}) {
+	if got := templatetest.Dig(p, "detail", "status"); !reflect.DeepEqual(got, []any{"FAILED", "TIMED_OUT", "ABORTED"}) {
 		t.Errorf("statuses %v, want FAILED, TIMED_OUT, ABORTED", got)
 	}
-	prefix := dig(p, "detail", "stateMachineArn").([]any)[0].(map[string]any)["prefix"]
-	if got := flatten(prefix); got != "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:" {
+	prefix := templatetest.Dig(p, "detail", "stateMachineArn").([]any)[0].(map[string]any)["prefix"]
+	if got := templatetest.Flatten(prefix); got != "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:" {
 		t.Errorf("state machine prefix %q, want this account's and region's", got)
 	}
-	stmts := roleStatements(tj, roleOf(t, resources(tj, "AWS::Lambda::Function")[fnID]))
-	if got := strs(findStatement(t, stmts, "bedrock:ListTagsForResource", "bedrock:StopModelInvocationJob")["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
+	stmts := roleStatements(tj, roleOf(t, templatetest.Resources(tj, "AWS::Lambda::Function")[fnID]))
+	if got := templatetest.Strings(findStatement(t, stmts, "bedrock:ListTagsForResource", "bedrock:StopModelInvocationJob")["Resource"]); !reflect.DeepEqual(got, []string{jobArns}) {
 		t.Errorf("stopping jobs on %v, want %s", got, jobArns)
 	}
 	findStatement(t, stmts, "bedrock:ListModelInvocationJobs")
 	for _, s := range stmts {
-		for _, a := range strs(s["Action"]) {
+		for _, a := range templatetest.Strings(s["Action"]) {
 			if strings.HasPrefix(a, "states:") || strings.HasPrefix(a, "s3:") {
 				t.Errorf("the stopper may %s", a)
 			}

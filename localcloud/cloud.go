@@ -58,6 +58,9 @@ type Options struct {
 	// SkipWaits makes Wait states and retry intervals of state machines end
 	// at once, without changing results.
 	SkipWaits bool
+	// Prices gives the console the batch cost of a job's tokens; nil
+	// shows no cost. The cloud holds no price table of its own.
+	Prices console.Prices
 	// DropEvents is the share, from 0 to 1, of the events Bedrock
 	// publishes that are lost before any rule sees them (1: all), to show
 	// how the deployed app copes with lost events.
@@ -186,7 +189,7 @@ func open(opts Options) (*Cloud, error) {
 		return nil, fmt.Errorf("step functions: %w", err)
 	}
 	c.Register(edge.StepFunctions, c.StepFunctions.Handler())
-	c.Router.Mount(console.Path, console.New(console.Options{AWS: cfg, Events: c.Events, Invocations: c.Lambda}))
+	c.Router.Mount(console.Path, console.New(console.Options{AWS: cfg, Events: c.Events, Invocations: c.Lambda, Prices: opts.Prices}))
 	return c, nil
 }
 

@@ -18,5 +18,11 @@
 // registered for them with RegisterFunction (by name) or
 // RegisterFunctionByMetadata (by a template metadata entry, as the
 // bedrockbatch construct marks its functions; package localrun registers
-// those).
+// those). Nor does it hold any of the data tools: the console (package
+// console) shows a job's cost only from the price table that whoever opens
+// the cloud passes in Options.Prices.
+//
+// Package cloudtest is its test support: it serves the services one by one
+// on test servers for the tests of the services and of the tools that read
+// and write S3.
 package localcloud

@@ -29,6 +29,7 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
+	"github.com/bedrockbatch/bedrockbatch/cost"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/localrun"
@@ -78,7 +79,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	quiet := slog.New(slog.DiscardHandler)
-	cloud, res, err := localrun.Open(ctx, localcloud.Options{DataDir: t.TempDir(), Logger: quiet}, assembly)
+	cloud, res, err := localrun.Open(ctx, localcloud.Options{DataDir: t.TempDir(), Logger: quiet, Prices: cost.Default()}, assembly)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ type Options struct {
 	Temperature *float64
 	TopP        *float64
 	// IDColumn names the column holding record ids; empty generates them
-	// from the row number (see BaseID).
+	// from the row number (see manifest.RowRecordID).
 	IDColumn string
 	// Out is the directory or s3:// prefix the manifests are written to.
 	Out string

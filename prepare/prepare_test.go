@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bedrockbatch/bedrockbatch/internal/s3test"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 	"github.com/bedrockbatch/bedrockbatch/prepare"
@@ -218,7 +218,7 @@ func TestPrepareOpenAIBatchFile(t *testing.T) {
 }
 
 func TestPrepareS3ParquetInConverseOut(t *testing.T) {
-	s3test.Start(t, "data")
+	cloudtest.S3Env(t, "data")
 	store := &table.Store{}
 	w, err := store.CreateTable(context.Background(), "s3://data/tables/reviews.parquet", table.Parquet, []table.Column{{Name: "id", Type: table.Text}, {Name: "stars", Type: table.Int}, {Name: "text", Type: table.Text}})
 	if err != nil {

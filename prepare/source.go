@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 	"github.com/bedrockbatch/bedrockbatch/table"
 )
@@ -92,7 +93,7 @@ func (s *tableSource) each(ctx context.Context, emit func(string, []byte) error,
 				return err
 			}
 		}
-		base, err := BaseID(row, s.opts.IDColumn)
+		base, err := manifest.RowRecordID(row.Index, row.Values, s.opts.IDColumn)
 		if err != nil {
 			return rowErr(row, err)
 		}

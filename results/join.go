@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/bedrockbatch/bedrockbatch/prepare"
+	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/table"
 )
 
@@ -267,7 +267,7 @@ func partitionSource(ctx context.Context, s *scanner, tmp string, n int) (*parti
 			srcs.close()
 			return nil, nil, err
 		}
-		id, err := prepare.BaseID(row, s.opts.IDColumn)
+		id, err := manifest.RowRecordID(row.Index, row.Values, s.opts.IDColumn)
 		if err != nil {
 			srcs.close()
 			return nil, nil, &table.RowError{File: s.opts.Join, Row: row.Index, Line: row.Line, Msg: err.Error()}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bedrockbatch/bedrockbatch/internal/s3test"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 	"github.com/bedrockbatch/bedrockbatch/prepare"
@@ -294,7 +294,7 @@ func TestOpenAIOutputLines(t *testing.T) {
 }
 
 func TestS3OutputsEmbeddingsToParquet(t *testing.T) {
-	s3test.Start(t, "batch")
+	cloudtest.S3Env(t, "batch")
 	src := source(t, 120)
 	files := prep(t, prepare.Options{Input: src, ModelID: "amazon.titan-embed-text-v2:0", Out: "s3://batch/input/", Templates: []prepare.Template{{Text: "{{.text}}"}}})
 	runJobs(t, files, "amazon.titan-embed-text-v2:0", "s3://batch/output/run/", nil, nil)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
 	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
+	"github.com/bedrockbatch/bedrockbatch/internal/templatetest"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -36,12 +37,8 @@ var example = sync.OnceValue(func() synthesized {
 	stack := NewMinimalStack(a, StackName, nil)
 	awscdk.Aspects_Of(a).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	tpl := assertions.Template_FromStack(stack, nil)
-	b, err := json.Marshal(tpl.ToJSON())
+	tj, err := templatetest.JSON(tpl)
 	if err != nil {
-		panic(err)
-	}
-	var tj map[string]any
-	if err := json.Unmarshal(b, &tj); err != nil {
 		panic(err)
 	}
 	return synthesized{stack, tpl, tj}
@@ -62,7 +59,7 @@ func TestAwsSolutionsChecksPass(t *testing.T) {
 func TestEverySuppressionNamesRuleReasonAndFinding(t *testing.T) {
 	var n int
 	for id, r := range example().json["Resources"].(map[string]any) {
-		rules, _ := dig(r, "Metadata", "cdk_nag", "rules_to_suppress").([]any)
+		rules, _ := templatetest.Dig(r, "Metadata", "cdk_nag", "rules_to_suppress").([]any)
 		for _, rule := range rules {
 			n++
 			s := rule.(map[string]any)
@@ -84,15 +81,15 @@ func TestEverySuppressionNamesRuleReasonAndFinding(t *testing.T) {
 }
 
 func TestFailedJobsReachFailState(t *testing.T) {
-	asl := definition(t)
+	asl := templatetest.Definition(t, example().json, "")
 	states := asl["States"].(map[string]any)
-	if asl["StartAt"] != "InputState" || dig(states, "InputState", "Next") != "ChooseManifestSource" ||
-		dig(states, "BatchEvaluateMap", "Next") != "OutputState" || dig(states, "SummarizeMapRun", "Next") != "OutputState" {
+	if asl["StartAt"] != "InputState" || templatetest.Dig(states, "InputState", "Next") != "ChooseManifestSource" ||
+		templatetest.Dig(states, "BatchEvaluateMap", "Next") != "OutputState" || templatetest.Dig(states, "SummarizeMapRun", "Next") != "OutputState" {
 		t.Errorf("chain is not InputState → fragment (both paths) → OutputState: %v", asl)
 	}
 	wantCatch := []any{map[string]any{"ErrorEquals": []any{"States.ALL"}, "Next": "FailState"}}
 	for _, st := range []string{"BatchEvaluateMap", "BatchEvaluatePrefixMap", "SummarizeMapRun"} {
-		if got := dig(states, st, "Catch"); !reflect.DeepEqual(got, wantCatch) {
+		if got := templatetest.Dig(states, st, "Catch"); !reflect.DeepEqual(got, wantCatch) {
 			t.Errorf("%s catch %v, want %v", st, got, wantCatch)
 		}
 	}
@@ -108,7 +105,7 @@ func TestInputState(t *testing.T) {
 		"manifest_keys": []any{"input/manifest-1.jsonl", "input/manifest-2.jsonl"},
 		"model_id":      "amazon.nova-pro-v1:0",
 	}
-	if got := dig(definition(t)["States"], "InputState", "Parameters"); !reflect.DeepEqual(got, want) {
+	if got := templatetest.Dig(templatetest.Definition(t, example().json, "")["States"], "InputState", "Parameters"); !reflect.DeepEqual(got, want) {
 		t.Errorf("InputState parameters %v, want %v", got, want)
 	}
 	if !strings.Contains(JobName, "_") {
@@ -123,12 +120,8 @@ func TestContextOverridesInput(t *testing.T) {
 		appcontract.ContextJobName:      "reviews-2026",
 	}})
 	stack := NewMinimalStack(a, StackName, nil)
-	raw, err := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
+	tpl, err := templatetest.JSON(assertions.Template_FromStack(stack, nil))
 	if err != nil {
-		t.Fatal(err)
-	}
-	var tpl map[string]any
-	if err := json.Unmarshal(raw, &tpl); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{
@@ -136,11 +129,19 @@ func TestContextOverridesInput(t *testing.T) {
 		"manifest_keys": []any{"input/a.jsonl", "input/b.jsonl", "input/c.jsonl"},
 		"model_id":      "anthropic.claude-3-haiku-20240307-v1:0",
 	}
-	if got := dig(definitionOf(t, tpl)["States"], "InputState", "Parameters"); !reflect.DeepEqual(got, want) {
+	if got := templatetest.Dig(templatetest.Definition(t, tpl, "")["States"], "InputState", "Parameters"); !reflect.DeepEqual(got, want) {
 		t.Errorf("InputState parameters %v, want %v", got, want)
 	}
-	if !strings.Contains(string(raw), "foundation-model/anthropic.claude-3-haiku-20240307-v1:0") {
-		t.Error("the inference policy does not name the model given in the context")
+	var named []string
+	for _, p := range templatetest.Resources(tpl, "AWS::IAM::ManagedPolicy") {
+		for _, st := range templatetest.Dig(p, "Properties", "PolicyDocument", "Statement").([]any) {
+			if templatetest.Dig(st, "Sid") == "Inference" {
+				named = append(named, templatetest.Strings(templatetest.Dig(st, "Resource"))...)
+			}
+		}
+	}
+	if want := "arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"; !reflect.DeepEqual(named, []string{want}) {
+		t.Errorf("the inference policy names %v, want the model given in the context: %s", named, want)
 	}
 }
 
@@ -161,17 +162,17 @@ func TestBucketEnforcesSSLAndLogsAccess(t *testing.T) {
 	})
 	denied := map[string]bool{}
 	for _, r := range ex.json["Resources"].(map[string]any) {
-		if dig(r, "Type") != "AWS::S3::BucketPolicy" {
+		if templatetest.Dig(r, "Type") != "AWS::S3::BucketPolicy" {
 			continue
 		}
-		for _, st := range dig(r, "Properties", "PolicyDocument", "Statement").([]any) {
-			if dig(st, "Effect") == "Deny" && dig(st, "Condition", "Bool", "aws:SecureTransport") == "false" {
-				denied[flatten(dig(r, "Properties", "Bucket"))] = true
+		for _, st := range templatetest.Dig(r, "Properties", "PolicyDocument", "Statement").([]any) {
+			if templatetest.Dig(st, "Effect") == "Deny" && templatetest.Dig(st, "Condition", "Bool", "aws:SecureTransport") == "false" {
+				denied[templatetest.Flatten(templatetest.Dig(r, "Properties", "Bucket"))] = true
 			}
 		}
 	}
 	for id, r := range ex.json["Resources"].(map[string]any) {
-		if dig(r, "Type") == "AWS::S3::Bucket" && !denied[flatten(map[string]any{"Ref": id})] {
+		if templatetest.Dig(r, "Type") == "AWS::S3::Bucket" && !denied[templatetest.Flatten(map[string]any{"Ref": id})] {
 			t.Errorf("bucket %s accepts requests without TLS", id)
 		}
 	}
@@ -192,56 +193,6 @@ func TestInferencePolicyNamesTheModel(t *testing.T) {
 	})
 	ex.tpl.HasOutput(jsii.String(appcontract.OutputStateMachineArn), map[string]any{})
 	ex.tpl.HasOutput(jsii.String(appcontract.OutputBucketName), map[string]any{})
-}
-
-// definition parses the example state machine's ASL, writing the
-// intrinsic functions in it as ${...} placeholders.
-func definition(t *testing.T) map[string]any {
-	t.Helper()
-	return definitionOf(t, example().json)
-}
-
-func definitionOf(t *testing.T, template map[string]any) map[string]any {
-	t.Helper()
-	for _, r := range template["Resources"].(map[string]any) {
-		if dig(r, "Type") == "AWS::StepFunctions::StateMachine" {
-			var asl map[string]any
-			if err := json.Unmarshal([]byte(flatten(dig(r, "Properties", "DefinitionString"))), &asl); err != nil {
-				t.Fatal(err)
-			}
-			return asl
-		}
-	}
-	t.Fatal("no state machine")
-	return nil
-}
-
-func flatten(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case map[string]any:
-		if j, ok := x["Fn::Join"].([]any); ok {
-			var parts []string
-			for _, p := range j[1].([]any) {
-				parts = append(parts, flatten(p))
-			}
-			return strings.Join(parts, j[0].(string))
-		}
-	}
-	b, _ := json.Marshal(v)
-	return "${" + strings.ReplaceAll(string(b), `"`, "'") + "}"
-}
-
-func dig(v any, path ...string) any {
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[p]
-	}
-	return v
 }
 
 // describe renders a synthesis message (construct path and text) through

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bedrockbatch/bedrockbatch/internal/s3test"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/table"
 )
 
@@ -111,7 +111,7 @@ func TestRoundTripLocal(t *testing.T) {
 }
 
 func TestRoundTripS3(t *testing.T) {
-	s3test.Start(t, "tables")
+	cloudtest.S3Env(t, "tables")
 	s := &table.Store{}
 	for _, f := range []table.Format{table.CSV, table.JSONL, table.Parquet} {
 		checkRoundTrip(t, s, "s3://tables/in/t."+string(f), f)

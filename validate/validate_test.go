@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bedrockbatch/bedrockbatch/internal/s3test"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 	"github.com/bedrockbatch/bedrockbatch/table"
@@ -98,7 +98,7 @@ func TestValidateConverseAndQuotas(t *testing.T) {
 }
 
 func TestValidateS3Prefix(t *testing.T) {
-	s3test.Start(t, "inputs")
+	cloudtest.S3Env(t, "inputs")
 	w, err := (&table.Store{}).Create(context.Background(), "s3://inputs/manifests/a.jsonl")
 	if err != nil {
 		t.Fatal(err)

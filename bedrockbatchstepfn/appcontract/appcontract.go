@@ -1,9 +1,11 @@
 // Package appcontract is what bedrockbatch's tools and a CDK app that uses
 // the BedrockBatchSfn construct agree on: the CDK context keys through which
 // `bedrockbatch local run` hands an app the job input it uploaded, and the
-// stack output that names the bucket for the manifests.
+// names of the stack outputs the tools look for (the state machine, and the
+// bucket for the manifests).
 //
-// It imports nothing, so the tools can use it without linking the CDK.
+// It imports only package batch, for the job input's type, and never the
+// CDK, so the tools can use it without linking the CDK.
 package appcontract
 
 import "github.com/bedrockbatch/bedrockbatch/batch"

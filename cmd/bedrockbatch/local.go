@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
+	"github.com/bedrockbatch/bedrockbatch/cost"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
@@ -91,6 +92,7 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 		Logger:     logger,
 		Models:     models,
 		DropEvents: f.dropEvents,
+		Prices:     cost.Default(),
 	}
 	opts.Bedrock.MaxJobsPerModel = f.maxJobs
 	return opts, nil

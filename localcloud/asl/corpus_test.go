@@ -202,9 +202,7 @@ func corpusMismatch(want, got corpusResult) string {
 		return fmt.Sprintf("status %s (error %q, cause %q), want %s", got.Status, got.Error, got.Cause, want.Status)
 	}
 	if want.Status == StatusSucceeded {
-		w, err1 := decodeValue(orNullJSON(want.Output))
-		g, err2 := decodeValue(orNullJSON(got.Output))
-		if err1 != nil || err2 != nil || !valuesEqual(w, g) {
+		if eq, err := sameJSON(got.Output, want.Output); err != nil || !eq {
 			return fmt.Sprintf("output %s, want %s", got.Output, want.Output)
 		}
 		return ""
@@ -216,6 +214,20 @@ func corpusMismatch(want, got corpusResult) string {
 		return fmt.Sprintf("cause %q, want %q", got.Cause, want.Cause)
 	}
 	return ""
+}
+
+// sameJSON reports whether two outputs hold the same JSON value, an empty
+// output reading as null.
+func sameJSON(a, b json.RawMessage) (bool, error) {
+	va, err := decodeValue(orNullJSON(a))
+	if err != nil {
+		return false, fmt.Errorf("output %s is not JSON: %w", a, err)
+	}
+	vb, err := decodeValue(orNullJSON(b))
+	if err != nil {
+		return false, fmt.Errorf("output %s is not JSON: %w", b, err)
+	}
+	return valuesEqual(va, vb), nil
 }
 
 func orNullJSON(b json.RawMessage) json.RawMessage {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -165,7 +164,7 @@ func compareWithReference(expect, got corpusResult, r referenceResult) string {
 			r.Status, describeFailure(r.Error, r.Cause))
 	}
 	if got.Status == "SUCCEEDED" {
-		eq, err := jsonEqual(got.Output, r.Output)
+		eq, err := sameJSON(got.Output, r.Output)
 		if err != nil {
 			return err.Error()
 		}
@@ -190,27 +189,9 @@ func describeFailure(name, cause string) string {
 	return fmt.Sprintf(" (%s: %s)", name, cause)
 }
 
-func jsonEqual(a, b json.RawMessage) (bool, error) {
-	var va, vb any
-	if err := json.Unmarshal(orNull(a), &va); err != nil {
-		return false, fmt.Errorf("our output is not JSON: %w", err)
-	}
-	if err := json.Unmarshal(orNull(b), &vb); err != nil {
-		return false, fmt.Errorf("reference output is not JSON: %w", err)
-	}
-	return reflect.DeepEqual(va, vb), nil
-}
-
-func orNull(m json.RawMessage) json.RawMessage {
-	if len(bytes.TrimSpace(m)) == 0 {
-		return json.RawMessage("null")
-	}
-	return m
-}
-
 func compactJSON(m json.RawMessage) string {
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, orNull(m)); err != nil {
+	if err := json.Compact(&buf, orNullJSON(m)); err != nil {
 		return string(m)
 	}
 	return buf.String()

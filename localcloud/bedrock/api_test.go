@@ -10,6 +10,7 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 )
 
 func TestCreateValidation(t *testing.T) {
@@ -113,11 +114,11 @@ func TestQuotaPerModel(t *testing.T) {
 	env := newEnv(t, &echoBackend{}, func(c *Config) { c.MaxJobsPerModel = 2 })
 	env.engine.Close() // jobs stay Submitted
 	env.open(false)
-	env.put("inbox", "x.jsonl", records(100))
+	env.put("inbox", "x.jsonl", jobtest.Records(100))
 	a := env.create(createInput("q1", "s3://inbox/x.jsonl"))
 	env.create(createInput("q2", "s3://inbox/x.jsonl"))
 	_, err := env.engine.CreateJob(context.Background(), createInput("q3", "s3://inbox/x.jsonl"))
-	if apiCode(err) != CodeServiceQuotaExceeded || !strings.Contains(err.Error(), testModel) {
+	if apiCode(err) != CodeServiceQuotaExceeded || !strings.Contains(err.Error(), jobtest.Model) {
 		t.Fatalf("third job: %v, want ServiceQuotaExceededException naming the model", err)
 	}
 	otherModel := createInput("q4", "s3://inbox/x.jsonl")
@@ -137,7 +138,7 @@ func TestQuotaPerModel(t *testing.T) {
 
 func TestGetJobIdentifiers(t *testing.T) {
 	env := newEnv(t, &echoBackend{}, func(c *Config) { c.Region = "eu-west-1"; c.Account = "111122223333" })
-	env.put("inbox", "x.jsonl", records(100))
+	env.put("inbox", "x.jsonl", jobtest.Records(100))
 	arn := env.create(createInput("ids", "s3://inbox/x.jsonl"))
 	if !strings.HasPrefix(arn, "arn:aws:bedrock:eu-west-1:111122223333:model-invocation-job/") {
 		t.Fatalf("ARN %s does not use the configured region and account", arn)

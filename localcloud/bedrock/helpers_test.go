@@ -12,16 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
-)
-
-const (
-	testModel = "anthropic.claude-3-haiku-20240307-v1:0"
-	testRole  = "arn:aws:iam::123456789012:role/batch"
 )
 
 // echoBackend answers {"echo": n} for a modelInput {"n": n}. Every record
@@ -125,18 +121,13 @@ func newEnv(t *testing.T, backend model.Backend, change func(*Config)) *testEnv 
 	store := NewS3Store(cloudtest.S3(t, root+"/s3", "inbox", "outbox"))
 	env := &testEnv{t: t, dataDir: root + "/data", store: store, events: &eventLog{}, backend: backend}
 	env.cfg = Config{
-		DataDir: env.dataDir,
-		Store:   store,
-		Events:  env.events,
-		Backends: func(modelID string) (model.Backend, error) {
-			if strings.HasPrefix(modelID, "unknown.") {
-				return nil, errors.New("no backend is configured for this model")
-			}
-			return env.backend, nil
-		},
+		DataDir:            env.dataDir,
+		Store:              store,
+		Events:             env.events,
+		Backends:           jobtest.Backends(func() model.Backend { return env.backend }),
 		CheckpointInterval: 10 * time.Millisecond,
-		// Jobs move on at once; TestNewJobReadsBackSubmitted covers the
-		// default.
+		// Jobs move on at once; httpapi's TestNewJobReadsBackSubmitted
+		// covers the default.
 		SubmittedTime: -1,
 	}
 	if change != nil {
@@ -160,15 +151,6 @@ func (env *testEnv) open(start bool) {
 			env.t.Fatal(err)
 		}
 	}
-}
-
-// records makes an input file of n records {"n": i} with ids r<i>.
-func records(n int) string {
-	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&b, `{"recordId":"r%d","modelInput":{"n":%d}}`+"\n", i, i)
-	}
-	return b.String()
 }
 
 func (env *testEnv) put(bucket, key, body string) {
@@ -195,8 +177,8 @@ func (env *testEnv) get(bucket, key string) string {
 func createInput(name, inURI string) CreateJobInput {
 	return CreateJobInput{
 		JobName:          name,
-		RoleArn:          testRole,
-		ModelID:          testModel,
+		RoleArn:          jobtest.Role,
+		ModelID:          jobtest.Model,
 		InputDataConfig:  InputDataConfig{S3InputDataConfig: &S3InputDataConfig{S3URI: inURI}},
 		OutputDataConfig: OutputDataConfig{S3OutputDataConfig: &S3OutputDataConfig{S3URI: "s3://outbox/results/"}},
 	}

@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 )
 
 func TestJobCompletes(t *testing.T) {
 	env := newEnv(t, &echoBackend{}, nil)
-	env.put("inbox", "data/batch.jsonl", records(150))
+	env.put("inbox", "data/batch.jsonl", jobtest.Records(150))
 	arn := env.create(createInput("job-1", "s3://inbox/data/batch.jsonl"))
 
 	if !regexp.MustCompile(`^arn:aws:bedrock:us-east-1:000000000000:model-invocation-job/[a-z0-9]{12}$`).MatchString(arn) {
@@ -40,7 +41,7 @@ func TestJobCompletes(t *testing.T) {
 	}
 	ev := env.events.last(arn)
 	if ev.Source != "aws.bedrock" || ev.DetailType != "Batch Inference Job State Change" || ev.Detail.BatchJobName != "job-1" ||
-		ev.Detail.BatchModelID != testModel || ev.Detail.AccountID != "000000000000" || ev.Resources[0] != arn || ev.Detail.CreationTime == "" {
+		ev.Detail.BatchModelID != jobtest.Model || ev.Detail.AccountID != "000000000000" || ev.Resources[0] != arn || ev.Detail.CreationTime == "" {
 		t.Fatalf("event: %+v", ev)
 	}
 
@@ -71,7 +72,7 @@ func TestJobCompletes(t *testing.T) {
 
 func TestPartiallyCompletedCounts(t *testing.T) {
 	env := newEnv(t, &echoBackend{failEvery: 20}, nil) // 5% of records fail
-	env.put("inbox", "five.jsonl", records(1000))
+	env.put("inbox", "five.jsonl", jobtest.Records(1000))
 	arn := env.create(createInput("five-percent", "s3://inbox/five.jsonl"))
 	j := env.wait(arn)
 	if j.Status != batch.StatusPartiallyCompleted || !strings.Contains(j.Message, "50 of 1000 records failed") {
@@ -107,7 +108,7 @@ func TestPartiallyCompletedCounts(t *testing.T) {
 
 func TestAllRecordsFailing(t *testing.T) {
 	env := newEnv(t, &echoBackend{failEvery: 1}, nil)
-	env.put("inbox", "bad.jsonl", records(100))
+	env.put("inbox", "bad.jsonl", jobtest.Records(100))
 	arn := env.create(createInput("all-fail", "s3://inbox/bad.jsonl"))
 	j := env.wait(arn)
 	if j.Status != batch.StatusFailed || !strings.Contains(j.Message, "all 100 records failed") {
@@ -123,8 +124,8 @@ func TestAllRecordsFailing(t *testing.T) {
 
 func TestPrefixInputAndGeneratedIDs(t *testing.T) {
 	env := newEnv(t, &echoBackend{}, nil)
-	env.put("inbox", "many/a.jsonl", records(60))
-	env.put("inbox", "many/sub/b.jsonl", strings.ReplaceAll(records(40), `"recordId":"r`, `"recordId":"b`)+`{"modelInput":{"n":41}}`+"\n")
+	env.put("inbox", "many/a.jsonl", jobtest.Records(60))
+	env.put("inbox", "many/sub/b.jsonl", strings.ReplaceAll(jobtest.Records(40), `"recordId":"r`, `"recordId":"b`)+`{"modelInput":{"n":41}}`+"\n")
 	env.put("inbox", "many/notes.txt", "not an input")
 	in := createInput("prefix", "s3://inbox/many/")
 	in.ModelInvocationType = "Converse"
@@ -156,23 +157,23 @@ func TestValidationFailures(t *testing.T) {
 		out    string
 		want   []string
 	}{
-		{"too few records", map[string]string{"small.jsonl": records(99)}, "s3://inbox/small.jsonl", nil, "",
+		{"too few records", map[string]string{"small.jsonl": jobtest.Records(99)}, "s3://inbox/small.jsonl", nil, "",
 			[]string{"s3://inbox/small.jsonl", "99 records", "minimum is 100"}},
-		{"bad json line", map[string]string{"broken.jsonl": records(56) + "{\"recordId\":\"x\",\n" + records(100)}, "s3://inbox/broken.jsonl", nil, "",
+		{"bad json line", map[string]string{"broken.jsonl": jobtest.Records(56) + "{\"recordId\":\"x\",\n" + jobtest.Records(100)}, "s3://inbox/broken.jsonl", nil, "",
 			[]string{"s3://inbox/broken.jsonl line 57", "invalid JSON"}},
-		{"missing modelInput", map[string]string{"m.jsonl": records(3) + `{"recordId":"q"}` + "\n"}, "s3://inbox/m.jsonl", nil, "",
+		{"missing modelInput", map[string]string{"m.jsonl": jobtest.Records(3) + `{"recordId":"q"}` + "\n"}, "s3://inbox/m.jsonl", nil, "",
 			[]string{"s3://inbox/m.jsonl line 4", "modelInput is missing"}},
-		{"duplicate id", map[string]string{"d.jsonl": records(120) + `{"recordId":"r7","modelInput":{}}` + "\n"}, "s3://inbox/d.jsonl", nil, "",
+		{"duplicate id", map[string]string{"d.jsonl": jobtest.Records(120) + `{"recordId":"r7","modelInput":{}}` + "\n"}, "s3://inbox/d.jsonl", nil, "",
 			[]string{"line 121", `"r7"`, "line 7"}},
-		{"file too big", map[string]string{"big.jsonl": records(200)}, "s3://inbox/big.jsonl", func(c *Config) { c.Limits.MaxFileBytes = 1000 }, "",
+		{"file too big", map[string]string{"big.jsonl": jobtest.Records(200)}, "s3://inbox/big.jsonl", func(c *Config) { c.Limits.MaxFileBytes = 1000 }, "",
 			[]string{"s3://inbox/big.jsonl", "1000 bytes"}},
-		{"too many records in a file", map[string]string{"many.jsonl": records(120)}, "s3://inbox/many.jsonl", func(c *Config) { c.Limits.MaxRecordsPerFile = 110 }, "",
+		{"too many records in a file", map[string]string{"many.jsonl": jobtest.Records(120)}, "s3://inbox/many.jsonl", func(c *Config) { c.Limits.MaxRecordsPerFile = 110 }, "",
 			[]string{"s3://inbox/many.jsonl line 111", "more than 110 records"}},
-		{"job too big", map[string]string{"p/a.jsonl": records(100), "p/b.jsonl": records(100)}, "s3://inbox/p/", func(c *Config) { c.Limits.MaxJobBytes = 4000 }, "",
+		{"job too big", map[string]string{"p/a.jsonl": jobtest.Records(100), "p/b.jsonl": jobtest.Records(100)}, "s3://inbox/p/", func(c *Config) { c.Limits.MaxJobBytes = 4000 }, "",
 			[]string{"s3://inbox/p/a.jsonl, s3://inbox/p/b.jsonl", "4000 bytes"}},
 		{"missing input", nil, "s3://inbox/nothing.jsonl", nil, "", []string{"no input found at s3://inbox/nothing.jsonl"}},
 		{"missing input bucket", nil, "s3://nobucket/x.jsonl", nil, "", []string{"s3://nobucket/x.jsonl", "bucket does not exist"}},
-		{"missing output bucket", map[string]string{"ok.jsonl": records(100)}, "s3://inbox/ok.jsonl", nil, "s3://nowhere/out/",
+		{"missing output bucket", map[string]string{"ok.jsonl": jobtest.Records(100)}, "s3://inbox/ok.jsonl", nil, "s3://nowhere/out/",
 			[]string{"output location s3://nowhere/out/", "bucket does not exist"}},
 	}
 	for _, tt := range tests {
@@ -215,7 +216,7 @@ func TestFiftyThousandRecords(t *testing.T) {
 		t.Skip("50,000 records")
 	}
 	env := newEnv(t, &echoBackend{}, nil)
-	env.put("inbox", "full.jsonl", records(50_000))
+	env.put("inbox", "full.jsonl", jobtest.Records(50_000))
 	arn := env.create(createInput("full", "s3://inbox/full.jsonl"))
 	j := env.wait(arn)
 	if j.Status != batch.StatusCompleted || j.ProcessedRecordCount != 50_000 || j.SuccessRecordCount != 50_000 {

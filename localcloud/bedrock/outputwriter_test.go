@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 )
 
 // paddedRecords makes n records {"n": i, "pad": "…"} of about size bytes
@@ -22,22 +22,6 @@ func paddedRecords(n, size int) string {
 		fmt.Fprintf(&b, `{"recordId":"r%d","modelInput":{"n":%d,"pad":"%s"}}`+"\n", i, i, pad)
 	}
 	return b.String()
-}
-
-// dirBytes sums the sizes of the files under dir.
-func dirBytes(t *testing.T, dir string) int64 {
-	t.Helper()
-	var n int64
-	err := filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			n += info.Size()
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // TestOutputGoesToS3InParts runs a job whose output is several parts: the
@@ -65,7 +49,7 @@ func TestOutputGoesToS3InParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		most = max(most, dirBytes(t, env.dataDir))
+		most = max(most, cloudtest.DirBytes(t, env.dataDir))
 		if len(st.parts) >= 1 {
 			break
 		}
@@ -110,7 +94,7 @@ func TestOutputGoesToS3InParts(t *testing.T) {
 	if !st.complete || len(st.parts) < 3 {
 		t.Fatalf("journal at the end: complete %v, %d parts; want a complete output of 3 parts or more", st.complete, len(st.parts))
 	}
-	if own := dirBytes(t, env.dataDir); own > 64<<10 {
+	if own := cloudtest.DirBytes(t, env.dataDir); own > 64<<10 {
 		t.Fatalf("the engine keeps %d bytes after the job; want its state and journals only", own)
 	}
 

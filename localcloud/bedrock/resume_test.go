@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -38,7 +39,7 @@ func checkExactlyOnce(t *testing.T, env *testEnv, arn, file string, n int) {
 func TestCloseMidJobAndResume(t *testing.T) {
 	slow := &echoBackend{delay: time.Millisecond}
 	env := newEnv(t, slow, func(c *Config) { c.RecordConcurrency = 4; c.CheckpointRecords = 10 })
-	env.put("inbox", "resume.jsonl", records(600))
+	env.put("inbox", "resume.jsonl", jobtest.Records(600))
 	arn := env.create(createInput("resume", "s3://inbox/resume.jsonl"))
 	env.waitFor(arn, "100 records are processed", func(j Job) bool { return j.ProcessedRecordCount >= 100 })
 	env.engine.Close()
@@ -107,7 +108,7 @@ func TestKillMidJobAndResume(t *testing.T) {
 	env := newEnv(t, &echoBackend{}, nil)
 	env.engine.Close()
 	env.open(false)
-	env.put("inbox", "kill.jsonl", records(1000))
+	env.put("inbox", "kill.jsonl", jobtest.Records(1000))
 	arn := env.create(createInput("kill", "s3://inbox/kill.jsonl"))
 	env.engine.Close()
 

@@ -9,11 +9,12 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 )
 
 func TestStopWhileRunning(t *testing.T) {
 	env := newEnv(t, &echoBackend{delay: 2 * time.Millisecond}, func(c *Config) { c.RecordConcurrency = 2 })
-	env.put("inbox", "slow.jsonl", records(300))
+	env.put("inbox", "slow.jsonl", jobtest.Records(300))
 	arn := env.create(createInput("stop-me", "s3://inbox/slow.jsonl"))
 	env.waitFor(arn, "20 records are processed", func(j Job) bool { return j.ProcessedRecordCount >= 20 })
 	if err := env.engine.StopJob(context.Background(), arn); err != nil {
@@ -46,7 +47,7 @@ func TestStopWhileRunning(t *testing.T) {
 func TestStopBeforeRunning(t *testing.T) {
 	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	env := newEnv(t, &echoBackend{}, func(c *Config) { c.Clock = clk; c.StepDelay = time.Hour })
-	env.put("inbox", "x.jsonl", records(100))
+	env.put("inbox", "x.jsonl", jobtest.Records(100))
 	arn := env.create(createInput("early-stop", "s3://inbox/x.jsonl"))
 	if err := env.engine.StopJob(context.Background(), arn); err != nil {
 		t.Fatal(err)
@@ -67,7 +68,7 @@ func TestStopBeforeRunning(t *testing.T) {
 func TestStepDelaysFollowTheClock(t *testing.T) {
 	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	env := newEnv(t, &echoBackend{}, func(c *Config) { c.Clock = clk; c.StepDelay = 10 * time.Minute })
-	env.put("inbox", "x.jsonl", records(100))
+	env.put("inbox", "x.jsonl", jobtest.Records(100))
 	arn := env.create(createInput("paced", "s3://inbox/x.jsonl"))
 	for _, want := range []batch.Status{batch.StatusValidating, batch.StatusScheduled, batch.StatusInProgress} {
 		waitWaiters(t, clk, 2) // the expiry timer and the step delay
@@ -97,7 +98,7 @@ func waitWaiters(t *testing.T, clk *clock.Manual, n int) {
 func TestExpiresBeforeStarting(t *testing.T) {
 	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	env := newEnv(t, &echoBackend{}, func(c *Config) { c.Clock = clk; c.StepDelay = 25 * time.Hour })
-	env.put("inbox", "x.jsonl", records(100))
+	env.put("inbox", "x.jsonl", jobtest.Records(100))
 	in := createInput("expire", "s3://inbox/x.jsonl")
 	in.TimeoutDurationInHours = 24
 	arn := env.create(in)
@@ -128,7 +129,7 @@ func TestExpiresOnScaledClock(t *testing.T) {
 func TestTimeoutWhileRunning(t *testing.T) {
 	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	env := newEnv(t, &echoBackend{delay: 2 * time.Millisecond}, func(c *Config) { c.Clock = clk; c.RecordConcurrency = 2 })
-	env.put("inbox", "long.jsonl", records(2000))
+	env.put("inbox", "long.jsonl", jobtest.Records(2000))
 	arn := env.create(createInput("long", "s3://inbox/long.jsonl"))
 	env.waitFor(arn, "10 records are processed", func(j Job) bool { return j.ProcessedRecordCount >= 10 })
 	clk.Advance(48 * time.Hour)

@@ -24,6 +24,7 @@ import (
 	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/bedrockbatch/bedrockbatch/cost"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
@@ -341,6 +342,21 @@ type jobPage struct {
 	} `json:"failed"`
 }
 
+// jobWithTokens polls the page of a job until it shows the job's tokens,
+// which it reads once the job has ended.
+func (s *served) jobWithTokens(t *testing.T, arn string) jobPage {
+	t.Helper()
+	q := url.Values{"arn": {arn}}.Encode()
+	var page jobPage
+	for deadline := time.Now().Add(10 * time.Second); page.Job.InputTokens == nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the job never showed its tokens: %+v", page.Job)
+		}
+		s.call(t, "GET", "api/job?"+q, nil, &page)
+	}
+	return page
+}
+
 // novaModel is the model of the test jobs.
 const novaModel = "amazon.nova-pro-v1:0"
 
@@ -381,21 +397,14 @@ func createJob(t *testing.T, br *awsbedrock.Client, input string) string {
 // A partially completed job lists exactly the failed records of its
 // output files, with its tokens and batch cost.
 func TestJobFailedRecords(t *testing.T) {
-	opts := localcloud.Options{}
+	opts := localcloud.Options{Prices: cost.Default()}
 	opts.Models.Sim.ErrorRate = 0.3
 	opts.Bedrock.Limits.MinRecordsPerJob = 1
 	s := serveCloud(t, opts)
 	cfg := s.cloud.AWSConfig()
 	s3c, br := awss3.NewFromConfig(cfg), awsbedrock.NewFromConfig(cfg)
 	arn := createJob(t, br, uploadSample(t, s3c, 40))
-	q := url.Values{"arn": {arn}}.Encode()
-	var page jobPage
-	for deadline := time.Now().Add(10 * time.Second); page.Job.InputTokens == nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the job never showed its tokens: %+v", page.Job)
-		}
-		s.call(t, "GET", "api/job?"+q, nil, &page)
-	}
+	page := s.jobWithTokens(t, arn)
 	if page.Job.Status != "PartiallyCompleted" || page.Job.Total != 40 || page.Job.Errors == 0 || int64(len(page.Failed)) != page.Job.Errors {
 		t.Fatalf("job %+v with %d failed records listed", page.Job, len(page.Failed))
 	}
@@ -432,7 +441,24 @@ func TestJobFailedRecords(t *testing.T) {
 		t.Errorf("failed records %v, the output file has %v", got, want)
 	}
 	if page.Job.Cost == nil || *page.Job.Cost <= 0 || *page.Job.OutputTokens <= 0 {
-		t.Errorf("tokens %v/%v, cost %v", page.Job.InputTokens, page.Job.OutputTokens, page.Job.Cost)
+		t.Fatalf("tokens %v/%v, cost %v", page.Job.InputTokens, page.Job.OutputTokens, page.Job.Cost)
+	}
+	if want, _ := cost.Default().BatchCost(novaModel, *page.Job.InputTokens, *page.Job.OutputTokens); *page.Job.Cost != want {
+		t.Errorf("cost %v, the price table gives %v for %d/%d tokens", *page.Job.Cost, want, *page.Job.InputTokens, *page.Job.OutputTokens)
+	}
+}
+
+// A cloud opened without a price table shows a job's tokens and no cost:
+// the console has no prices of its own.
+func TestJobWithoutPrices(t *testing.T) {
+	opts := localcloud.Options{}
+	opts.Bedrock.Limits.MinRecordsPerJob = 1
+	s := serveCloud(t, opts)
+	cfg := s.cloud.AWSConfig()
+	arn := createJob(t, awsbedrock.NewFromConfig(cfg), uploadSample(t, awss3.NewFromConfig(cfg), 3))
+	page := s.jobWithTokens(t, arn)
+	if *page.Job.InputTokens <= 0 || page.Job.Cost != nil {
+		t.Errorf("tokens %v, cost %v; want tokens and no cost", *page.Job.InputTokens, page.Job.Cost)
 	}
 }
 

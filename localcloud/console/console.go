@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/bedrockbatch/bedrockbatch/cost"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -45,8 +43,7 @@ type Options struct {
 	// Events and Invocations feed the activity page; nil shows none.
 	Events      EventLog
 	Invocations InvocationLog
-	// Prices gives the batch cost of a job's tokens. Default the
-	// project's price table, cost.Default().
+	// Prices gives the batch cost of a job's tokens; nil shows no cost.
 	Prices Prices
 }
 
@@ -66,9 +63,6 @@ type handler struct {
 
 // New returns the console's handler; mount it at Path.
 func New(opts Options) http.Handler {
-	if opts.Prices == nil {
-		opts.Prices = cost.Default()
-	}
 	sub, _ := fs.Sub(static, "static")
 	h := &handler{
 		opts:    opts,

@@ -1,9 +1,9 @@
 // Package console is the local cloud's web console, served at /_console/ on
 // the cloud's own port: state machines and executions (a graph of each
 // execution coloured by what happened, its event history, stop), Bedrock
-// batch jobs (progress, counts, tokens, cost, failed records, stop), S3
-// (buckets, prefixes, JSONL previews, downloads) and recent EventBridge
-// events and Lambda invocations.
+// batch jobs (progress, counts, tokens, cost at the prices given in Options,
+// failed records, stop), S3 (buckets, prefixes, JSONL previews, downloads)
+// and recent EventBridge events and Lambda invocations.
 //
 // It reads the cloud the way the AWS console reads AWS: through the
 // services' own APIs with aws-sdk-go-v2 clients, so it shows what any SDK

@@ -37,7 +37,8 @@ type jobView struct {
 	Output    string     `json:"output"`
 	// Tokens and Cost come from the job's manifest.json.out, which Bedrock
 	// writes when the job ends; nil before, and Cost nil for a model
-	// without a known price.
+	// without a known price or a console given no prices (the page shows
+	// "no price").
 	InputTokens  *int64   `json:"inputTokens,omitempty"`
 	OutputTokens *int64   `json:"outputTokens,omitempty"`
 	Cost         *float64 `json:"cost,omitempty"`
@@ -215,6 +216,9 @@ func (h *handler) addTokens(ctx context.Context, j *jobView) {
 		h.tokens.put(j.Arn, sum)
 	}
 	j.InputTokens, j.OutputTokens = &sum.InputTokenCount, &sum.OutputTokenCount
+	if h.opts.Prices == nil {
+		return
+	}
 	if usd, ok := h.opts.Prices.BatchCost(j.Model, sum.InputTokenCount, sum.OutputTokenCount); ok {
 		j.Cost = &usd
 	}

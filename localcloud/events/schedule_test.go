@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
 )
 
 // A rate rule fires on the service's clock, with the event EventBridge

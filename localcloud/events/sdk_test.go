@@ -18,8 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 )
 

@@ -20,7 +20,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/s3"
 )
 
@@ -434,7 +434,7 @@ func TestMultipartUpload(t *testing.T) {
 		t.Fatalf("assembled object: %d bytes (want %d), type %q", len(body), len(data), aws.ToString(got.ContentType))
 	}
 	// Only the record of the completed upload remains, not its parts.
-	if n := dirBytes(t, filepath.Join(f.dir, "s3meta", ".uploads")); n > 4096 {
+	if n := cloudtest.DirBytes(t, filepath.Join(f.dir, "s3meta", ".uploads")); n > 4096 {
 		t.Errorf("%d bytes left in the uploads directory after completing", n)
 	}
 
@@ -468,25 +468,6 @@ func TestObjectsSurviveRestart(t *testing.T) {
 	if aws.ToString(out.ContentType) != "application/json" || out.Metadata["m"] != "v" {
 		t.Fatalf("after restart: type %q, metadata %v", aws.ToString(out.ContentType), out.Metadata)
 	}
-}
-
-// dirBytes is the size of the files under dir.
-func dirBytes(t *testing.T, dir string) int64 {
-	t.Helper()
-	var n int64
-	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if fi, err := d.Info(); err == nil && !d.IsDir() {
-			n += fi.Size()
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // TestMultipartPartsInAnyOrder completes uploads whose parts were sent in

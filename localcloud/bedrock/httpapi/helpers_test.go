@@ -3,14 +3,13 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -18,13 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
-)
-
-const (
-	testModel = "anthropic.claude-3-haiku-20240307-v1:0"
-	testRole  = "arn:aws:iam::123456789012:role/batch"
 )
 
 // echoBackend answers {"echo": n} to a modelInput {"n": n}, with n input
@@ -75,14 +70,9 @@ func newEnv(t *testing.T, opts envOptions) *testEnv {
 		env.backend.gate = make(chan struct{})
 	}
 	e, err := bedrock.New(bedrock.Config{
-		DataDir: root + "/data",
-		Store:   store,
-		Backends: func(modelID string) (model.Backend, error) {
-			if strings.HasPrefix(modelID, "unknown.") {
-				return nil, errors.New("no backend is configured for this model")
-			}
-			return env.backend, nil
-		},
+		DataDir:            root + "/data",
+		Store:              store,
+		Backends:           jobtest.Backends(func() model.Backend { return env.backend }),
 		Limits:             manifest.Limits{MinRecordsPerJob: 1},
 		MaxJobsPerModel:    opts.maxJobsPerModel,
 		CheckpointInterval: 10 * time.Millisecond,
@@ -109,7 +99,7 @@ func newEnv(t *testing.T, opts envOptions) *testEnv {
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
 		RetryMaxAttempts: 1,
 	})
-	env.put("in/records.jsonl", records(10))
+	env.put("in/records.jsonl", jobtest.Records(10))
 	return env
 }
 
@@ -124,15 +114,6 @@ func (env *testEnv) release() {
 	}
 }
 
-// records makes an input file of n records {"n": i} with ids r<i>.
-func records(n int) string {
-	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&b, `{"recordId":"r%d","modelInput":{"n":%d}}`+"\n", i, i)
-	}
-	return b.String()
-}
-
 func (env *testEnv) put(key, body string) {
 	env.t.Helper()
 	if err := env.store.Put(context.Background(), "inbox", key, strings.NewReader(body)); err != nil {
@@ -144,8 +125,8 @@ func (env *testEnv) put(key, body string) {
 func createInput(name string) *awsbedrock.CreateModelInvocationJobInput {
 	return &awsbedrock.CreateModelInvocationJobInput{
 		JobName: aws.String(name),
-		RoleArn: aws.String(testRole),
-		ModelId: aws.String(testModel),
+		RoleArn: aws.String(jobtest.Role),
+		ModelId: aws.String(jobtest.Model),
 		InputDataConfig: &types.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{
 			Value: types.ModelInvocationJobS3InputDataConfig{S3Uri: aws.String("s3://inbox/in/records.jsonl"), S3InputFormat: types.S3InputFormatJsonl},
 		},

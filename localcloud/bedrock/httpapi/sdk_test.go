@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 )
 
 var ctx = context.Background()
@@ -58,8 +59,8 @@ func TestJobRunsToCompletedAndIsReadBack(t *testing.T) {
 	if j.Status != types.ModelInvocationJobStatusCompleted {
 		t.Fatalf("status %s (%s), want Completed", j.Status, aws.ToString(j.Message))
 	}
-	if aws.ToString(j.JobArn) != arn || aws.ToString(j.JobName) != "sdk-run-1" || aws.ToString(j.ModelId) != testModel ||
-		aws.ToString(j.RoleArn) != testRole || aws.ToString(j.ClientRequestToken) == "" ||
+	if aws.ToString(j.JobArn) != arn || aws.ToString(j.JobName) != "sdk-run-1" || aws.ToString(j.ModelId) != jobtest.Model ||
+		aws.ToString(j.RoleArn) != jobtest.Role || aws.ToString(j.ClientRequestToken) == "" ||
 		j.ModelInvocationType != types.ModelInvocationTypeInvokeModel || aws.ToInt32(j.TimeoutDurationInHours) != 24 {
 		t.Errorf("job read back: %+v", j)
 	}
@@ -169,7 +170,7 @@ func TestServiceQuotaPerModel(t *testing.T) {
 	env.create(createInput("quota-1"))
 	env.create(createInput("quota-2"))
 	_, err := env.client.CreateModelInvocationJob(ctx, createInput("quota-3"))
-	wantAPIError[*types.ServiceQuotaExceededException](t, err, http.StatusBadRequest, testModel, "quota")
+	wantAPIError[*types.ServiceQuotaExceededException](t, err, http.StatusBadRequest, jobtest.Model, "quota")
 
 	other := createInput("quota-other-model")
 	other.ModelId = aws.String("amazon.nova-lite-v1:0")

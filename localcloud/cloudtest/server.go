@@ -1,6 +1,3 @@
-// Package cloudtest starts the local cloud's edge router on a test server
-// and builds aws-sdk-go-v2 configurations pointed at it, for the services'
-// tests, and reads the error codes the SDK clients return.
 package cloudtest
 
 import (
@@ -13,11 +10,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/s3"
 )
 
 // Server is a running router.
@@ -84,24 +79,4 @@ func APICode(err error) string {
 		return ae.ErrorCode()
 	}
 	return ""
-}
-
-// S3 serves a local S3 over files in dir on a test server, creates the
-// buckets, and returns a client of it.
-func S3(t testing.TB, dir string, buckets ...string) *awss3.Client {
-	t.Helper()
-	store, err := s3.NewFileStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := Start(t, false)
-	srv.Router.Register(edge.S3, s3.NewServer(store, s3.Options{}))
-	cfg, endpoint := srv.Config()
-	client := awss3.NewFromConfig(cfg, func(o *awss3.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	for _, b := range buckets {
-		if _, err := client.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
-			t.Fatalf("create bucket %s: %v", b, err)
-		}
-	}
-	return client
 }

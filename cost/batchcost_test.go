@@ -1,4 +1,4 @@
-package console
+package cost_test
 
 import (
 	"math"
@@ -7,7 +7,8 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/cost"
 )
 
-// The console prices jobs with the project's price table.
+// BatchCost prices a job from its token counts alone, as the local
+// cloud's console does.
 func TestBatchCost(t *testing.T) {
 	for _, tc := range []struct {
 		model   string
