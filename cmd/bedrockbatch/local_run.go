@@ -38,17 +38,19 @@ func newLocalRunCmd() *cobra.Command {
 		Use:   "run",
 		Short: "Synthesize, deploy and run the app end to end in the local cloud",
 		Long: `Synthesizes a CDK app (the bundled example unless --app is given), deploys
-it into a local cloud in this process, uploads the input manifests (the
-bundled sample of 1,000 prompts unless --input is given), starts an
-execution of its state machine, shows each batch job's progress, and prints
-the execution's output with a summary of records, errors and tokens.
+it into a local cloud in this process, then, as 'bedrockbatch start' does,
+validates the input manifests (the bundled sample of 1,000 prompts unless
+--input is given), uploads them under input/ and starts an execution of its
+state machine; it shows each batch job's progress, and prints the
+execution's output with a summary of records, errors and tokens.
 
 An execution left running by an interrupted run resumes instead of a new
 one starting. The exit status is 1 when the execution fails.`,
 		Example: `  bedrockbatch local run
   bedrockbatch local run --input ./manifests --model anthropic.claude-3-haiku-20240307-v1:0
   bedrockbatch local run --backend openai --openai-url http://127.0.0.1:11434/v1 --openai-model llama3.2
-  bedrockbatch local run --app "go run ./my/app" --execution-input @input.json`,
+  bedrockbatch local run --app "go run ./my/app" --execution-input @input.json
+  bedrockbatch local run --app "go run ./examples/largerun" --input ./manifests --by-prefix --model amazon.nova-pro-v1:0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLocal(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
