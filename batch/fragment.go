@@ -1,11 +1,27 @@
 package batch
 
-// FragmentInput is what the BedrockBatchSfn fragment reads at its InputPath.
+// FragmentInput is what the BedrockBatchSfn fragment reads at its
+// InputPath: the manifests to run as a list of keys (ManifestKeys, one job
+// each, in an inline Map), or as every manifest under a key prefix
+// (ManifestPrefix, through a distributed Map with no ceiling on their
+// number). The fragment takes the prefix path when ManifestPrefix is
+// present, so each of the two is left out of the JSON when empty.
 type FragmentInput struct {
-	JobName      string   `json:"job_name"`
-	ManifestKeys []string `json:"manifest_keys"`
-	ModelID      string   `json:"model_id"`
+	JobName        string   `json:"job_name"`
+	ManifestKeys   []string `json:"manifest_keys,omitempty"`
+	ManifestPrefix string   `json:"manifest_prefix,omitempty"`
+	ModelID        string   `json:"model_id"`
 }
+
+// JSON keys of FragmentInput: the construct's states read them, programs
+// that start an execution write them through the struct tags above (a test
+// holds the two together).
+const (
+	InputJobName        = "job_name"
+	InputManifestKeys   = "manifest_keys"
+	InputManifestPrefix = "manifest_prefix"
+	InputModelID        = "model_id"
+)
 
 // CreateJobPayload is the payload the fragment's Map task sends to the
 // create-job function, one per manifest. Field names follow

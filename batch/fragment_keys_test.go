@@ -42,3 +42,38 @@ func TestCreateJobPayloadKeys(t *testing.T) {
 		t.Errorf("payload JSON keys %v, want %v", got, want)
 	}
 }
+
+// TestFragmentInputKeys holds the input's struct tags and the Input* names
+// the construct reads together, and leaves out the path not taken: the
+// fragment chooses the prefix path by the presence of manifest_prefix.
+func TestFragmentInputKeys(t *testing.T) {
+	for _, tc := range []struct {
+		in   FragmentInput
+		want []string
+	}{
+		{FragmentInput{JobName: "j", ManifestKeys: []string{"k"}, ManifestPrefix: "p/", ModelID: "m"},
+			[]string{InputJobName, InputManifestKeys, InputManifestPrefix, InputModelID}},
+		{FragmentInput{JobName: "j", ManifestKeys: []string{"k"}, ModelID: "m"},
+			[]string{InputJobName, InputManifestKeys, InputModelID}},
+		{FragmentInput{JobName: "j", ManifestPrefix: "p/", ModelID: "m"},
+			[]string{InputJobName, InputManifestPrefix, InputModelID}},
+	} {
+		data, err := json.Marshal(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for k := range doc {
+			got = append(got, k)
+		}
+		sort.Strings(got)
+		sort.Strings(tc.want)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: keys %v, want %v", data, got, tc.want)
+		}
+	}
+}

@@ -66,7 +66,7 @@ func statePath(base *string, field string) string {
 // the Map unchanged and a ResultPath result is written into exactly the
 // input it is today.
 func newInlineGuard(f *bedrockBatchSfn, props *BedrockBatchSfnProps, limit int) (awsstepfunctions.Choice, awsstepfunctions.Fail) {
-	keys := statePath(props.InputPath, "manifest_keys")
+	keys := statePath(props.InputPath, batch.InputManifestKeys)
 	fail := awsstepfunctions.NewFail(f, jsii.String("TooManyManifests"), &awsstepfunctions.FailProps{
 		Error: jsii.String(TooManyManifestsError),
 		CausePath: awsstepfunctions.JsonPath_Format(jsii.String(
@@ -100,7 +100,7 @@ func (p prefixPath) end() []awsstepfunctions.INextable {
 	return *p.summary.EndStates()
 }
 
-// newPrefixPath builds the path for {"manifest_prefix"}: a distributed Map
+// newPrefixPath builds the path for an input with manifest_prefix: a distributed Map
 // whose items are the objects listed under the prefix of the input bucket,
 // each run by a STANDARD child workflow (task tokens need one) that skips
 // an object whose key does not end in .jsonl and otherwise runs the same
@@ -127,11 +127,11 @@ func newPrefixPath(f *bedrockBatchSfn, fn awslambda.IFunction, role awsiam.IRole
 		InputPath: props.InputPath,
 		ItemReader: awsstepfunctions.NewS3ObjectsItemReader(&awsstepfunctions.S3ObjectsItemReaderProps{
 			Bucket: props.BedrockBatchInputBucket,
-			Prefix: str("$.manifest_prefix"),
+			Prefix: str("$." + batch.InputManifestPrefix),
 		}),
 		ItemSelector: &map[string]interface{}{
-			"job_name":     str("$.job_name"),
-			"model_id":     str("$.model_id"),
+			"job_name":     str("$." + batch.InputJobName),
+			"model_id":     str("$." + batch.InputModelID),
 			"index":        awsstepfunctions.JsonPath_NumberAt(jsii.String("$$.Map.Item.Index")),
 			"manifest_key": str("$$.Map.Item.Value.Key"),
 			// The parent execution: child executions have ids of their

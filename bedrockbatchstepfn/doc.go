@@ -30,13 +30,11 @@
 // Extensions.MaxInlineManifests) fail with TooManyManifestsError before
 // any job is created: the inline Map could not report their results.
 //
-// For larger runs it reads
-//
-//	{"job_name": "...", "manifest_prefix": "input/run-7/", "model_id": "..."}
-//
-// and runs every .jsonl object under the prefix of the input bucket
-// through a distributed Map (one STANDARD child execution per object), with
-// no limit on their number. It writes
+// For larger runs it reads the same input with manifest_prefix, a key
+// prefix of the input bucket such as input/run-7/, in place of
+// manifest_keys (batch.FragmentInput holds both), and runs every .jsonl
+// object under the prefix through a distributed Map (one STANDARD child
+// execution per object), with no limit on their number. It writes
 //
 //	{"map_run_arn": "...", "results": {"bucket": "...", "manifest_key": "results/<map run id>/manifest.json"},
 //	 "item_counts": {"total": n, "succeeded": n, "failed": 0, "timed_out": 0, "aborted": 0}}

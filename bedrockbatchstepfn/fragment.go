@@ -179,10 +179,10 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, ext *Extensions, s 
 	task := newCreateJobTask(f, "CreateModelInvocationJobTask", createFunction, role, props, hours)
 	m := awsstepfunctions.NewMap(f, jsii.String("BatchEvaluateMap"), &awsstepfunctions.MapProps{
 		InputPath: props.InputPath,
-		ItemsPath: awsstepfunctions.JsonPath_StringAt(jsii.String("$.manifest_keys")),
+		ItemsPath: awsstepfunctions.JsonPath_StringAt(jsii.String("$." + batch.InputManifestKeys)),
 		ItemSelector: &map[string]interface{}{
-			"job_name":     awsstepfunctions.JsonPath_StringAt(jsii.String("$.job_name")),
-			"model_id":     awsstepfunctions.JsonPath_StringAt(jsii.String("$.model_id")),
+			"job_name":     awsstepfunctions.JsonPath_StringAt(jsii.String("$." + batch.InputJobName)),
+			"model_id":     awsstepfunctions.JsonPath_StringAt(jsii.String("$." + batch.InputModelID)),
 			"index":        awsstepfunctions.JsonPath_NumberAt(jsii.String("$$.Map.Item.Index")),
 			"manifest_key": awsstepfunctions.JsonPath_StringAt(jsii.String("$$.Map.Item.Value")),
 			// The execution that starts the jobs, read here rather than in
@@ -201,7 +201,7 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, ext *Extensions, s 
 		Comment: jsii.String("manifest_prefix runs every .jsonl object under the prefix through a distributed Map; " +
 			"manifest_keys runs the listed manifests through an inline Map"),
 	})
-	f.start.When(awsstepfunctions.Condition_IsPresent(jsii.String(statePath(props.InputPath, "manifest_prefix"))), f.prefix.dmap, nil)
+	f.start.When(awsstepfunctions.Condition_IsPresent(jsii.String(statePath(props.InputPath, batch.InputManifestPrefix))), f.prefix.dmap, nil)
 	f.start.Otherwise(guard)
 
 	f.batchMap, f.task = m, task

@@ -1,8 +1,10 @@
 // Package localrun runs a CDK app that uses the BedrockBatchSfn construct
 // end to end in a local cloud on this machine: it synthesizes the app (the
-// bundled example by default), deploys it, uploads the input manifests,
-// starts an execution of its state machine (or resumes one an interrupted
-// run left), follows it to the end and sums up what the jobs produced.
+// bundled example by default), deploys it, hands the input manifests to
+// package submit against the cloud's SDK configuration (which uploads them
+// and starts an execution of the state machine, or resumes one an
+// interrupted run left), follows the execution with package watch and
+// sums up what the jobs produced.
 //
 // `bedrockbatch local run` is this package behind flags; Go programs and
 // tests call Run the same way.
@@ -12,28 +14,25 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/inprocess"
+	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 	"github.com/bedrockbatch/bedrockbatch/sampleapp"
+	"github.com/bedrockbatch/bedrockbatch/submit"
 	"github.com/bedrockbatch/bedrockbatch/watch"
 )
 
@@ -46,14 +45,21 @@ type Options struct {
 	// in cdk.json. Empty: the bundled example, synthesized in this process
 	// (once per process: the CDK allows no more).
 	App string
-	// Input is a .jsonl manifest or a directory of them. Empty: the bundled
-	// sample.
+	// Input is a .jsonl manifest or a directory of them, uploaded under
+	// InputPrefix. Empty: the bundled sample.
 	Input string
 	// ModelID and JobName of the jobs. Empty: the app's own.
 	ModelID, JobName string
+	// ByPrefix starts the execution with {job_name, model_id,
+	// manifest_prefix} rather than the list of manifest keys (see
+	// submit.Options).
+	ByPrefix bool
 	// ExecutionInput replaces the execution input, which is otherwise
 	// {job_name, manifest_keys, model_id} of the uploaded manifests.
 	ExecutionInput json.RawMessage
+	// Limits the manifests are validated against, as submit.Options.Limits;
+	// zero fields mean the service's defaults.
+	Limits manifest.Limits
 	// Resynthesize synthesizes the app even when its inputs have not
 	// changed since the assembly in the data directory was made.
 	Resynthesize bool
@@ -107,6 +113,9 @@ type Times struct {
 // options resumes them.
 var ErrInterrupted = fmt.Errorf("interrupted")
 
+// InputPrefix is the key prefix under which a run uploads its manifests.
+const InputPrefix = "input/"
+
 // Run runs the app end to end. It returns an error when the run could not
 // be completed; an execution that ends FAILED is a Result with that status,
 // not an error.
@@ -116,22 +125,20 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := checkModel(opts.ModelID, opts.Input); err != nil {
 		return nil, err
 	}
-	inputs, err := LoadInputs(opts.Input)
+	// Settings and manifests are checked before the slow steps, so a
+	// mistake costs nothing.
+	plan, err := submit.Prepare(submitOptions(opts, p))
 	if err != nil {
 		return nil, err
 	}
-	given := givenJobInput(opts, inputs)
-	execInput := opts.ExecutionInput
-	if execInput == nil {
-		execInput, _ = json.Marshal(withDefaults(given))
-	}
-	// Settings are checked before the slow steps, so a mistake costs nothing.
 	if _, err := model.New(opts.Cloud.Models); err != nil {
 		return nil, fmt.Errorf("model backends: %w", err)
 	}
 
 	res := &Result{}
 	assembly := AssemblyDir(opts.Cloud.DataDir)
+	// The job input the options give reaches an app as CDK context.
+	given := batch.FragmentInput{JobName: opts.JobName, ManifestKeys: plan.Keys(), ModelID: opts.ModelID}
 	if res.Reused, err = synthesizeOrReuse(ctx, opts, assembly, appcontract.Context(given), p); err != nil {
 		return nil, err
 	}
@@ -154,45 +161,28 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, c := range deployed.Changes {
 		res.Deployed[c.Action]++
 	}
-	cfg := cloud.AWSConfig()
-	s3c := awss3.NewFromConfig(cfg)
-	bucket, err := PickBucket(deployed, opts.Bucket)
-	if err != nil {
+	if plan.Bucket, err = PickBucket(deployed, opts.Bucket); err != nil {
 		return nil, err
 	}
-	uploadStart := time.Now()
-	// Uploads run side by side, one per CPU: each is bound by hashing its
-	// bytes for the ETag, not by the disk.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, in := range inputs {
-		g.Go(func() error { return upload(gctx, s3c, bucket, in) })
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	res.Times.Upload = time.Since(uploadStart)
-	p.Step(fmt.Sprintf("uploaded %d manifests (%d records) to s3://%s/%s", len(inputs), TotalRecords(inputs), bucket, InputPrefix))
 	machine, err := PickStateMachine(deployed, opts.StateMachine)
 	if err != nil {
 		return nil, err
 	}
-	res.Times.Deploy = time.Since(deployStart)
-
-	sfc := awssfn.NewFromConfig(cfg)
-	execStart := time.Now()
-	execArn, startedAt, resumed, err := resumeOrStart(ctx, sfc, machine.PhysicalID, execInput)
+	plan.StateMachine = machine.PhysicalID
+	cfg := cloud.AWSConfig()
+	clients := submit.NewClients(cfg)
+	clients.InProcessUpload = inprocess.UnhashedUploads
+	started, err := plan.Start(ctx, clients)
 	if err != nil {
 		return nil, err
 	}
-	res.ExecutionArn, res.Resumed = execArn, resumed
-	if resumed {
-		p.Step(fmt.Sprintf("resuming execution %s, left running by an earlier run", batch.ARNName(execArn)))
-	} else {
-		p.Step(fmt.Sprintf("started execution %s of %s", batch.ARNName(execArn), machine.Attrs["Name"]))
-	}
-	desc, jobs, err := watch.Execution(ctx, watch.Clients{StepFunctions: sfc, Bedrock: awsbedrock.NewFromConfig(cfg)},
-		execArn, startedAt, watch.Options{Jobs: p.Jobs})
+	res.ExecutionArn, res.Resumed = started.ExecutionArn, started.Resumed
+	res.Times.Upload = started.UploadTime
+	res.Times.Deploy = time.Since(deployStart)
+
+	execStart := time.Now()
+	desc, jobs, err := watch.Execution(ctx, watch.Clients{StepFunctions: clients.StepFunctions, Bedrock: awsbedrock.NewFromConfig(cfg)},
+		started.ExecutionArn, started.StartDate, watch.Options{Jobs: p.Jobs})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%w: the execution and its jobs are saved in %s; run the same command again to resume",
@@ -201,7 +191,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.Times.Execution = time.Since(execStart)
-	res.Summary = watch.Summarize(ctx, s3c, desc, jobs)
+	res.Summary = watch.Summarize(ctx, clients.S3, desc, jobs)
 	for i, f := range res.OutputFiles {
 		if uri, err := batch.ParseS3URI(f.URI); err == nil {
 			res.OutputFiles[i].Path = cloud.Store.ObjectPath(uri.Bucket, uri.Key)
@@ -216,22 +206,42 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// upload puts a manifest into the bucket, streaming it from its file.
-func upload(ctx context.Context, s3c *awss3.Client, bucket string, in Input) error {
-	f, err := in.Open()
-	if err != nil {
-		return fmt.Errorf("upload %s: %w", in.Key, err)
+// submitOptions are the options of the run's start: its manifests under
+// InputPrefix, the bundled example's job name and model for those not
+// given, and a running execution resumed.
+func submitOptions(opts Options, p Progress) submit.Options {
+	src := submit.Source{Path: opts.Input}
+	if opts.Input == "" {
+		src.FS = sampleData()
 	}
-	defer f.Close()
-	body, ok := f.(io.ReadSeeker)
-	if !ok {
-		return fmt.Errorf("upload %s: the file is not seekable", in.Key)
+	return submit.Options{
+		Input:          src,
+		Prefix:         InputPrefix,
+		ModelID:        cmp.Or(opts.ModelID, sampleapp.ModelID),
+		JobName:        cmp.Or(opts.JobName, sampleapp.JobName),
+		ByPrefix:       opts.ByPrefix,
+		ExecutionInput: opts.ExecutionInput,
+		Limits:         opts.Limits,
+		Resume:         true,
+		Progress:       submitProgress{p},
 	}
-	if _, err := s3c.PutObject(ctx, &awss3.PutObjectInput{Bucket: &bucket, Key: aws.String(in.Key), Body: body}, bedrock.LocalUpload); err != nil {
-		return fmt.Errorf("upload %s: %w", in.Key, err)
-	}
-	return nil
 }
+
+// sampleData is the bundled sample's manifests.
+func sampleData() fs.FS {
+	sub, err := fs.Sub(sampleapp.Data, sampleapp.DataDir)
+	if err != nil {
+		panic(err) // DataDir is a constant path of the embedded files
+	}
+	return sub
+}
+
+// submitProgress reports a start's steps as the run's; the uploads of a
+// local run are too quick to follow one by one.
+type submitProgress struct{ Progress }
+
+func (submitProgress) Uploading([]submit.Manifest)   {}
+func (submitProgress) Uploaded(submit.Manifest, int) {}
 
 // BundlingStacksContext is the CDK's context key naming the stacks whose
 // assets are bundled; a local run sets it to none, since the local cloud
@@ -286,23 +296,6 @@ func AssemblyDir(dataDir string) string {
 	return filepath.Join(cmp.Or(dataDir, ".bedrockbatch"), "cdk.out")
 }
 
-// givenJobInput is the job input the options give, from one place: it
-// reaches an app as CDK context (appcontract) and, with the bundled
-// example's defaults for what is not given, as the execution input.
-func givenJobInput(opts Options, inputs []Input) batch.FragmentInput {
-	keys := make([]string, len(inputs))
-	for i, in := range inputs {
-		keys[i] = in.Key
-	}
-	return batch.FragmentInput{JobName: opts.JobName, ManifestKeys: keys, ModelID: opts.ModelID}
-}
-
-func withDefaults(in batch.FragmentInput) batch.FragmentInput {
-	in.JobName = cmp.Or(in.JobName, sampleapp.JobName)
-	in.ModelID = cmp.Or(in.ModelID, sampleapp.ModelID)
-	return in
-}
-
 // checkModel rejects a model id no local backend can serve, and one the
 // bundled sample (written for Amazon Nova) does not fit.
 func checkModel(modelID, input string) error {
@@ -319,41 +312,6 @@ func checkModel(modelID, input string) error {
 			modelID, sample, sampleapp.ModelID, fam)
 	}
 	return nil
-}
-
-// resumeOrStart follows an execution an interrupted run left running, or
-// starts a new one.
-func resumeOrStart(ctx context.Context, sfc *awssfn.Client, machineArn string, input json.RawMessage) (string, time.Time, bool, error) {
-	running, err := sfc.ListExecutions(ctx, &awssfn.ListExecutionsInput{
-		StateMachineArn: aws.String(machineArn), StatusFilter: sfntypes.ExecutionStatusRunning,
-	})
-	if err != nil {
-		return "", time.Time{}, false, fmt.Errorf("list executions: %w", err)
-	}
-	if len(running.Executions) > 0 {
-		e := running.Executions[0]
-		return aws.ToString(e.ExecutionArn), aws.ToTime(e.StartDate), true, nil
-	}
-	// Executions are named after the second they start; a run within the
-	// same second as an earlier one takes the next free suffix.
-	base := "run-" + time.Now().UTC().Format("20060102-150405")
-	for attempt := 1; ; attempt++ {
-		name := base
-		if attempt > 1 {
-			name = fmt.Sprintf("%s-%d", base, attempt)
-		}
-		out, err := sfc.StartExecution(ctx, &awssfn.StartExecutionInput{
-			StateMachineArn: aws.String(machineArn), Name: aws.String(name), Input: aws.String(string(input)),
-		})
-		var exists *sfntypes.ExecutionAlreadyExists
-		if errors.As(err, &exists) && attempt < 100 {
-			continue
-		}
-		if err != nil {
-			return "", time.Time{}, false, fmt.Errorf("start execution: %w", err)
-		}
-		return aws.ToString(out.ExecutionArn), aws.ToTime(out.StartDate), false, nil
-	}
 }
 
 // progressOf is p, or a Progress that reports nothing.

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
 )
@@ -85,9 +86,9 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 			// Each execution names its jobs after itself: Bedrock job
 			// names are unique per account, so a fixed name would make
 			// every execution after the first fail.
-			"job_name.$":    "States.Format('" + jobName + "-{}', $$.Execution.Name)",
-			"manifest_keys": manifestKeys,
-			"model_id":      modelID,
+			batch.InputJobName + ".$": "States.Format('" + jobName + "-{}', $$.Execution.Name)",
+			batch.InputManifestKeys:   manifestKeys,
+			batch.InputModelID:        modelID,
 		},
 	})
 	outputState := awsstepfunctions.NewPass(stack, jsii.String("OutputState"), nil)

@@ -41,26 +41,21 @@ func NewExecutionName(now time.Time) string {
 	return "run-" + now.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
 }
 
-// ByPrefixInput is the fragment's input for running every manifest under a
-// prefix of the input bucket (a distributed Map over the listing), which
-// has no ceiling on the number of manifests.
-type ByPrefixInput struct {
-	JobName        string `json:"job_name"`
-	ModelID        string `json:"model_id"`
-	ManifestPrefix string `json:"manifest_prefix"`
-}
-
 // executionInput is the input an execution starts with: the given one, or
-// the fragment's input for the uploaded manifests.
-func executionInput(opts Options, prefix string, keys []string) (json.RawMessage, error) {
+// the fragment's input for the uploaded manifests, by their keys or by
+// their prefix.
+func executionInput(opts Options, keys []string) (json.RawMessage, error) {
 	if opts.ExecutionInput != nil {
 		if !json.Valid(opts.ExecutionInput) {
 			return nil, fmt.Errorf("execution input is not valid JSON")
 		}
 		return opts.ExecutionInput, nil
 	}
+	in := batch.FragmentInput{JobName: opts.JobName, ModelID: opts.ModelID}
 	if opts.ByPrefix {
-		return json.Marshal(ByPrefixInput{JobName: opts.JobName, ModelID: opts.ModelID, ManifestPrefix: prefix})
+		in.ManifestPrefix = opts.Prefix
+	} else {
+		in.ManifestKeys = keys
 	}
-	return json.Marshal(batch.FragmentInput{JobName: opts.JobName, ManifestKeys: keys, ModelID: opts.ModelID})
+	return json.Marshal(in)
 }

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/localrun"
+	"github.com/bedrockbatch/bedrockbatch/manifest"
 )
 
 // childEnv, set to "<data dir>\n<input dir>", makes the program the child
@@ -84,7 +85,9 @@ func run(records, files int, dir string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := writeManifests(warmInput, files, files); err != nil {
+	// Each warm-up manifest holds the fewest records a job may have: a
+	// run refuses smaller ones.
+	if _, err := writeManifests(warmInput, files*manifest.DefaultMinRecordsPerJob, files); err != nil {
 		return err
 	}
 	fmt.Printf("input: %d records in %d manifests, %d MB (%s)\n", records, files, inputBytes>>20, input)

@@ -61,9 +61,8 @@ func run(n int, timeScale string, keep bool) error {
 		return err
 	}
 
-	input := `{"job_name":"bench","model_id":"amazon.nova-pro-v1:0","manifest_prefix":"input/"}`
 	cmd := exec.Command(bin, "local", "run", "--json", "--app", "go run ./examples/largerun", "--input", in,
-		"--data", data, "--time-scale", timeScale, "--execution-input", input)
+		"--data", data, "--time-scale", timeScale, "--by-prefix", "--job-name", "bench", "--model", "amazon.nova-pro-v1:0")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	began := time.Now()

@@ -18,8 +18,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
 )
 
-func init() { subcommands = append(subcommands, newASLCmd) }
-
 func newASLCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "asl",
@@ -104,22 +102,6 @@ exit status 2.`,
 	return cmd
 }
 
-// readJSONArg reads JSON text or, with a leading @, a file.
-func readJSONArg(what, s string) (json.RawMessage, error) {
-	data := []byte(s)
-	if file, ok := strings.CutPrefix(s, "@"); ok {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		data = b
-	}
-	if !json.Valid(data) {
-		return nil, fmt.Errorf("%s is not valid JSON: %.80q", what, string(data))
-	}
-	return data, nil
-}
-
 // cliAnswer is one scripted answer of a Task state.
 type cliAnswer struct {
 	result json.RawMessage
@@ -183,7 +165,7 @@ func parseTaskAnswers(tasks []string) (map[string][]cliAnswer, error) {
 			answers[name] = append(answers[name], cliAnswer{err: &asl.Error{Name: errName, Cause: cause}})
 			continue
 		}
-		res, err := readJSONArg(fmt.Sprintf("--task %s", name), val)
+		res, err := jsonArg(fmt.Sprintf("--task %s", name), val)
 		if err != nil {
 			return nil, err
 		}
@@ -197,7 +179,7 @@ func runASL(cmd *cobra.Command, file string, f aslRunFlags) error {
 	if err != nil {
 		return err
 	}
-	input, err := readJSONArg("--input", f.input)
+	input, err := jsonArg("--input", f.input)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}

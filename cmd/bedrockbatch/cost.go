@@ -12,8 +12,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/table"
 )
 
-func init() { subcommands = append(subcommands, newCostCmd) }
-
 func newCostCmd() *cobra.Command {
 	var (
 		modelID      string

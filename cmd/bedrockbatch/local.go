@@ -17,8 +17,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
-func init() { subcommands = append(subcommands, newLocalCmd) }
-
 func newLocalCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "local",

@@ -149,6 +149,37 @@ func TestLocalRunManifestPrefix(t *testing.T) {
 	}
 }
 
+// TestLocalRunByPrefix starts the run with --by-prefix: the execution
+// input is {job_name, model_id, manifest_prefix} of the uploaded manifests,
+// and the distributed Map runs every one of them to SUCCEEDED.
+func TestLocalRunByPrefix(t *testing.T) {
+	const n = 3
+	in := writeManifests(t, n)
+	data := t.TempDir()
+	res, code, stderr := localRun(t, nil, "--app", largeRunApp, "--data", data, "--input", in, "--by-prefix",
+		"--job-name", "by_prefix", "--model", "amazon.nova-pro-v1:0", "--time-scale", "3600")
+	if code != 0 || res.Status != "SUCCEEDED" {
+		t.Fatalf("exit %d, status %s, error %s: %s\n%s", code, res.Status, res.Error, res.Cause, stderr)
+	}
+	var out struct {
+		ItemCounts map[string]int `json:"item_counts"`
+	}
+	if err := json.Unmarshal(res.Output, &out); err != nil {
+		t.Fatalf("output %s: %v", res.Output, err)
+	}
+	if out.ItemCounts["total"] != n || out.ItemCounts["succeeded"] != n {
+		t.Errorf("item counts %v, want %d manifests all succeeded", out.ItemCounts, n)
+	}
+	if len(res.Jobs) != n {
+		t.Fatalf("%d jobs, want one per manifest (%d)", len(res.Jobs), n)
+	}
+	for _, j := range res.Jobs {
+		if !strings.HasPrefix(j.Name, "by-prefix") || j.Status != string(batch.StatusCompleted) {
+			t.Errorf("job %s %s, want a Completed job named after --job-name", j.Name, j.Status)
+		}
+	}
+}
+
 // TestLocalRunManifestPrefixStopsOnAFailedJob runs a prefix holding a
 // manifest Bedrock rejects (99 records, below its minimum): the run fails
 // as the distributed Map does, and the failed manifest's error is in the
@@ -159,7 +190,7 @@ func TestLocalRunManifestPrefixStopsOnAFailedJob(t *testing.T) {
 	data := t.TempDir()
 	input := `{"job_name":"prefix_fail","model_id":"amazon.nova-pro-v1:0","manifest_prefix":"input/"}`
 	res, code, stderr := localRun(t, nil, "--app", largeRunApp, "--data", data, "--input", in,
-		"--execution-input", input, "--time-scale", "3600")
+		"--execution-input", input, "--time-scale", "3600", "--min-records", "99")
 	if code != 1 || res.Status != "FAILED" || res.Error != "States.ExceedToleratedFailureThreshold" {
 		t.Fatalf("exit %d, status %s, error %s: %s; want the Map Run's failure\n%s", code, res.Status, res.Error, res.Cause, stderr)
 	}

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -25,7 +23,9 @@ type runFlags struct {
 	input          string
 	modelID        string
 	jobName        string
+	byPrefix       bool
 	executionInput string
+	minRecords     int
 	stateMachine   string
 	bucket         string
 	resynth        bool
@@ -38,17 +38,19 @@ func newLocalRunCmd() *cobra.Command {
 		Use:   "run",
 		Short: "Synthesize, deploy and run the app end to end in the local cloud",
 		Long: `Synthesizes a CDK app (the bundled example unless --app is given), deploys
-it into a local cloud in this process, uploads the input manifests (the
-bundled sample of 1,000 prompts unless --input is given), starts an
-execution of its state machine, shows each batch job's progress, and prints
-the execution's output with a summary of records, errors and tokens.
+it into a local cloud in this process, then, as 'bedrockbatch start' does,
+validates the input manifests (the bundled sample of 1,000 prompts unless
+--input is given), uploads them under input/ and starts an execution of its
+state machine; it shows each batch job's progress, and prints the
+execution's output with a summary of records, errors and tokens.
 
 An execution left running by an interrupted run resumes instead of a new
 one starting. The exit status is 1 when the execution fails.`,
 		Example: `  bedrockbatch local run
   bedrockbatch local run --input ./manifests --model anthropic.claude-3-haiku-20240307-v1:0
   bedrockbatch local run --backend openai --openai-url http://127.0.0.1:11434/v1 --openai-model llama3.2
-  bedrockbatch local run --app "go run ./my/app" --execution-input @input.json`,
+  bedrockbatch local run --app "go run ./my/app" --execution-input @input.json
+  bedrockbatch local run --app "go run ./examples/largerun" --input ./manifests --by-prefix --model amazon.nova-pro-v1:0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLocal(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
@@ -60,7 +62,9 @@ one starting. The exit status is 1 when the execution fails.`,
 	fs.StringVar(&f.input, "input", "", "a .jsonl manifest or a directory of them to upload under input/ (default: the bundled sample)")
 	fs.StringVar(&f.modelID, "model", "", "model id of the jobs (default: the example's, "+sampleapp.ModelID+")")
 	fs.StringVar(&f.jobName, "job-name", "", "job name prefix (default: the example's, "+sampleapp.JobName+")")
+	fs.BoolVar(&f.byPrefix, "by-prefix", false, "start with {job_name, model_id, manifest_prefix}: the workflow runs every manifest under input/ (no ceiling on their number)")
 	fs.StringVar(&f.executionInput, "execution-input", "", "execution input as JSON or @file (default: {job_name, manifest_keys, model_id} of the uploaded manifests)")
+	minRecordsFlag(fs, &f.minRecords)
 	fs.StringVar(&f.stateMachine, "state-machine", "", "name of the state machine to run when the app has several")
 	fs.StringVar(&f.bucket, "bucket", "", "bucket to upload the manifests to (default: the app's only bucket or its BatchBucketName output)")
 	fs.BoolVar(&f.resynth, "resynth", false, "synthesize the app even when its inputs have not changed since the last run")
@@ -68,30 +72,17 @@ one starting. The exit status is 1 when the execution fails.`,
 	return cmd
 }
 
-func parseJSONArg(flag, v string) (json.RawMessage, error) {
-	if rest, ok := strings.CutPrefix(v, "@"); ok {
-		data, err := os.ReadFile(rest)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", flag, err)
-		}
-		v = string(data)
-	}
-	if !json.Valid([]byte(v)) {
-		return nil, fmt.Errorf("%s is not valid JSON: give a JSON value or @file", flag)
-	}
-	return json.RawMessage(v), nil
-}
-
 func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := localrun.Options{
-		App: f.app, Input: f.input, ModelID: f.modelID, JobName: f.jobName,
+		App: f.app, Input: f.input, ModelID: f.modelID, JobName: f.jobName, ByPrefix: f.byPrefix,
 		StateMachine: f.stateMachine, Bucket: f.bucket, Resynthesize: f.resynth,
 	}
+	opts.Limits.MinRecordsPerJob = f.minRecords
 	if f.executionInput != "" {
 		var err error
-		if opts.ExecutionInput, err = parseJSONArg("--execution-input", f.executionInput); err != nil {
+		if opts.ExecutionInput, err = jsonArg("--execution-input", f.executionInput); err != nil {
 			return err
 		}
 	}

@@ -172,10 +172,13 @@ func writeManifest(t *testing.T, dir, name string, records int) {
 	}
 }
 
+// TestLocalRunFailedJobReachesFailState lowers the run's own check of the
+// per-job minimum (--min-records) so that a manifest of 99 records reaches
+// Bedrock, whose job fails for it.
 func TestLocalRunFailedJobReachesFailState(t *testing.T) {
 	in := t.TempDir()
 	writeManifest(t, in, "small.jsonl", 99)
-	res, code, _ := localRun(t, nil, "--data", t.TempDir(), "--input", in)
+	res, code, _ := localRun(t, nil, "--data", t.TempDir(), "--input", in, "--min-records", "99")
 	if code != 1 {
 		t.Errorf("exit status %d, want 1 for a failed execution", code)
 	}
@@ -184,6 +187,28 @@ func TestLocalRunFailedJobReachesFailState(t *testing.T) {
 	}
 	if !strings.Contains(res.Cause, "100") || !strings.Contains(res.Cause, "99") {
 		t.Errorf("cause %q does not say the job had 99 records and needs 100", res.Cause)
+	}
+}
+
+// TestLocalRunHoldsEachFileToTheJobMinimum rejects, as start does, a
+// manifest with fewer records than a job needs (100 by default:
+// https://docs.aws.amazon.com/bedrock/latest/userguide/quotas.html,
+// "Minimum number of records per batch inference job") before the app is
+// synthesized.
+func TestLocalRunHoldsEachFileToTheJobMinimum(t *testing.T) {
+	in := t.TempDir()
+	writeManifest(t, in, "good.jsonl", 100)
+	writeManifest(t, in, "small.jsonl", 99)
+	data := t.TempDir()
+	out, err := exec.Command(cliBinary(t), "local", "run", "--data", data, "--input", in).CombinedOutput()
+	if err == nil {
+		t.Fatalf("local run accepted a manifest of 99 records:\n%s", out)
+	}
+	if !strings.Contains(string(out), "small.jsonl") || !strings.Contains(string(out), "99") || !strings.Contains(string(out), "100") {
+		t.Errorf("error does not name the file, its 99 records and the minimum of 100:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "cdk.out")); err == nil {
+		t.Error("the app was synthesized although the input was rejected")
 	}
 }
 

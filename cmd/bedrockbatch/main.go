@@ -12,10 +12,8 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/internal/nodeenv"
 )
 
-// subcommands are added by the files that define them, one file per command
-// group, so each group stays in one place.
-var subcommands []func() *cobra.Command
-
+// newRootCmd is the program's surface: every command, in the order help
+// lists them.
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "bedrockbatch",
@@ -23,9 +21,16 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	for _, sub := range subcommands {
-		root.AddCommand(sub())
-	}
+	root.AddCommand(
+		newASLCmd(),      // asl validate|run: Amazon States Language definitions, checked or run here
+		newCostCmd(),     // cost: what manifests cost, batch and on demand
+		newLocalCmd(),    // local run|serve: the app in a local cloud in this process
+		newPrepareCmd(),  // prepare: manifests from a table or an OpenAI batch file
+		newResultsCmd(),  // results: jobs' output as a table joined to the source rows
+		newStartCmd(),    // start: upload manifests to a deployed workflow and start it
+		newValidateCmd(), // validate: manifests checked for what Bedrock would reject
+		newWatchCmd(),    // watch: an execution and its jobs followed to the end
+	)
 	return root
 }
 

@@ -11,8 +11,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/prepare"
 )
 
-func init() { subcommands = append(subcommands, newPrepareCmd) }
-
 func newPrepareCmd() *cobra.Command {
 	var (
 		opts        prepare.Options

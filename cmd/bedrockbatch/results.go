@@ -8,8 +8,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/results"
 )
 
-func init() { subcommands = append(subcommands, newResultsCmd) }
-
 func newResultsCmd() *cobra.Command {
 	var (
 		opts    results.Options

@@ -10,13 +10,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/bedrockbatch/bedrockbatch/submit"
 )
-
-func init() { subcommands = append(subcommands, newStartCmd) }
 
 type startFlags struct {
 	opts           submit.Options
@@ -56,14 +55,14 @@ The exit status is 1 when the execution does not succeed.`,
 	fs.StringVar(&f.opts.StateMachine, "state-machine", "", "name or ARN of the workflow's state machine")
 	fs.StringVar(&f.opts.Bucket, "bucket", "", "the workflow's input bucket, to upload the manifests to")
 	fs.StringVar(&f.opts.Stack, "stack", "", "deployed stack whose outputs name the state machine and bucket (AWS only: CloudFormation)")
-	fs.StringVar(&f.opts.Input, "input", "", "a .jsonl manifest or a directory of them to upload")
+	fs.StringVar(&f.opts.Input.Path, "input", "", "a .jsonl manifest or a directory of them to upload")
 	fs.StringVar(&f.opts.Prefix, "prefix", "", "key prefix to upload under (default input/<execution name>/)")
 	fs.StringVar(&f.opts.ModelID, "model", "", "model id of the jobs (required unless --execution-input is given)")
 	fs.StringVar(&f.opts.JobName, "job-name", "", "job name prefix (default: the execution name)")
 	fs.StringVar(&f.opts.Name, "name", "", "execution name (default run-<time>-<random>)")
 	fs.BoolVar(&f.opts.ByPrefix, "by-prefix", false, "start with {job_name, model_id, manifest_prefix}: the workflow runs every manifest under the prefix (no ceiling on their number)")
 	fs.StringVar(&f.executionInput, "execution-input", "", "execution input as JSON or @file, instead of the one made from the uploaded manifests")
-	fs.IntVar(&f.minRecords, "min-records", 0, "fewest records per manifest (each runs as one job) the service accepts for the model (default 100)")
+	minRecordsFlag(fs, &f.minRecords)
 	fs.BoolVar(&f.noWatch, "no-watch", false, "return once the execution has started, printing its ARN")
 	fs.DurationVar(&f.interval, "interval", 2*time.Second, "time between two looks at the execution and its jobs")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the result as one JSON object")
@@ -77,7 +76,7 @@ func runStart(ctx context.Context, stdout io.Writer, f *startFlags) error {
 	opts.Limits.MinRecordsPerJob = f.minRecords
 	if f.executionInput != "" {
 		var err error
-		if opts.ExecutionInput, err = parseJSONArg("--execution-input", f.executionInput); err != nil {
+		if opts.ExecutionInput, err = jsonArg("--execution-input", f.executionInput); err != nil {
 			return err
 		}
 	}
@@ -148,4 +147,10 @@ func (u *uploadProgress) close() {
 	}
 	u.bars.Wait()
 	u.bars, u.bar = nil, nil
+}
+
+// minRecordsFlag registers --min-records, the fewest records each manifest
+// to upload must hold, for the commands that start runs (start, local run).
+func minRecordsFlag(fs *pflag.FlagSet, v *int) {
+	fs.IntVar(v, "min-records", 0, "fewest records per manifest (each runs as one job) the service accepts for the model (default 100)")
 }

@@ -9,8 +9,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/validate"
 )
 
-func init() { subcommands = append(subcommands, newValidateCmd) }
-
 func newValidateCmd() *cobra.Command {
 	var (
 		opts     validate.Options

@@ -23,8 +23,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/watch"
 )
 
-func init() { subcommands = append(subcommands, newWatchCmd) }
-
 func newWatchCmd() *cobra.Command {
 	var (
 		interval time.Duration

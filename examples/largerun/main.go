@@ -4,11 +4,10 @@
 //
 //	{"job_name": "...", "model_id": "...", "manifest_keys": ["input/a.jsonl", ...]}
 //
-// (up to Extensions.MaxInlineManifests keys) or
-//
-//	{"job_name": "...", "model_id": "...", "manifest_prefix": "input/"}
-//
-// (every .jsonl object under the prefix, with no limit on their number).
+// (up to Extensions.MaxInlineManifests keys) or the same with
+// manifest_prefix, such as input/, in place of manifest_keys (every .jsonl
+// object under the prefix, with no limit on their number: `bedrockbatch
+// local run --by-prefix` starts it so).
 // It writes its cloud assembly to ./cdk.out, or $CDK_OUTDIR when the CDK
 // CLI or `bedrockbatch local run --app "go run ./examples/largerun"` runs
 // it.

@@ -7,9 +7,10 @@ import (
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/bedrockbatch/bedrockbatch/localcloud/inprocess"
 )
 
 // S3Store is the engine's ObjectStore through the S3 API: the batch service
@@ -35,7 +36,7 @@ func (o *S3Store) Get(ctx context.Context, bucket, key string) (io.ReadCloser, e
 
 // Put implements ObjectStore.
 func (o *S3Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker) error {
-	_, err := o.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: body}, LocalUpload)
+	_, err := o.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: body}, inprocess.UnhashedUploads)
 	if err != nil {
 		return objectError(bucket, key, err)
 	}
@@ -55,7 +56,7 @@ func (o *S3Store) CreateUpload(ctx context.Context, bucket, key string) (string,
 func (o *S3Store) UploadPart(ctx context.Context, bucket, key, uploadID string, n int, body io.ReadSeeker) (string, error) {
 	out, err := o.client.UploadPart(ctx, &s3.UploadPartInput{
 		Bucket: &bucket, Key: &key, UploadId: &uploadID, PartNumber: aws.Int32(int32(n)), Body: body,
-	}, LocalUpload)
+	}, inprocess.UnhashedUploads)
 	if err != nil {
 		return "", objectError(bucket, key, err)
 	}
@@ -84,18 +85,6 @@ func (o *S3Store) AbortUpload(ctx context.Context, bucket, key, uploadID string)
 		return objectError(bucket, key, err)
 	}
 	return nil
-}
-
-// LocalUpload sets an S3 client's uploads to carry no digest of their body
-// beyond what an API requires: the request is signed without a payload
-// hash, as SDKs sign over TLS, and no CRC32 checksum is computed. For a
-// client whose bytes never leave this machine (the batch engine writing a
-// job's output, a local run uploading its manifests) both only cost time:
-// hashing every byte twice over was a fifth of a large job's CPU time. The
-// S3 server still computes each object's MD5 ETag.
-func LocalUpload(o *s3.Options) {
-	o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
-	o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 }
 
 // List implements ObjectStore.
