@@ -19,6 +19,9 @@ type outcome struct {
 	ErrorCode    int         `json:"c,omitempty"`
 	ErrorMessage string      `json:"m,omitempty"`
 	Failed       bool        `json:"f,omitempty"`
+	// Missing: the record has no output line (it never ran);
+	// ErrorMessage says why.
+	Missing bool `json:"x,omitempty"`
 	// Where the line was, for errors about it.
 	File string `json:"-"`
 	Line int    `json:"l,omitempty"`
@@ -38,6 +41,24 @@ func readOutcome(l manifest.OutputLine, file string, line int) (outcome, error) 
 	o.Text, o.Embeddings, o.InputTokens, o.OutputTokens, o.StopReason = a.Text, a.Embeddings, a.InputTokens, a.OutputTokens, a.StopReason
 	return o, nil
 }
+
+// Status names how the record ended: answered, errored or missing.
+func (o outcome) Status() string {
+	switch {
+	case o.Missing:
+		return StatusMissing
+	case o.Failed:
+		return StatusErrored
+	}
+	return StatusAnswered
+}
+
+// How a record ended, as the results' status column says it.
+const (
+	StatusAnswered = "answered"
+	StatusErrored  = "errored"
+	StatusMissing  = "missing"
+)
 
 // answer is the outcome as a model.Answer.
 func (o outcome) answer() model.Answer {

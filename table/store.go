@@ -159,8 +159,14 @@ type localFile struct {
 	final string
 }
 
+// Close makes the file appear under its name with mode 0644, as a plain
+// create leaves a file (the temporary file it was written to is private).
 func (f *localFile) Close() error {
-	if err := f.File.Close(); err != nil {
+	err := f.File.Chmod(0o644)
+	if cerr := f.File.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		os.Remove(f.Name())
 		return err
 	}
