@@ -309,7 +309,7 @@ func TestS3OutputsEmbeddingsToParquet(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 	cols, rows := readTable(t, "s3://batch/results/embeddings.parquet")
-	if !strings.Contains(strings.Join(cols, ","), "record_id,output,embedding,input_tokens") {
+	if !strings.Contains(strings.Join(cols, ","), "record_id,status,output,embedding,input_tokens") {
 		t.Errorf("columns %v", cols)
 	}
 	if len(rows) != 120 {
