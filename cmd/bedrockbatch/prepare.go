@@ -38,12 +38,14 @@ Prompts are Go templates over the row's columns: --prompt 'Summarize: {{.review}
 with --template-column each row uses the prompt file its cell names.
 
 --format openai reads an OpenAI Batch API file (chat completions or
-embeddings) instead, keeping each custom_id as the record id.`,
+embeddings) instead, and --format anthropic an Anthropic Message Batches
+request file, keeping each custom_id as the record id.`,
 		Example: `  bedrockbatch prepare reviews.csv --model amazon.nova-pro-v1:0 --prompt 'Summarize: {{.text}}' --out manifests/
   bedrockbatch prepare s3://data/reviews.parquet --model anthropic.claude-3-5-haiku-20241022-v1:0 \
       --prompt-file prompts/summary.tmpl --prompt-file prompts/grade.tmpl --template-column task \
       --id-column review_id --system 'You are a careful reader.' --max-tokens 300 --out s3://batch/input/reviews/
-  bedrockbatch prepare batch.jsonl --format openai --model us.amazon.nova-lite-v1:0 --out manifests/`,
+  bedrockbatch prepare batch.jsonl --format openai --model us.amazon.nova-lite-v1:0 --out manifests/
+  bedrockbatch prepare requests.jsonl --format anthropic --model us.anthropic.claude-3-5-haiku-20241022-v1:0 --out manifests/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Input = args[0]
@@ -90,7 +92,7 @@ embeddings) instead, keeping each custom_id as the record id.`,
 	fs := cmd.Flags()
 	fs.StringVar(&opts.ModelID, "model", "", "model id or inference profile the jobs run on (required); it chooses the request format")
 	fs.StringVar(&opts.Out, "out", "", "directory or s3:// prefix to write the manifests to (required)")
-	fs.StringVar(&opts.Format, "format", "", "input format: csv, jsonl, parquet or openai (default: from the file extension)")
+	fs.StringVar(&opts.Format, "format", "", "input format: csv, jsonl, parquet, openai or anthropic (default: from the file extension)")
 	fs.StringArrayVar(&prompts, "prompt", nil, "prompt template over the row's columns, e.g. 'Summarize: {{.text}}'; repeat for several records per row")
 	fs.StringArrayVar(&promptFiles, "prompt-file", nil, "file holding a prompt template, named after the file for --template-column; repeatable")
 	fs.StringVar(&opts.TemplateColumn, "template-column", "", "column whose cell names the prompt file (without extension) each row uses")
