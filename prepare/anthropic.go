@@ -102,7 +102,7 @@ func anthropicRecord(text []byte, opts Options) (string, []byte, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return "", nil, fmt.Errorf("params %s have no meaning for %s: run these requests on an Anthropic model, or remove them", strings.Join(unknown, ", "), opts.ModelID)
+		return "", nil, fmt.Errorf("params.%s: no meaning for %s: run these requests on an Anthropic model, or remove the parameter", strings.Join(unknown, ", params."), opts.ModelID)
 	}
 	p, err := anthropicPrompt(req.Params)
 	if err != nil {

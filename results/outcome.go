@@ -1,6 +1,7 @@
 package results
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/bedrockbatch/bedrockbatch/manifest"
@@ -22,6 +23,9 @@ type outcome struct {
 	// Missing: the record has no output line (it never ran);
 	// ErrorMessage says why.
 	Missing bool `json:"x,omitempty"`
+	// Raw is the line's modelOutput, valid only while the outcome is
+	// handed on (formats that pass answers through read it).
+	Raw json.RawMessage `json:"-"`
 	// Where the line was, for errors about it.
 	File string `json:"-"`
 	Line int    `json:"l,omitempty"`
@@ -38,6 +42,7 @@ func readOutcome(l manifest.OutputLine, file string, line int) (outcome, error) 
 	if err != nil {
 		return o, fmt.Errorf("%s line %d: record %q: %v", file, line, l.RecordID, err)
 	}
+	o.Raw = l.ModelOutput
 	o.Text, o.Embeddings, o.InputTokens, o.OutputTokens, o.StopReason = a.Text, a.Embeddings, a.InputTokens, a.OutputTokens, a.StopReason
 	return o, nil
 }

@@ -49,7 +49,8 @@ type Options struct {
 	// Out is the file written; its extension chooses the format unless
 	// Format is given.
 	Out string
-	// Format is csv, jsonl, parquet or openai.
+	// Format is csv, jsonl, parquet, openai (OpenAI Batch API output
+	// lines) or anthropic (Message Batches result lines).
 	Format string
 	// Manifests are the input manifests the jobs ran (a directory, an
 	// s3:// prefix or one .jsonl file). With them every input record is
@@ -130,12 +131,13 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if opts.Out == "" {
 		return res, errors.New("no output file: give a .csv, .jsonl or .parquet file (or OpenAI format) to write the results to")
 	}
-	openai := strings.EqualFold(opts.Format, FormatOpenAI)
+	lines := strings.ToLower(opts.Format)
+	openai, anthropic := lines == FormatOpenAI, lines == FormatAnthropic
 	var format table.Format
-	if openai {
-		res.Format = FormatOpenAI
+	if openai || anthropic {
+		res.Format = lines
 		if opts.Join != "" {
-			return res, errors.New("OpenAI output lines carry each record's custom_id and need no join: leave out the source table")
+			return res, errors.New("batch API result lines carry each record's custom_id and need no join: leave out the source table")
 		}
 	} else {
 		var err error
@@ -177,6 +179,8 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	switch {
 	case openai:
 		err = writeOpenAI(ctx, scan)
+	case anthropic:
+		err = writeAnthropic(ctx, scan)
 	case opts.Join == "":
 		err = writeRecords(ctx, scan, format)
 	default:
