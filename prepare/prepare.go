@@ -63,6 +63,10 @@ type Options struct {
 	RecordsPerJob     int
 	MaxRecordsPerJob  int
 	MaxConcurrentJobs int
+	// Encoding is the character encoding of a CSV or JSON Lines input
+	// (see table.Store.Encoding); empty means UTF-8, and bytes that are
+	// not UTF-8 are then an error naming the row.
+	Encoding string
 	// TempDir holds the spool; default the system's temporary directory.
 	TempDir string
 	// Store reads and writes the files; nil uses a default Store.
@@ -119,6 +123,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	store := opts.Store
 	if store == nil {
 		store = &table.Store{}
+	}
+	if opts.Encoding != "" {
+		store.Encoding = opts.Encoding
 	}
 	name, err := manifestName(opts)
 	if err != nil {

@@ -26,6 +26,11 @@ type Store struct {
 	// on first use; with an endpoint set it addresses buckets by path, as
 	// local S3 servers expect.
 	S3 *s3.Client
+	// Encoding is the character encoding of CSV and JSON Lines tables read
+	// through the Store, by its WHATWG name or label (windows-1252,
+	// latin1, shift_jis, utf-16le, …); empty means UTF-8, and then bytes
+	// that are not UTF-8 are an error naming the row, never replaced.
+	Encoding string
 
 	once  sync.Once
 	s3err error

@@ -92,6 +92,7 @@ request file, keeping each custom_id as the record id.`,
 	fs := cmd.Flags()
 	fs.StringVar(&opts.ModelID, "model", "", "model id or inference profile the jobs run on (required); it chooses the request format")
 	fs.StringVar(&opts.Out, "out", "", "directory or s3:// prefix to write the manifests to (required)")
+	fs.StringVar(&opts.Encoding, "encoding", "", "character encoding of a CSV or JSON Lines input (windows-1252, latin1, shift_jis, utf-16le, …; default UTF-8, where other bytes are an error naming the row)")
 	fs.StringVar(&opts.Format, "format", "", "input format: csv, jsonl, parquet, openai or anthropic (default: from the file extension)")
 	fs.StringArrayVar(&prompts, "prompt", nil, "prompt template over the row's columns, e.g. 'Summarize: {{.text}}'; repeat for several records per row")
 	fs.StringArrayVar(&promptFiles, "prompt-file", nil, "file holding a prompt template, named after the file for --template-column; repeatable")
