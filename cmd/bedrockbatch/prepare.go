@@ -85,7 +85,7 @@ request file, keeping each custom_id as the record id.`,
 			if jsonOut {
 				return printJSON(cmd.OutOrStdout(), res)
 			}
-			printPrepared(cmd, res, opts)
+			printPrepared(cmd, res, opts, quotas.changed(cmd.Flags()))
 			return nil
 		},
 	}
@@ -115,7 +115,9 @@ request file, keeping each custom_id as the record id.`,
 	return cmd
 }
 
-func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options) {
+// printPrepared says what prepare wrote and what to run next; quotas are
+// the non-default quota flags, which the next commands need as well.
+func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options, quotas string) {
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "Prepared %d records from %d rows of %s for %s (%s, %s)\n", res.Records, res.Rows, res.Input, res.ModelID, res.Family, res.InvocationType)
 	for _, f := range res.Files {
@@ -127,7 +129,7 @@ func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options)
 	} else {
 		fmt.Fprintln(w, "; all can run at once")
 	}
-	fmt.Fprintf(w, "Next: bedrockbatch validate %s --model %s; bedrockbatch cost %s --model %s\n", opts.Out, res.ModelID, opts.Out, res.ModelID)
+	fmt.Fprintf(w, "Next: bedrockbatch validate %s --model %s%s; bedrockbatch cost %s --model %s\n", opts.Out, res.ModelID, quotas, opts.Out, res.ModelID)
 	if _, err := os.Stat(opts.Out); err == nil {
 		fmt.Fprintf(w, "      bedrockbatch local run --input %s --model %s\n", opts.Out, res.ModelID)
 	}
