@@ -54,6 +54,12 @@ func PlanJobs(records int, lim Limits, recordsPerJob, maxRecordsPerJob, maxConcu
 		files = max(maxConcurrent, ceilDiv(records, ceiling))
 	}
 	files = max(1, min(files, records/lim.MinRecordsPerJob))
+	if per := ceilDiv(records, files); per > ceiling {
+		// No cut gives every file at most the ceiling and at least the
+		// minimum: the settings contradict each other for this count.
+		return JobPlan{}, fmt.Errorf("%d records cannot be cut into files of at most %d records (the most per file and per job: --max-records-per-file %d, --max-records-per-job %d) that each hold at least %d (--min-records-per-job): raise the most per file or lower the least per job",
+			records, ceiling, lim.MaxRecordsPerFile, maxRecordsPerJob, lim.MinRecordsPerJob)
+	}
 	return JobPlan{Files: files, RecordsPerFile: ceilDiv(records, files)}, nil
 }
 

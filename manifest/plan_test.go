@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -39,5 +40,20 @@ func TestPlanJobs(t *testing.T) {
 	var me *Error
 	if !errors.As(err, &me) || me.Kind != KindTooFewRecords {
 		t.Errorf("99 records: %v", err)
+	}
+}
+
+// Settings that cannot all hold for a count are an error naming them, not a
+// file over the limit: 150 records in files of at most 100 that each hold
+// at least 100 (Bedrock's per-job minimum,
+// https://docs.aws.amazon.com/bedrock/latest/userguide/quotas.html).
+func TestPlanJobsContradictorySettings(t *testing.T) {
+	_, err := PlanJobs(150, Limits{MaxRecordsPerFile: 100}, 0, 0, 0)
+	if err == nil || !strings.Contains(err.Error(), "--max-records-per-file 100") || !strings.Contains(err.Error(), "--min-records-per-job") {
+		t.Fatalf("150 records, files ≤ 100, jobs ≥ 100: %v", err)
+	}
+	p, err := PlanJobs(200, Limits{MaxRecordsPerFile: 100}, 0, 0, 0)
+	if err != nil || p.Files != 2 || p.RecordsPerFile != 100 {
+		t.Fatalf("200 records fit two files of 100: %+v, %v", p, err)
 	}
 }

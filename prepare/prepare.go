@@ -63,6 +63,10 @@ type Options struct {
 	RecordsPerJob     int
 	MaxRecordsPerJob  int
 	MaxConcurrentJobs int
+	// Encoding is the character encoding of a CSV or JSON Lines input
+	// (see table.Store.Encoding); empty means UTF-8, and bytes that are
+	// not UTF-8 are then an error naming the row.
+	Encoding string
 	// TempDir holds the spool; default the system's temporary directory.
 	TempDir string
 	// Store reads and writes the files; nil uses a default Store.
@@ -120,6 +124,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if store == nil {
 		store = &table.Store{}
 	}
+	if opts.Encoding != "" {
+		store.Encoding = opts.Encoding
+	}
 	name, err := manifestName(opts)
 	if err != nil {
 		return res, err
@@ -144,7 +151,11 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	}()
 	sw := bufio.NewWriterSize(spool, 1<<20)
 	var line []byte
+	ids := newIDSet()
 	emit := func(id string, body []byte) error {
+		if first, dup := ids.add(id, res.Records+1); dup {
+			return fmt.Errorf("%s: record ids repeat: %q appears more than once (records %d and %d): ids must be unique across the whole input (Bedrock refuses a repeated recordId, and results could not tell them apart); make the --id-column values unique, or leave --id-column out to generate ids", opts.Input, id, first, res.Records+1)
+		}
 		line = manifest.AppendInputLine(line[:0], manifest.Record{RecordID: id, ModelInput: body})
 		res.Records++
 		res.Bytes += int64(len(line))
@@ -186,8 +197,8 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	}
 	digits := max(4, len(fmt.Sprint(plan.Files)))
 	var written int64
-	var current table.File
-	var files []table.File
+	set := store.NewFileSet(ctx)
+	defer set.Abort()
 	parts, err := manifest.Split(&progressReader{r: spool, done: func(n int64) {
 		written += n
 		if opts.Progress != nil {
@@ -195,38 +206,26 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		}
 	}}, plan.RecordsPerFile, maxBytes, func(i int) (io.WriteCloser, error) {
 		p := table.Join(opts.Out, fmt.Sprintf("%s-%0*d.jsonl", name, digits, i+1))
-		f, err := store.Create(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		current = f
-		files = append(files, f)
 		res.Files = append(res.Files, File{Path: p})
-		return f, nil
+		return set.Create(p)
 	})
 	if err != nil {
-		if current != nil {
-			current.Abort()
-		}
-		var me *manifest.Error
-		if errors.As(err, &me) && me.Kind == manifest.KindDuplicateID {
-			return res, fmt.Errorf("%s: record ids repeat: %s; make the --id-column values unique, or leave --id-column out to generate ids", opts.Input, idFromDup(me.Msg))
-		}
+		res.Files = nil
 		return res, err
 	}
 	for i, p := range parts {
 		res.Files[i].Records, res.Files[i].Bytes = p.Records, p.Bytes
 	}
 	if n := len(parts); n > 1 && parts[n-1].Records < lim.MinRecordsPerJob {
+		res.Files = nil
 		return res, fmt.Errorf("%s: the records differ so much in size that the last file got only %d records, below the %d a job needs: set a smaller number of records per job so the files are cut by count", opts.Out, parts[n-1].Records, lim.MinRecordsPerJob)
 	}
+	// Every manifest appears now, or none does.
+	if err := set.Commit(); err != nil {
+		res.Files = nil
+		return res, err
+	}
 	return res, nil
-}
-
-// idFromDup keeps the quoted id of a duplicate-id message.
-func idFromDup(msg string) string {
-	id, _, _ := strings.Cut(msg, " is also used")
-	return id + " appears more than once"
 }
 
 type progressReader struct {

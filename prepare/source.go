@@ -21,13 +21,16 @@ type source interface {
 }
 
 func openSource(ctx context.Context, store *table.Store, opts Options) (source, string, error) {
-	if strings.EqualFold(opts.Format, FormatOpenAI) {
+	if f := strings.ToLower(opts.Format); f == FormatOpenAI || f == FormatAnthropic {
 		if len(opts.Templates) > 0 || opts.TemplateColumn != "" || opts.IDColumn != "" {
-			return nil, "", errors.New("an OpenAI batch file carries its own prompts and custom_id: leave out prompt templates, the template column and the id column")
+			return nil, "", fmt.Errorf("an %s batch file carries its own prompts and custom_id: leave out prompt templates, the template column and the id column", map[string]string{FormatOpenAI: "OpenAI", FormatAnthropic: "Anthropic"}[f])
 		}
 		r, _, err := store.Open(ctx, opts.Input)
 		if err != nil {
 			return nil, "", err
+		}
+		if f == FormatAnthropic {
+			return &anthropicSource{r: r, opts: opts}, FormatAnthropic, nil
 		}
 		return &openAISource{r: r, opts: opts}, FormatOpenAI, nil
 	}
@@ -159,7 +162,15 @@ type openAISource struct {
 func (s *openAISource) close() { s.r.Close() }
 
 func (s *openAISource) each(ctx context.Context, emit func(string, []byte) error, rows *int) error {
-	br := bufio.NewReaderSize(s.r, 1<<20)
+	return eachJSONLine(ctx, s.r, s.opts, rows, func(text []byte, line int) error {
+		return s.record(text, line, emit)
+	})
+}
+
+// eachJSONLine calls fn with each non-blank line of a JSON Lines request
+// file and its 1-based number, counting the lines in rows.
+func eachJSONLine(ctx context.Context, r io.Reader, opts Options, rows *int, fn func(text []byte, line int) error) error {
+	br := bufio.NewReaderSize(r, 1<<20)
 	var long []byte
 	for line := 1; ; line++ {
 		long = long[:0]
@@ -179,15 +190,20 @@ func (s *openAISource) each(ctx context.Context, emit func(string, []byte) error
 			break
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("read %s: %w", s.opts.Input, err)
+			return fmt.Errorf("read %s: %w", opts.Input, err)
 		}
 		if t := bytes.TrimSpace(text); len(t) > 0 {
 			*rows++
-			if err := s.record(t, line, emit); err != nil {
+			if err := fn(t, line); err != nil {
 				return err
 			}
-			if s.opts.Progress != nil && *rows%1024 == 0 {
-				s.opts.Progress(Progress{Phase: "read", Done: int64(*rows)})
+			if *rows%1024 == 0 {
+				if opts.Progress != nil {
+					opts.Progress(Progress{Phase: "read", Done: int64(*rows)})
+				}
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
 		}
 		if errors.Is(err, io.EOF) {

@@ -1,6 +1,7 @@
 package prepare
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -62,7 +63,7 @@ func compile(ts []Template) ([]compiled, error) {
 // render executes a template over a row's values.
 func (c compiled) render(sb *strings.Builder, values map[string]any, columns []string) (string, error) {
 	sb.Reset()
-	if err := c.t.Execute(sb, values); err != nil {
+	if err := c.t.Execute(sb, templateData(values)); err != nil {
 		var ee template.ExecError
 		msg := err.Error()
 		if errors.As(err, &ee) {
@@ -76,4 +77,61 @@ func (c compiled) render(sb *strings.Builder, values map[string]any, columns []s
 		return "", fmt.Errorf("prompt template %q: %s", c.name, msg)
 	}
 	return sb.String(), nil
+}
+
+// templateData is a row's values as a template sees them: a null cell
+// renders as nothing (not "<no value>") and a nested object or list as its
+// JSON (not Go's map[a:1]), while {{.col.member}} and {{index .col 0}}
+// still reach inside.
+func templateData(values map[string]any) map[string]any {
+	out := make(map[string]any, len(values))
+	for k, v := range values {
+		out[k] = templateValue(v)
+	}
+	return out
+}
+
+func templateValue(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nullText("")
+	case map[string]any:
+		m := make(jsonObject, len(x))
+		for k, e := range x {
+			m[k] = templateValue(e)
+		}
+		return m
+	case []any:
+		l := make(jsonList, len(x))
+		for i, e := range x {
+			l[i] = templateValue(e)
+		}
+		return l
+	}
+	return v
+}
+
+// nullText is a null value: empty in a prompt, false in {{if}}, null in
+// JSON.
+type nullText string
+
+func (nullText) MarshalJSON() ([]byte, error) { return []byte("null"), nil }
+
+// jsonObject and jsonList are nested values; they print as JSON.
+type (
+	jsonObject map[string]any
+	jsonList   []any
+)
+
+func (o jsonObject) String() string { return jsonText(map[string]any(o)) }
+func (l jsonList) String() string   { return jsonText([]any(l)) }
+
+func jsonText(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -54,6 +54,60 @@ func joinKey(id string) string {
 	}
 }
 
+// templateNumber is the 1-based template number an id's -NNN suffix
+// names, or 0.
+func templateNumber(id string) int {
+	base, ok := stripSuffix(id)
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, c := range id[len(base)+1:] {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// templateCount is how many records each row made: as given, or the
+// largest template number seen in the outputs.
+func (s *scanner) templateCount() int {
+	if s.opts.Templates > 0 {
+		return s.opts.Templates
+	}
+	return s.templates
+}
+
+// fillTemplates adds a missing outcome for each of a row's n template
+// records that has none (a row whose records partly came back), in
+// template order, counting them in missing. Rows of one record are left
+// as they are.
+func fillTemplates(j *joined, n int, missing *int) []outcome {
+	if n <= 1 {
+		return j.O
+	}
+	have := make(map[string]outcome, len(j.O))
+	for _, o := range j.O {
+		have[o.ID] = o
+	}
+	out := make([]outcome, 0, n)
+	for k := 1; k <= n; k++ {
+		id := fmt.Sprintf("%s-%03d", j.ID, k)
+		if o, ok := have[id]; ok {
+			out = append(out, o)
+			delete(have, id)
+			continue
+		}
+		*missing++
+		out = append(out, outcome{ID: id, Missing: true, ErrorMessage: missingReason})
+	}
+	for _, o := range j.O {
+		if _, left := have[o.ID]; left {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // stripSuffix removes one -NNN template suffix.
 func stripSuffix(id string) (string, bool) {
 	n := len(id)
@@ -141,17 +195,12 @@ func eachLine[T any](path string, fn func(*T) error) error {
 	}
 }
 
-func join(ctx context.Context, s *scanner, format table.Format) error {
-	tmp, err := os.MkdirTemp(s.opts.TempDir, "results-join-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
+func join(ctx context.Context, s *scanner, format table.Format, tmp string) error {
 	var total int64
 	for _, f := range s.files {
 		total += f.Size
 	}
-	n := int(min(max(total/partitionBytes+1, 1), maxPartitions))
+	n := partitionCount(total)
 
 	outs, err := newPartitions(tmp, "out", n)
 	if err != nil {
@@ -161,12 +210,22 @@ func join(ctx context.Context, s *scanner, format table.Format) error {
 	for i, f := range s.files {
 		fileIndex[f.Path] = i
 	}
-	err = s.each(ctx, func(o outcome) error {
+	write := func(o outcome) error {
 		return outs.write(outs.of(joinKey(o.ID)), struct {
 			outcome
 			F int `json:"fi"`
 		}{o, fileIndex[o.File]})
+	}
+	templates := s.opts.Templates
+	err = s.each(ctx, func(o outcome) error {
+		if templates == 0 {
+			s.templates = max(s.templates, templateNumber(o.ID))
+		}
+		return write(o)
 	})
+	if err == nil {
+		err = s.missing(write)
+	}
 	if cerr := outs.close(); err == nil {
 		err = cerr
 	}
@@ -214,10 +273,13 @@ func join(ctx context.Context, s *scanner, format table.Format) error {
 				base = append(base, nil)
 			}
 		}
-		if len(j.O) == 0 {
+		switch {
+		case len(j.O) == 0 && s.templateCount() <= 1:
 			s.res.Missing++
-			row := appendResult(base, &outcome{ID: j.ID, ErrorMessage: "no output line for this record: its job did not run it, or the outputs given are not all of the run's"}, s.embedding)
+			row := appendResult(base, &outcome{ID: j.ID, Missing: true, ErrorMessage: missingReason}, s.embedding)
 			return w.Write(row)
+		case j.N > 0:
+			j.O = fillTemplates(j, s.templateCount(), &s.res.Missing)
 		}
 		for k := range j.O {
 			if err := w.Write(appendResult(base, &j.O[k], s.embedding)); err != nil {

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/bedrockbatch/bedrockbatch/manifest"
@@ -19,6 +20,12 @@ type outcome struct {
 	ErrorCode    int         `json:"c,omitempty"`
 	ErrorMessage string      `json:"m,omitempty"`
 	Failed       bool        `json:"f,omitempty"`
+	// Missing: the record has no output line (it never ran);
+	// ErrorMessage says why.
+	Missing bool `json:"x,omitempty"`
+	// Raw is the line's modelOutput, valid only while the outcome is
+	// handed on (formats that pass answers through read it).
+	Raw json.RawMessage `json:"-"`
 	// Where the line was, for errors about it.
 	File string `json:"-"`
 	Line int    `json:"l,omitempty"`
@@ -35,9 +42,28 @@ func readOutcome(l manifest.OutputLine, file string, line int) (outcome, error) 
 	if err != nil {
 		return o, fmt.Errorf("%s line %d: record %q: %v", file, line, l.RecordID, err)
 	}
+	o.Raw = l.ModelOutput
 	o.Text, o.Embeddings, o.InputTokens, o.OutputTokens, o.StopReason = a.Text, a.Embeddings, a.InputTokens, a.OutputTokens, a.StopReason
 	return o, nil
 }
+
+// Status names how the record ended: answered, errored or missing.
+func (o outcome) Status() string {
+	switch {
+	case o.Missing:
+		return StatusMissing
+	case o.Failed:
+		return StatusErrored
+	}
+	return StatusAnswered
+}
+
+// How a record ended, as the results' status column says it.
+const (
+	StatusAnswered = "answered"
+	StatusErrored  = "errored"
+	StatusMissing  = "missing"
+)
 
 // answer is the outcome as a model.Answer.
 func (o outcome) answer() model.Answer {

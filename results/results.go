@@ -18,8 +18,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
@@ -47,12 +49,28 @@ type Options struct {
 	// Out is the file written; its extension chooses the format unless
 	// Format is given.
 	Out string
-	// Format is csv, jsonl, parquet or openai.
+	// Format is csv, jsonl, parquet, openai (OpenAI Batch API output
+	// lines) or anthropic (Message Batches result lines).
 	Format string
-	// Failed is a directory or s3:// prefix where a manifest of the failed
-	// records (failed.jsonl) is written, to run them again; nothing is
-	// written when no record failed.
+	// Manifests are the input manifests the jobs ran (a directory, an
+	// s3:// prefix or one .jsonl file). With them every input record is
+	// accounted for: a record with no output line is reported as missing
+	// in every format, and written to Failed with its modelInput.
+	Manifests string
+	// Failed is a directory or s3:// prefix where manifests of the records
+	// to run again are written: the errored ones and, when Manifests are
+	// given, the missing ones. One file (failed.jsonl) when they are fewer
+	// than two jobs' minimum, else files failed-0001.jsonl, … each holding
+	// at least the per-job minimum; nothing is written when every record
+	// was answered.
 	Failed string
+	// Limits are the quotas the Failed manifests are cut by; zero fields
+	// mean the service's defaults.
+	Limits manifest.Limits
+	// AllowMissing makes Run succeed when records are missing; by default
+	// it writes everything and then returns an error wrapping
+	// ErrMissingRecords.
+	AllowMissing bool
 	// ModelID is reported as the model of OpenAI output bodies.
 	ModelID string
 	// TempDir holds the partition files; default the system's.
@@ -63,21 +81,44 @@ type Options struct {
 	Progress func(done, total int64)
 }
 
-// Result says what Run did.
+// Result says what Run did. Every input record is in exactly one of
+// Succeeded, Failed (errored) and Missing when the input manifests are
+// given (Expected = Succeeded + Failed + Missing).
 type Result struct {
-	Files        int    `json:"files"`
-	Records      int    `json:"records"`
-	Succeeded    int    `json:"succeeded"`
-	Failed       int    `json:"failed"`
-	InputTokens  int64  `json:"inputTokens"`
-	OutputTokens int64  `json:"outputTokens"`
-	Rows         int    `json:"rows,omitempty"`
-	Missing      int    `json:"missing,omitempty"`
-	Orphans      int    `json:"orphans,omitempty"`
-	Out          string `json:"out"`
-	Format       string `json:"format"`
-	FailedFile   string `json:"failedFile,omitempty"`
+	Files        int   `json:"files"`
+	Records      int   `json:"records"`
+	Succeeded    int   `json:"succeeded"`
+	Failed       int   `json:"failed"`
+	InputTokens  int64 `json:"inputTokens"`
+	OutputTokens int64 `json:"outputTokens"`
+	// Expected is the number of records of the input manifests (0 when
+	// they were not given).
+	Expected int `json:"expected,omitempty"`
+	// Missing counts the records (or, joined without manifests, the
+	// source rows) that have no output line.
+	Missing int `json:"missing,omitempty"`
+	// Jobs is the number of jobs' manifest.json.out found with the
+	// outputs, and Summary their counts added up; UnnamedMissing is how
+	// many records they say never ran that could not be named (give the
+	// input manifests to name them).
+	Jobs           int               `json:"jobs,omitempty"`
+	Summary        *manifest.Summary `json:"summary,omitempty"`
+	UnnamedMissing int               `json:"unnamedMissing,omitempty"`
+	Rows           int               `json:"rows,omitempty"`
+	Orphans        int               `json:"orphans,omitempty"`
+	Out            string            `json:"out"`
+	Format         string            `json:"format"`
+	// FailedFiles are the manifests of records to run again, and
+	// FailedErrored and FailedMissing how many of their records errored
+	// and never ran.
+	FailedFiles   []string `json:"failedFiles,omitempty"`
+	FailedErrored int      `json:"failedErrored,omitempty"`
+	FailedMissing int      `json:"failedMissing,omitempty"`
 }
+
+// ErrMissingRecords is wrapped by Run's error when records never ran and
+// Options.AllowMissing is not set; the results are written all the same.
+var ErrMissingRecords = errors.New("records are missing from the outputs")
 
 // Run writes the results.
 func Run(ctx context.Context, opts Options) (Result, error) {
@@ -90,12 +131,13 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if opts.Out == "" {
 		return res, errors.New("no output file: give a .csv, .jsonl or .parquet file (or OpenAI format) to write the results to")
 	}
-	openai := strings.EqualFold(opts.Format, FormatOpenAI)
+	lines := strings.ToLower(opts.Format)
+	openai, anthropic := lines == FormatOpenAI, lines == FormatAnthropic
 	var format table.Format
-	if openai {
-		res.Format = FormatOpenAI
+	if openai || anthropic {
+		res.Format = lines
 		if opts.Join != "" {
-			return res, errors.New("OpenAI output lines carry each record's custom_id and need no join: leave out the source table")
+			return res, errors.New("batch API result lines carry each record's custom_id and need no join: leave out the source table")
 		}
 	} else {
 		var err error
@@ -108,61 +150,82 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("outputs %s: %w", opts.Outputs, err)
 	}
-	if len(files) == 0 {
+	if len(files) == 0 && opts.Manifests == "" {
 		return res, fmt.Errorf("no .jsonl.out files under %s: give the jobs' output location (s3://bucket/output/<job name>/ on AWS, or its copy under the local cloud's data directory)", opts.Outputs)
 	}
 	res.Files = len(files)
+	if err := readSummaries(ctx, store, opts.Outputs, &res); err != nil {
+		return res, err
+	}
+	tmp, err := os.MkdirTemp(opts.TempDir, "results-*")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(tmp)
 	scan := &scanner{opts: opts, files: files, res: &res}
-	if opts.Failed != "" {
-		res.FailedFile = table.Join(opts.Failed, "failed.jsonl")
-		f, err := store.Create(ctx, res.FailedFile)
-		if err != nil {
+	if opts.Manifests != "" {
+		if scan.expect, err = loadExpected(ctx, store, opts.Manifests, tmp); err != nil {
 			return res, err
 		}
-		scan.failed = f
-		defer func() {
-			if scan.failed != nil {
-				scan.failed.Abort()
-			}
-		}()
+		defer scan.expect.close()
+		res.Expected = scan.expect.records
+	}
+	if opts.Failed != "" {
+		if scan.failed, err = newSpool(tmp); err != nil {
+			return res, err
+		}
+		defer scan.failed.remove()
 	}
 	switch {
 	case openai:
 		err = writeOpenAI(ctx, scan)
+	case anthropic:
+		err = writeAnthropic(ctx, scan)
 	case opts.Join == "":
 		err = writeRecords(ctx, scan, format)
 	default:
-		err = join(ctx, scan, format)
+		err = join(ctx, scan, format, tmp)
 	}
 	if err != nil {
 		return res, err
 	}
-	if scan.failed != nil && res.Failed == 0 {
-		scan.failed.Abort()
-		scan.failed, res.FailedFile = nil, ""
+	if err := checkTotals(&res); err != nil {
+		return res, err
 	}
-	if scan.failed != nil {
-		if _, err := scan.failed.Write(scan.failedBuf); err != nil {
+	if scan.failed != nil && scan.failed.records > 0 {
+		if err := writeFailed(ctx, scan); err != nil {
 			return res, err
 		}
-		err := scan.failed.Close()
-		scan.failed = nil
-		if err != nil {
-			return res, err
-		}
+	}
+	if (res.Missing > 0 || res.UnnamedMissing > 0) && !opts.AllowMissing {
+		return res, fmt.Errorf("%w: %s; the results say so for each one (pass --allow-missing to exit 0 all the same)", ErrMissingRecords, missingText(res))
 	}
 	return res, nil
 }
 
-// scanner reads every output line once, counting, writing the failed
-// records' manifest, and handing each outcome on.
+// missingText says how many records never ran, for people.
+func missingText(res Result) string {
+	switch {
+	case res.Missing > 0 && res.Expected > 0:
+		return fmt.Sprintf("%d of the %d input records have no output line", res.Missing, res.Expected)
+	case res.Missing > 0:
+		return fmt.Sprintf("%d source rows have no output line", res.Missing)
+	default:
+		return fmt.Sprintf("the jobs' manifest.json.out say %d records never ran; give the input manifests (--manifests) to name them", res.UnnamedMissing)
+	}
+}
+
+// scanner reads every output line once, counting, spooling the records to
+// run again, noting each id for the missing-record check, and handing each
+// outcome on.
 type scanner struct {
 	opts      Options
 	files     []table.Object
 	res       *Result
-	failed    table.File
-	failedBuf []byte
+	failed    *spool
+	expect    *expected
 	embedding bool // an outcome had an embedding
+	templates int  // the largest template number in the output ids
 }
 
 func (s *scanner) each(ctx context.Context, fn func(outcome) error) error {
@@ -192,8 +255,14 @@ func (s *scanner) each(ctx context.Context, fn func(outcome) error) error {
 					return err
 				}
 				s.count(o)
+				if s.expect != nil {
+					if err := s.expect.saw(o.ID); err != nil {
+						return err
+					}
+				}
 				if o.Failed && s.failed != nil {
-					if err := s.writeFailed(l); err != nil {
+					s.res.FailedErrored++
+					if err := s.failed.add(l.RecordID, l.ModelInput); err != nil {
 						return err
 					}
 				}
@@ -216,6 +285,25 @@ func (s *scanner) each(ctx context.Context, fn func(outcome) error) error {
 	return nil
 }
 
+// missing calls fn with an outcome for every input record that has no
+// output line; it does nothing without the input manifests. Call it after
+// each.
+func (s *scanner) missing(fn func(outcome) error) error {
+	if s.expect == nil {
+		return nil
+	}
+	return s.expect.eachMissing(func(r expectedRec) error {
+		s.res.Missing++
+		if s.failed != nil {
+			s.res.FailedMissing++
+			if err := s.failed.add(r.ID, r.ModelInput); err != nil {
+				return err
+			}
+		}
+		return fn(outcome{ID: r.ID, Missing: true, ErrorMessage: missingReason})
+	})
+}
+
 func (s *scanner) count(o outcome) {
 	s.res.Records++
 	if o.Failed {
@@ -228,16 +316,6 @@ func (s *scanner) count(o outcome) {
 	if len(o.Embeddings) > 0 {
 		s.embedding = true
 	}
-}
-
-func (s *scanner) writeFailed(l manifest.OutputLine) error {
-	s.failedBuf = manifest.AppendInputLine(s.failedBuf, manifest.Record{RecordID: l.RecordID, ModelInput: l.ModelInput})
-	if len(s.failedBuf) < 256<<10 {
-		return nil
-	}
-	_, err := s.failed.Write(s.failedBuf)
-	s.failedBuf = s.failedBuf[:0]
-	return err
 }
 
 type countingReader struct {
@@ -254,7 +332,7 @@ func (c *countingReader) Read(b []byte) (int, error) {
 // resultColumns are the columns a results table adds to the source's,
 // prefixed when the source already has one of the names.
 func resultColumns(source []string, embedding bool) []table.Column {
-	cols := []table.Column{{Name: "record_id"}, {Name: "output"}}
+	cols := []table.Column{{Name: "record_id"}, {Name: "status"}, {Name: "output"}}
 	if embedding {
 		cols = append(cols, table.Column{Name: "embedding", Type: table.Floats})
 	}
@@ -278,15 +356,8 @@ func resultColumns(source []string, embedding bool) []table.Column {
 
 // appendResult appends an outcome's values in the order of resultColumns.
 func appendResult(vals []any, o *outcome, embedding bool) []any {
-	if o == nil {
-		vals = append(vals, nil, nil)
-		if embedding {
-			vals = append(vals, nil)
-		}
-		return append(vals, nil, nil, nil, nil, nil)
-	}
-	vals = append(vals, o.ID)
-	if o.Failed {
+	vals = append(vals, o.ID, o.Status())
+	if o.Failed || o.Missing {
 		vals = append(vals, nil)
 	} else {
 		vals = append(vals, o.Text)
@@ -295,9 +366,10 @@ func appendResult(vals []any, o *outcome, embedding bool) []any {
 		vals = append(vals, o.embedding())
 	}
 	var code, in, out any
-	if o.Failed {
+	switch {
+	case o.Failed:
 		code = o.ErrorCode
-	} else {
+	case !o.Missing:
 		in, out = o.InputTokens, o.OutputTokens
 	}
 	var msg, stop any
@@ -321,10 +393,14 @@ func writeRecords(ctx context.Context, s *scanner, format table.Format) error {
 		return err
 	}
 	var vals []any
-	err = s.each(ctx, func(o outcome) error {
+	write := func(o outcome) error {
 		vals = appendResult(vals[:0], &o, embedding)
 		return w.Write(vals)
-	})
+	}
+	err = s.each(ctx, write)
+	if err == nil {
+		err = s.missing(write)
+	}
 	if err != nil {
 		w.Abort()
 		return err
@@ -367,15 +443,20 @@ func writeOpenAI(ctx context.Context, s *scanner) error {
 		return err
 	}
 	var buf []byte
-	err = s.each(ctx, func(o outcome) error {
-		buf = appendOpenAILine(buf, o, s.opts.ModelID)
+	created := time.Now().Unix()
+	write := func(o outcome) error {
+		buf = appendOpenAILine(buf, o, s.opts.ModelID, created)
 		if len(buf) < 256<<10 {
 			return nil
 		}
 		_, err := f.Write(buf)
 		buf = buf[:0]
 		return err
-	})
+	}
+	err = s.each(ctx, write)
+	if err == nil {
+		err = s.missing(write)
+	}
 	if err == nil {
 		_, err = f.Write(buf)
 	}
@@ -390,12 +471,21 @@ func writeOpenAI(ctx context.Context, s *scanner) error {
 // "request_id", "body"}, "error": null}. A failed record gets its error
 // code as the status and an error body, as OpenAI reports a request the
 // endpoint refused.
-func appendOpenAILine(b []byte, o outcome, modelID string) []byte {
+func appendOpenAILine(b []byte, o outcome, modelID string, created int64) []byte {
 	h := fnv.New64a()
 	h.Write([]byte(o.ID))
 	sum := strconv.FormatUint(h.Sum64(), 16)
 	b = append(b, `{"id":"batch_req_`+sum+`","custom_id":`...)
 	b = appendJSONString(b, o.ID)
+	if o.Missing {
+		// A request the batch never ran has no response, only an error
+		// (https://platform.openai.com/docs/api-reference/batch/request-output:
+		// error.code batch_expired, "The request could not be executed
+		// before the completion window ended").
+		b = append(b, `,"response":null,"error":{"code":"batch_expired","message":`...)
+		b = appendJSONString(b, o.ErrorMessage)
+		return append(b, "}}\n"...)
+	}
 	b = append(b, `,"response":{"status_code":`...)
 	if o.Failed {
 		b = strconv.AppendInt(b, int64(o.ErrorCode), 10)
@@ -410,7 +500,7 @@ func appendOpenAILine(b []byte, o outcome, modelID string) []byte {
 		b = appendJSONString(b, strconv.Itoa(o.ErrorCode))
 		b = append(b, "}}"...)
 	} else {
-		b = append(b, model.OpenAIResponseBody(o.answer(), "chatcmpl-"+sum, modelID, 0)...)
+		b = append(b, model.OpenAIResponseBody(o.answer(), "chatcmpl-"+sum, modelID, created)...)
 	}
 	return append(b, `},"error":null}`+"\n"...)
 }

@@ -149,14 +149,14 @@ func TestJoinKeepsSourceOrderAndEveryRow(t *testing.T) {
 				failedDir := t.TempDir()
 				out := filepath.Join(t.TempDir(), "results."+ext)
 				res, err := results.Run(context.Background(), results.Options{Outputs: outs, Join: src, Out: out, Failed: failedDir})
-				if err != nil {
-					t.Fatal(err)
+				if !errors.Is(err, results.ErrMissingRecords) {
+					t.Fatalf("a row without output: %v, want ErrMissingRecords", err)
 				}
 				if res.Rows != 260 || res.Records != 259 || res.Failed != 5 || res.Missing != 1 || res.Orphans != 0 || res.InputTokens == 0 {
 					t.Fatalf("result %+v: want 260 rows, 259 records, 5 failed, 1 missing", res)
 				}
 				cols, rows := readTable(t, out)
-				if strings.Join(cols, ",") != "sku,text,record_id,output,input_tokens,output_tokens,stop_reason,error_code,error_message" {
+				if strings.Join(cols, ",") != "sku,text,record_id,status,output,input_tokens,output_tokens,stop_reason,error_code,error_message" {
 					t.Errorf("columns %v", cols)
 				}
 				if len(rows) != 260 {
@@ -181,12 +181,15 @@ func TestJoinKeepsSourceOrderAndEveryRow(t *testing.T) {
 						}
 					}
 				}
-				failed, err := os.Open(res.FailedFile)
+				if len(res.FailedFiles) != 1 {
+					t.Fatalf("failed files %v, want one", res.FailedFiles)
+				}
+				failed, err := os.Open(res.FailedFiles[0])
 				if err != nil {
 					t.Fatal(err)
 				}
 				defer failed.Close()
-				stats, err := manifest.ValidateFile(failed, res.FailedFile, manifest.Limits{})
+				stats, err := manifest.ValidateFile(failed, res.FailedFiles[0], manifest.Limits{})
 				if err != nil || stats.Records != 5 {
 					t.Errorf("failed manifest: %d records, %v", stats.Records, err)
 				}
@@ -306,7 +309,7 @@ func TestS3OutputsEmbeddingsToParquet(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 	cols, rows := readTable(t, "s3://batch/results/embeddings.parquet")
-	if !strings.Contains(strings.Join(cols, ","), "record_id,output,embedding,input_tokens") {
+	if !strings.Contains(strings.Join(cols, ","), "record_id,status,output,embedding,input_tokens") {
 		t.Errorf("columns %v", cols)
 	}
 	if len(rows) != 120 {
@@ -332,7 +335,7 @@ func TestNoFailedManifestWhenNothingFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(failed)
-	if res.FailedFile != "" || len(entries) != 0 || res.Records != 100 {
+	if len(res.FailedFiles) != 0 || len(entries) != 0 || res.Records != 100 {
 		t.Errorf("result %+v, files %v: no failed manifest expected", res, entries)
 	}
 }

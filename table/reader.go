@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -49,11 +50,17 @@ func (s *Store) OpenTable(ctx context.Context, path string, format Format, tmp s
 		if err != nil {
 			return nil, err
 		}
+		if r, err = decoded(r, s.Encoding); err != nil {
+			return nil, err
+		}
 		if format == CSV {
 			return newCSVReader(r, path)
 		}
 		return &jsonlReader{closer: r, br: bufio.NewReaderSize(r, 256<<10), file: path}, nil
 	case Parquet:
+		if s.Encoding != "" {
+			return nil, fmt.Errorf("%s: Parquet strings are UTF-8 by the format's definition: leave out the encoding", path)
+		}
 		local, cleanup, err := s.LocalCopy(ctx, path, tmp)
 		if err != nil {
 			return nil, err
@@ -143,6 +150,9 @@ func (c *csvReader) Next() (Row, error) {
 	line, _ := c.r.FieldPos(0)
 	vals := make(map[string]any, len(c.cols))
 	for i, v := range rec {
+		if !utf8.ValidString(v) {
+			return Row{}, &RowError{File: c.file, Row: c.n, Line: line, Msg: notUTF8(fmt.Sprintf("column %q", c.cols[i]), v)}
+		}
 		vals[c.cols[i]] = v
 	}
 	return Row{Index: c.n, Line: line, Values: vals}, nil
@@ -200,6 +210,9 @@ func (j *jsonlReader) Next() (Row, error) {
 			continue
 		}
 		j.n++
+		if !utf8.Valid(line) {
+			return Row{}, &RowError{File: j.file, Row: j.n, Line: j.line, Msg: notUTF8("the line", string(line))}
+		}
 		vals, err := j.parse(bytes.TrimSpace(line))
 		if err != nil {
 			return Row{}, &RowError{File: j.file, Row: j.n, Line: j.line, Msg: err.Error()}

@@ -26,6 +26,11 @@ type Store struct {
 	// on first use; with an endpoint set it addresses buckets by path, as
 	// local S3 servers expect.
 	S3 *s3.Client
+	// Encoding is the character encoding of CSV and JSON Lines tables read
+	// through the Store, by its WHATWG name or label (windows-1252,
+	// latin1, shift_jis, utf-16le, …); empty means UTF-8, and then bytes
+	// that are not UTF-8 are an error naming the row, never replaced.
+	Encoding string
 
 	once  sync.Once
 	s3err error
@@ -159,8 +164,14 @@ type localFile struct {
 	final string
 }
 
+// Close makes the file appear under its name with mode 0644, as a plain
+// create leaves a file (the temporary file it was written to is private).
 func (f *localFile) Close() error {
-	if err := f.File.Close(); err != nil {
+	err := f.File.Chmod(0o644)
+	if cerr := f.File.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		os.Remove(f.Name())
 		return err
 	}

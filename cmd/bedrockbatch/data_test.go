@@ -197,3 +197,39 @@ func TestRoundTripPrepareLocalRunResults(t *testing.T) {
 		t.Errorf("failed manifest: %+v, want %d records", retry, res.Failed)
 	}
 }
+
+// The hint after prepare repeats the quota flags that were changed, so the
+// validate it suggests checks against the same quotas; results names each
+// missing record and exits 1 unless --allow-missing.
+func TestPrepareHintAndResultsExitOnMissing(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "rows.csv")
+	var sb strings.Builder
+	sb.WriteString("id,text\n")
+	for i := 1; i <= 60; i++ {
+		fmt.Fprintf(&sb, "r%d,text %d\n", i, i)
+	}
+	os.WriteFile(src, []byte(sb.String()), 0o644)
+	manifests := filepath.Join(dir, "m")
+	out, err := run(t, "prepare", src, "--model", "amazon.nova-lite-v1:0", "--prompt", "{{.text}}", "--out", manifests, "--min-records-per-job", "50")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "--model amazon.nova-lite-v1:0 --min-records-per-job 50;") {
+		t.Errorf("the hint does not keep --min-records-per-job 50:\n%s", out)
+	}
+	if strings.Contains(out, "--max-records-per-file") {
+		t.Errorf("the hint repeats a flag left at its default:\n%s", out)
+	}
+	// No job ran: every record is missing.
+	outs := filepath.Join(dir, "outputs")
+	os.MkdirAll(outs, 0o755)
+	res := filepath.Join(dir, "r.csv")
+	out, err = run(t, "results", outs, "--manifests", manifests, "--out", res)
+	if err == nil || !strings.Contains(out, "60 = 0 answered + 0 errored + 60 missing") {
+		t.Fatalf("results with nothing run: %v\n%s", err, out)
+	}
+	if out, err := run(t, "results", outs, "--manifests", manifests, "--out", res, "--allow-missing"); err != nil {
+		t.Fatalf("--allow-missing: %v\n%s", err, out)
+	}
+}

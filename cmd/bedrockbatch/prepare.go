@@ -36,12 +36,14 @@ Prompts are Go templates over the row's columns: --prompt 'Summarize: {{.review}
 with --template-column each row uses the prompt file its cell names.
 
 --format openai reads an OpenAI Batch API file (chat completions or
-embeddings) instead, keeping each custom_id as the record id.`,
+embeddings) instead, and --format anthropic an Anthropic Message Batches
+request file, keeping each custom_id as the record id.`,
 		Example: `  bedrockbatch prepare reviews.csv --model amazon.nova-pro-v1:0 --prompt 'Summarize: {{.text}}' --out manifests/
   bedrockbatch prepare s3://data/reviews.parquet --model anthropic.claude-3-5-haiku-20241022-v1:0 \
       --prompt-file prompts/summary.tmpl --prompt-file prompts/grade.tmpl --template-column task \
       --id-column review_id --system 'You are a careful reader.' --max-tokens 300 --out s3://batch/input/reviews/
-  bedrockbatch prepare batch.jsonl --format openai --model us.amazon.nova-lite-v1:0 --out manifests/`,
+  bedrockbatch prepare batch.jsonl --format openai --model us.amazon.nova-lite-v1:0 --out manifests/
+  bedrockbatch prepare requests.jsonl --format anthropic --model us.anthropic.claude-3-5-haiku-20241022-v1:0 --out manifests/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Input = args[0]
@@ -81,14 +83,15 @@ embeddings) instead, keeping each custom_id as the record id.`,
 			if jsonOut {
 				return printJSON(cmd.OutOrStdout(), res)
 			}
-			printPrepared(cmd, res, opts)
+			printPrepared(cmd, res, opts, quotas.changed(cmd.Flags()))
 			return nil
 		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.ModelID, "model", "", "model id or inference profile the jobs run on (required); it chooses the request format")
 	fs.StringVar(&opts.Out, "out", "", "directory or s3:// prefix to write the manifests to (required)")
-	fs.StringVar(&opts.Format, "format", "", "input format: csv, jsonl, parquet or openai (default: from the file extension)")
+	fs.StringVar(&opts.Encoding, "encoding", "", "character encoding of a CSV or JSON Lines input (windows-1252, latin1, shift_jis, utf-16le, …; default UTF-8, where other bytes are an error naming the row)")
+	fs.StringVar(&opts.Format, "format", "", "input format: csv, jsonl, parquet, openai or anthropic (default: from the file extension)")
 	fs.StringArrayVar(&prompts, "prompt", nil, "prompt template over the row's columns, e.g. 'Summarize: {{.text}}'; repeat for several records per row")
 	fs.StringArrayVar(&promptFiles, "prompt-file", nil, "file holding a prompt template, named after the file for --template-column; repeatable")
 	fs.StringVar(&opts.TemplateColumn, "template-column", "", "column whose cell names the prompt file (without extension) each row uses")
@@ -110,7 +113,9 @@ embeddings) instead, keeping each custom_id as the record id.`,
 	return cmd
 }
 
-func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options) {
+// printPrepared says what prepare wrote and what to run next; quotas are
+// the non-default quota flags, which the next commands need as well.
+func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options, quotas string) {
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "Prepared %d records from %d rows of %s for %s (%s, %s)\n", res.Records, res.Rows, res.Input, res.ModelID, res.Family, res.InvocationType)
 	for _, f := range res.Files {
@@ -122,7 +127,7 @@ func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options)
 	} else {
 		fmt.Fprintln(w, "; all can run at once")
 	}
-	fmt.Fprintf(w, "Next: bedrockbatch validate %s --model %s; bedrockbatch cost %s --model %s\n", opts.Out, res.ModelID, opts.Out, res.ModelID)
+	fmt.Fprintf(w, "Next: bedrockbatch validate %s --model %s%s; bedrockbatch cost %s --model %s\n", opts.Out, res.ModelID, quotas, opts.Out, res.ModelID)
 	if _, err := os.Stat(opts.Out); err == nil {
 		fmt.Fprintf(w, "      bedrockbatch local run --input %s --model %s\n", opts.Out, res.ModelID)
 	}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/pflag"
 
 	"github.com/bedrockbatch/bedrockbatch/manifest"
@@ -24,4 +27,16 @@ func (q *quotaFlags) register(fs *pflag.FlagSet) {
 
 func (q *quotaFlags) limits() manifest.Limits {
 	return manifest.Limits{MinRecordsPerJob: q.minPerJob, MaxRecordsPerFile: q.maxPerFile, MaxFileBytes: q.maxFileSize, MaxJobBytes: q.maxJobSize}
+}
+
+// changed repeats the quota flags set on the command line, as flags to
+// pass on to the next command (" --min-records-per-job 1000", or "").
+func (q *quotaFlags) changed(fs *pflag.FlagSet) string {
+	var b strings.Builder
+	for _, name := range []string{"min-records-per-job", "max-records-per-file", "max-file-bytes", "max-job-bytes"} {
+		if f := fs.Lookup(name); f != nil && f.Changed {
+			fmt.Fprintf(&b, " --%s %s", name, f.Value.String())
+		}
+	}
+	return b.String()
 }
