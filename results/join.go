@@ -54,22 +54,9 @@ func joinKey(id string) string {
 	}
 }
 
-// templateNumber is the 1-based template number an id's -NNN suffix
-// names, or 0.
-func templateNumber(id string) int {
-	base, ok := stripSuffix(id)
-	if !ok {
-		return 0
-	}
-	n := 0
-	for _, c := range id[len(base)+1:] {
-		n = n*10 + int(c-'0')
-	}
-	return n
-}
-
-// templateCount is how many records each row made: as given, or the
-// largest template number seen in the outputs.
+// templateCount is how many records each row made: as given, or the most
+// -NNN records one row took in the join (ids that merely end in digits,
+// such as sku-123, never count: only records a row took by its base id).
 func (s *scanner) templateCount() int {
 	if s.opts.Templates > 0 {
 		return s.opts.Templates
@@ -216,13 +203,7 @@ func join(ctx context.Context, s *scanner, format table.Format, tmp string) erro
 			F int `json:"fi"`
 		}{o, fileIndex[o.File]})
 	}
-	templates := s.opts.Templates
-	err = s.each(ctx, func(o outcome) error {
-		if templates == 0 {
-			s.templates = max(s.templates, templateNumber(o.ID))
-		}
-		return write(o)
-	})
+	err = s.each(ctx, write)
 	if err == nil {
 		err = s.missing(write)
 	}
@@ -398,6 +379,7 @@ func joinPartition(s *scanner, outPath, srcPath, tmp string, i int, orphans *par
 					j.O = append(j.O, h.outcome)
 				}
 			}
+			s.templates = max(s.templates, len(j.O))
 		}
 		b, err := json.Marshal(j)
 		if err != nil {

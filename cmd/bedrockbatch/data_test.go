@@ -169,7 +169,7 @@ func TestRoundTripPrepareLocalRunResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 251 || strings.Join(rows[0][:4], ",") != "review_id,text,record_id,output" {
+	if len(rows) != 251 || strings.Join(rows[0][:5], ",") != "review_id,text,record_id,status,output" {
 		t.Fatalf("%d lines, header %v", len(rows), rows[0])
 	}
 	failed := 0
@@ -178,12 +178,15 @@ func TestRoundTripPrepareLocalRunResults(t *testing.T) {
 		if r[0] != id || r[2] != id {
 			t.Fatalf("row %d: %v, want the source row %s joined to its record", i+1, r, id)
 		}
-		if r[7] != "" {
+		if r[8] != "" {
+			if r[3] != results.StatusErrored {
+				t.Errorf("row %d has an error code and status %q", i+1, r[3])
+			}
 			failed++
 			continue
 		}
-		if !strings.Contains(r[3], fmt.Sprintf("Review number %d", i+1)) {
-			t.Errorf("row %d: output %q does not answer its own prompt", i+1, r[3])
+		if r[3] != results.StatusAnswered || !strings.Contains(r[4], fmt.Sprintf("Review number %d", i+1)) {
+			t.Errorf("row %d: status %q, output %q does not answer its own prompt", i+1, r[3], r[4])
 		}
 	}
 	if failed != res.Failed {
