@@ -31,6 +31,8 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/s3"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sfn"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/sns"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/sqs"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -75,6 +77,9 @@ type Cloud struct {
 	Bedrock *bedrock.Engine
 	// StepFunctions is the Step Functions API over the interpreter.
 	StepFunctions *sfn.Service
+	// SQS and SNS are the local queues and topics.
+	SQS *sqs.Service
+	SNS *sns.Service
 
 	opts      Options
 	lock      *os.File
@@ -149,6 +154,9 @@ func open(opts Options) (*Cloud, error) {
 	c.Router.Register(edge.S3, c.S3)
 	c.Router.Register(edge.Lambda, c.Lambda)
 	c.Router.Register(edge.EventBridge, c.Events)
+	if err := c.openMessaging(); err != nil {
+		return nil, err
+	}
 
 	cfg := c.AWSConfig()
 	models, err := model.New(opts.Models)
