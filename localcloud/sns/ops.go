@@ -19,22 +19,22 @@ type action func(ctx context.Context, form url.Values) (any, error)
 
 func (s *Service) actions() map[string]action {
 	return map[string]action{
-		"CreateTopic":                s.createTopic,
-		"DeleteTopic":                s.deleteTopic,
-		"ListTopics":                 s.listTopics,
-		"GetTopicAttributes":         s.getTopicAttributes,
-		"SetTopicAttributes":         s.setTopicAttributes,
-		"Subscribe":                  s.subscribe,
-		"ConfirmSubscription":        s.confirmSubscription,
-		"Unsubscribe":                s.unsubscribe,
-		"ListSubscriptions":          s.listSubscriptions,
-		"ListSubscriptionsByTopic":   s.listSubscriptions,
-		"GetSubscriptionAttributes":  s.getSubscriptionAttributes,
-		"SetSubscriptionAttributes":  s.setSubscriptionAttributes,
-		"Publish":                    s.publish,
-		"PublishBatch":               s.publishBatch,
-		"TagResource":                s.tagResource,
-		"ListTagsForResource":        s.listTagsForResource,
+		"CreateTopic":               s.createTopic,
+		"DeleteTopic":               s.deleteTopic,
+		"ListTopics":                s.listTopics,
+		"GetTopicAttributes":        s.getTopicAttributes,
+		"SetTopicAttributes":        s.setTopicAttributes,
+		"Subscribe":                 s.subscribe,
+		"ConfirmSubscription":       s.confirmSubscription,
+		"Unsubscribe":               s.unsubscribe,
+		"ListSubscriptions":         s.listSubscriptions,
+		"ListSubscriptionsByTopic":  s.listSubscriptions,
+		"GetSubscriptionAttributes": s.getSubscriptionAttributes,
+		"SetSubscriptionAttributes": s.setSubscriptionAttributes,
+		"Publish":                   s.publish,
+		"PublishBatch":              s.publishBatch,
+		"TagResource":               s.tagResource,
+		"ListTagsForResource":       s.listTagsForResource,
 	}
 }
 

@@ -8,7 +8,7 @@ type moveTask struct {
 	TaskHandle                        string
 	Status                            string
 	SourceArn                         string
-	DestinationArn                    string `json:",omitempty"`
+	DestinationArn                    string   `json:",omitempty"`
 	MaxNumberOfMessagesPerSecond      *flexInt `json:",omitempty"`
 	ApproximateNumberOfMessagesMoved  int64
 	ApproximateNumberOfMessagesToMove int64
