@@ -41,6 +41,8 @@ type env struct {
 	sqs    *awssqs.Client
 	lambda *lambda.Service
 	svc    *sns.Service
+	// endpoint is the router's base URL.
+	endpoint string
 }
 
 // newEnv serves SNS, SQS and Lambda behind one router, SNS delivering
@@ -73,7 +75,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); lsvc.Wait(); ssvc.Wait() })
-	return &env{sns: awssns.NewFromConfig(cfg, func(o *awssns.Options) { o.BaseEndpoint = aws.String(endpoint) }), sqs: sqsClient, lambda: lsvc, svc: ssvc}
+	return &env{sns: awssns.NewFromConfig(cfg, func(o *awssns.Options) { o.BaseEndpoint = aws.String(endpoint) }), sqs: sqsClient, lambda: lsvc, svc: ssvc, endpoint: endpoint}
 }
 
 func (e *env) topic(t *testing.T, name string) string {
