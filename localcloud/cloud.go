@@ -86,6 +86,8 @@ type Cloud struct {
 	functions *functionRegistry
 	ready     chan struct{}
 	started   sync.Once
+
+	deadLetters *deadLetters
 }
 
 // New opens (creating if needed) a local cloud in opts.DataDir and
@@ -129,6 +131,7 @@ func New(opts Options) (*Cloud, error) {
 // open builds the services of a cloud whose data directory is locked.
 func open(opts Options) (*Cloud, error) {
 	c := &Cloud{Router: edge.New(opts.RequestLogger), opts: opts, functions: newFunctionRegistry()}
+	c.deadLetters = &deadLetters{c: c}
 	store, err := s3.NewFileStore(opts.DataDir)
 	if err != nil {
 		return nil, err
@@ -140,13 +143,15 @@ func open(opts Options) (*Cloud, error) {
 		HandlerHint: func(fn lambda.Function) string {
 			return fmt.Sprintf("register one with Cloud.RegisterFunction(%q, handler) before deploying", fn.Name)
 		},
+		DeadLetter: c.deadLetters.invocation,
 	})
 	if err != nil {
 		return nil, err
 	}
 	c.Events, err = events.New(events.Options{
 		DataDir: opts.DataDir, Region: opts.Region, Account: opts.Account, Clock: opts.Clock, Logger: opts.Logger,
-		Deliverer: events.LambdaDeliverer{Client: awslambda.NewFromConfig(c.AWSConfig())},
+		Deliverer:  events.LambdaDeliverer{Client: awslambda.NewFromConfig(c.AWSConfig())},
+		DeadLetter: c.deadLetters.delivery,
 	})
 	if err != nil {
 		return nil, err

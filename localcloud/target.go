@@ -36,11 +36,18 @@ func (t *target) Apply(ctx context.Context, r *deploy.Resolved) error {
 	case "AWS::S3::Bucket":
 		return t.bucket(ctx, r)
 	case "AWS::Lambda::Function":
+		t.c.deadLetters.noteFunction(r)
 		return t.function(r)
 	case "AWS::Events::Rule":
 		return t.rule(ctx, r)
 	case "AWS::StepFunctions::StateMachine":
 		return t.stateMachine(ctx, r)
+	case "AWS::SQS::Queue":
+		return t.queue(ctx, r)
+	case "AWS::SNS::Topic":
+		return t.topic(ctx, r)
+	case "AWS::SNS::Subscription":
+		return t.subscription(ctx, r)
 	}
 	return deploy.ErrUnsupported
 }
@@ -136,6 +143,9 @@ func (t *target) rule(ctx context.Context, r *deploy.Resolved) error {
 			if n, ok := rp["MaximumEventAgeInSeconds"].(float64); ok {
 				tg.RetryPolicy.MaximumEventAgeInSeconds = aws.Int32(int32(n))
 			}
+		}
+		if dl, ok := m["DeadLetterConfig"].(map[string]any); ok && str(dl["Arn"]) != "" {
+			tg.DeadLetterConfig = &ebtypes.DeadLetterConfig{Arn: aws.String(str(dl["Arn"]))}
 		}
 		out = append(out, tg)
 	}

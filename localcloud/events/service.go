@@ -35,6 +35,9 @@ type Options struct {
 	RetryBaseDelay, RetryMaxDelay time.Duration
 	// Logger receives failed deliveries. Default slog.Default().
 	Logger *slog.Logger
+	// DeadLetter, if set, receives the deliveries that failed for good to
+	// targets with a dead-letter queue, to send them there.
+	DeadLetter func(ctx context.Context, f FailedDelivery)
 }
 
 // EventBridge's defaults for a target's RetryPolicy.
