@@ -187,7 +187,8 @@ func open(opts Options) (*Cloud, error) {
 		Engine: asl.Options{
 			Invoker: &asl.LambdaInvoker{
 				Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready},
-				Next:      serviceTasks{s3: s3Tasks{client: awss3.NewFromConfig(cfg)}, sfn: sfnTasks{client: awssfn.NewFromConfig(cfg)}},
+				Next: serviceTasks{s3: s3Tasks{client: awss3.NewFromConfig(cfg)}, sfn: sfnTasks{client: awssfn.NewFromConfig(cfg)},
+					messaging: newMessagingTasks(cfg)},
 			},
 			Clock:     opts.Clock,
 			SkipWaits: opts.SkipWaits,
