@@ -18,6 +18,8 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
@@ -150,7 +152,8 @@ func open(opts Options) (*Cloud, error) {
 	}
 	c.Events, err = events.New(events.Options{
 		DataDir: opts.DataDir, Region: opts.Region, Account: opts.Account, Clock: opts.Clock, Logger: opts.Logger,
-		Deliverer:  events.LambdaDeliverer{Client: awslambda.NewFromConfig(c.AWSConfig())},
+		Deliverer: eventTargets{lambda: events.LambdaDeliverer{Client: awslambda.NewFromConfig(c.AWSConfig())},
+			sqs: awssqs.NewFromConfig(c.AWSConfig()), sns: awssns.NewFromConfig(c.AWSConfig())},
 		DeadLetter: c.deadLetters.delivery,
 	})
 	if err != nil {

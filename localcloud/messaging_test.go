@@ -172,12 +172,29 @@ func TestDeployedQueuesTopicsAndDeadLetters(t *testing.T) {
 	m = receiveOne(t, sqsc, aws.ToString(dlq.QueueUrl))
 	var event map[string]any
 	_ = json.Unmarshal([]byte(aws.ToString(m.Body)), &event)
-	rule := res.Find("AWS::Events::Rule")[0]
+	rule := res.Resources["MessagingApp"]["Route"]
 	if event["source"] != "app.test" || aws.ToString(m.MessageAttributes["ERROR_CODE"].StringValue) != "RESOURCE_NOT_FOUND" ||
 		aws.ToString(m.MessageAttributes["RULE_ARN"].StringValue) != rule.Arn() ||
 		aws.ToString(m.MessageAttributes["TARGET_ARN"].StringValue) != "arn:aws:lambda:us-east-1:000000000000:function:gone" ||
 		aws.ToString(m.MessageAttributes["ERROR_MESSAGE"].StringValue) == "" {
 		t.Errorf("event dead letter: body %s attributes %+v", aws.ToString(m.Body), m.MessageAttributes)
+	}
+
+	// An event put on the custom bus reaches the rule of that bus, whose
+	// target is a queue; the default bus's rule for the same source does
+	// not see it (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-event-bus.html).
+	if _, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{EventBusName: aws.String("app-bus"),
+		Source: aws.String("app.test"), DetailType: aws.String("Order"), Detail: aws.String(`{"order":44}`)}}}); err != nil {
+		t.Fatal(err)
+	}
+	m = receiveOne(t, sqsc, out["InboxUrl"])
+	event = nil
+	_ = json.Unmarshal([]byte(aws.ToString(m.Body)), &event)
+	if detail, _ := event["detail"].(map[string]any); detail["order"] != 44.0 || event["detail-type"] != "Order" {
+		t.Errorf("custom bus event in the inbox: %s", aws.ToString(m.Body))
+	}
+	if extra, _ := sqsc.ReceiveMessage(ctx, &awssqs.ReceiveMessageInput{QueueUrl: dlq.QueueUrl}); len(extra.Messages) != 0 {
+		t.Errorf("the default bus's rule got the custom bus's event: %s", aws.ToString(extra.Messages[0].Body))
 	}
 
 	// Deploying again changes nothing and keeps the messages.

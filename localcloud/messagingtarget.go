@@ -2,11 +2,14 @@ package localcloud
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -125,3 +128,15 @@ func attrString(v any) string {
 }
 
 func isTrueProp(v any) bool { return v == true || v == "true" }
+
+// eventBus creates an AWS::Events::EventBus through the EventBridge API;
+// Ref is its name, GetAtt Arn and Name
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbus.html).
+func (t *target) eventBus(ctx context.Context, r *deploy.Resolved) error {
+	_, err := t.events.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(r.PhysicalID)})
+	var exists *ebtypes.ResourceAlreadyExistsException
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("create event bus %s: %w", r.PhysicalID, err)
+	}
+	return nil
+}

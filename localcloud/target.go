@@ -48,6 +48,8 @@ func (t *target) Apply(ctx context.Context, r *deploy.Resolved) error {
 		return t.topic(ctx, r)
 	case "AWS::SNS::Subscription":
 		return t.subscription(ctx, r)
+	case "AWS::Events::EventBus":
+		return t.eventBus(ctx, r)
 	}
 	return deploy.ErrUnsupported
 }
@@ -98,10 +100,10 @@ func (t *target) function(r *deploy.Resolved) error {
 
 func (t *target) rule(ctx context.Context, r *deploy.Resolved) error {
 	p := r.Properties
-	if bus := str(p["EventBusName"]); bus != "" && bus != "default" {
-		return fmt.Errorf("rule %s is on event bus %q; the local cloud has the default bus only", r.LogicalID, bus)
-	}
 	in := &eventbridge.PutRuleInput{Name: aws.String(r.PhysicalID)}
+	if bus := str(p["EventBusName"]); bus != "" {
+		in.EventBusName = aws.String(bus)
+	}
 	if expr := str(p["ScheduleExpression"]); expr != "" {
 		in.ScheduleExpression = aws.String(expr)
 	}
@@ -149,7 +151,7 @@ func (t *target) rule(ctx context.Context, r *deploy.Resolved) error {
 		}
 		out = append(out, tg)
 	}
-	res, err := t.events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(r.PhysicalID), Targets: out})
+	res, err := t.events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(r.PhysicalID), EventBusName: in.EventBusName, Targets: out})
 	if err != nil {
 		return fmt.Errorf("put targets of rule %s: %w", r.PhysicalID, err)
 	}

@@ -57,6 +57,11 @@ func identify(r *Resolved, env Env) {
 		n := name("Name", 64, false)
 		r.PhysicalID = n
 		r.Attrs["Arn"] = arn("events", "rule/"+n)
+	case "AWS::Events::EventBus":
+		n := name("Name", 256, false)
+		r.PhysicalID = n
+		r.Attrs["Arn"] = arn("events", "event-bus/"+n)
+		r.Attrs["Name"] = n
 	case "AWS::StepFunctions::StateMachine":
 		n := name("StateMachineName", 80, false)
 		r.PhysicalID = arn("states", "stateMachine:"+n)

@@ -31,8 +31,14 @@ func (s *Service) deadLetter(ctx context.Context, d delivery, err error, age tim
 	if s.opts.DeadLetter == nil || d.Target.DeadLetterArn == "" {
 		return
 	}
+	ruleArn := s.ruleArn(d.Rule)
+	s.mu.RLock()
+	if r, ok := s.rules[d.Rule]; ok {
+		ruleArn = r.Arn
+	}
+	s.mu.RUnlock()
 	f := FailedDelivery{
-		DeadLetterArn: d.Target.DeadLetterArn, RuleArn: s.ruleArn(d.Rule), TargetArn: d.Target.Arn, Event: []byte(d.Input),
+		DeadLetterArn: d.Target.DeadLetterArn, RuleArn: ruleArn, TargetArn: d.Target.Arn, Event: []byte(d.Input),
 		ErrorCode: "SDK_CLIENT_ERROR", ErrorMessage: err.Error(), RetryAttempts: d.Attempts - 1,
 	}
 	switch {

@@ -60,6 +60,9 @@ type Service struct {
 	running context.Context
 	wg      sync.WaitGroup
 	recent  *recent.Ring[RecentEvent]
+
+	busMu sync.RWMutex
+	buses map[string]bool // custom event buses by name
 }
 
 // New opens the EventBridge state in opts.DataDir.
@@ -84,6 +87,9 @@ func New(opts Options) (*Service, error) {
 	}
 	s := &Service{opts: opts, dir: dir, pending: pending, failed: failed, rules: map[string]*Rule{}, recent: newRecentEvents()}
 	if err := s.loadRules(); err != nil {
+		return nil, err
+	}
+	if err := s.loadBuses(); err != nil {
 		return nil, err
 	}
 	return s, nil
