@@ -3,7 +3,6 @@ package sns
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/url"
@@ -499,10 +498,4 @@ func token() string {
 	var b [64]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("%x", b)
-}
-
-// jsonString quotes s as a JSON string.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }

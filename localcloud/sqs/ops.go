@@ -377,7 +377,7 @@ func (s *Service) send(q *queue, in *sendInput) (*sendOutput, error) {
 	} else if in.MessageGroupId != "" && in.MessageDeduplicationId != "" {
 		return nil, errInvalid("The request include parameter MessageDeduplicationId that is not valid for this queue type (standard queues take no deduplication id).")
 	}
-	if q.fifo() == false && in.MessageGroupId != "" {
+	if !q.fifo() && in.MessageGroupId != "" {
 		m.GroupID = in.MessageGroupId
 	}
 	m.VisibleAt = millis(now) + delay*1000

@@ -109,12 +109,6 @@ var settable = map[string][2]int64{
 	"FifoThroughputLimit":           {},
 }
 
-// readOnly lists the attributes GetQueueAttributes reports but no one sets.
-var readOnly = []string{
-	"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed",
-	"CreatedTimestamp", "LastModifiedTimestamp", "QueueArn",
-}
-
 // checkAttributes validates attributes given to CreateQueue or
 // SetQueueAttributes.
 func checkAttributes(attrs map[string]string, fifoName bool, creating bool) error {
