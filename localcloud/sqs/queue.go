@@ -224,8 +224,21 @@ func (q *queue) add(m *message) error {
 	return nil
 }
 
-// save rewrites a message after its delivery state changed.
-func (q *queue) save(m *message) error { return q.spool.Put(m.Key, m) }
+// save rewrites a message after its delivery state (receive count,
+// visibility, receipt handle) changed. Unlike add, it does not wait for
+// the disk: a crash may lose the latest receipt, which makes the message
+// visible again early, as SQS's at-least-once delivery allows; it never
+// loses the message.
+func (q *queue) save(m *message) error {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return spool.ReplaceFile(filepath.Join(q.spool.Dir(), m.Key+".json"), q.spool.Dir(), ".tmp-*", false, func(f *os.File) error {
+		_, err := f.Write(raw)
+		return err
+	})
+}
 
 // remove deletes message i durably.
 func (q *queue) remove(m *message) error {

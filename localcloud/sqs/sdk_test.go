@@ -21,7 +21,7 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // serve runs a local SQS over dir behind a router and returns an SDK
 // client of it and the server's base URL.
-func serve(t *testing.T, dir string) (*awssqs.Client, string) {
+func serve(t testing.TB, dir string) (*awssqs.Client, string) {
 	t.Helper()
 	svc, err := sqs.New(sqs.Options{DataDir: dir, Logger: quiet})
 	if err != nil {
