@@ -289,6 +289,7 @@ func (c *Cloud) AWSConfig() aws.Config {
 // letting requests in flight finish for up to five seconds.
 func (c *Cloud) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: c.Router, ReadHeaderTimeout: 30 * time.Second}
+	srv.RegisterOnShutdown(c.SQS.StopPolls)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

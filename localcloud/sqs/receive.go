@@ -98,6 +98,8 @@ func (s *Service) receiveMessage(ctx context.Context, in *receiveInput) (*receiv
 		case <-s.opts.Clock.After(max(pause, time.Millisecond)):
 		case <-ctx.Done():
 			return &receiveOutput{}, nil
+		case <-s.stop:
+			return &receiveOutput{}, nil
 		}
 		s.mu.Lock()
 		if s.queues[q.Name] != q {

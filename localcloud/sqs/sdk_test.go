@@ -333,3 +333,36 @@ func TestRestartKeepsMessages(t *testing.T) {
 		t.Fatalf("after restart: %+v %v", out, err)
 	}
 }
+
+// StopPolls ends a long poll at once with no messages, as a server
+// shutting down needs.
+func TestStopPollsEndsLongPolls(t *testing.T) {
+	ctx := context.Background()
+	svc, err := sqs.New(sqs.Options{DataDir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := cloudtest.Start(t, false)
+	srv.Router.Register(edge.SQS, svc)
+	cfg, endpoint := srv.Config()
+	c := awssqs.NewFromConfig(cfg, func(o *awssqs.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	url := mustQueue(t, c, "idle", nil)
+	done := make(chan *awssqs.ReceiveMessageOutput, 1)
+	go func() {
+		out, err := c.ReceiveMessage(ctx, &awssqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 20})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- out
+	}()
+	time.Sleep(50 * time.Millisecond)
+	svc.StopPolls()
+	select {
+	case out := <-done:
+		if out == nil || len(out.Messages) != 0 {
+			t.Errorf("stopped poll answered %+v", out)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the long poll did not end when polls were stopped")
+	}
+}

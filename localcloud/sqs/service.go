@@ -41,7 +41,14 @@ type Service struct {
 	mu     sync.Mutex
 	queues map[string]*queue // by name
 	tasks  []*moveTask
+
+	stop     chan struct{} // closed by StopPolls
+	stopOnce sync.Once
 }
+
+// StopPolls ends the long polls in progress and makes later ones return
+// at once, empty, so a server shutting down does not wait for them.
+func (s *Service) StopPolls() { s.stopOnce.Do(func() { close(s.stop) }) }
 
 // New opens the queues kept in opts.DataDir.
 func New(opts Options) (*Service, error) {
@@ -52,7 +59,7 @@ func New(opts Options) (*Service, error) {
 	opts.Account = cmp.Or(opts.Account, awsproto.DefaultAccount)
 	opts.Clock = cmp.Or[clock.Clock](opts.Clock, clock.Real{})
 	opts.Logger = cmp.Or(opts.Logger, slog.Default())
-	s := &Service{opts: opts, dir: filepath.Join(opts.DataDir, "sqs"), queues: map[string]*queue{}}
+	s := &Service{opts: opts, dir: filepath.Join(opts.DataDir, "sqs"), queues: map[string]*queue{}, stop: make(chan struct{})}
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sqs: %w", err)
 	}
