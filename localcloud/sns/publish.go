@@ -3,7 +3,9 @@ package sns
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -105,6 +107,10 @@ func (s *Service) newPublication(arn, subject, message, structure string, attrs 
 		if dedup == "" && t.Attributes["ContentBasedDeduplication"] != "true" {
 			return nil, invalidParameter("The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 		}
+		if dedup == "" {
+			sum := sha256.Sum256([]byte(message))
+			dedup = hex.EncodeToString(sum[:])
+		}
 		p.groupID, p.dedupID = group, dedup
 		p.sequence = fmt.Sprintf("%020d", p.at.UnixNano())
 	}
@@ -117,6 +123,25 @@ func (s *Service) newPublication(arn, subject, message, structure string, attrs 
 // queues once Publish returns; HTTP deliveries run in the background.
 func (s *Service) fanOut(ctx context.Context, p *publication) error {
 	s.mu.Lock()
+	if p.dedupID != "" {
+		// A FIFO topic delivers a message whose deduplication id it saw
+		// in the last five minutes only once
+		// (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html).
+		key, now := p.topic+" "+p.dedupID, p.at
+		if until, seen := s.dedup[key]; seen && now.Before(until) {
+			s.mu.Unlock()
+			return nil
+		}
+		if s.dedup == nil {
+			s.dedup = map[string]time.Time{}
+		}
+		for k, until := range s.dedup {
+			if !now.Before(until) {
+				delete(s.dedup, k)
+			}
+		}
+		s.dedup[key] = now.Add(5 * time.Minute)
+	}
 	var subs []subscription
 	for _, sub := range s.st.Subscriptions {
 		if sub.TopicArn == p.topic && !sub.Pending {
@@ -212,11 +237,7 @@ func (s *Service) toQueue(ctx context.Context, sub *subscription, p *publication
 	in := &awssqs.SendMessageInput{QueueUrl: q.QueueUrl}
 	if p.groupID != "" {
 		in.MessageGroupId = aws.String(p.groupID)
-		dedup := p.dedupID
-		if dedup == "" {
-			dedup = p.id
-		}
-		in.MessageDeduplicationId = aws.String(dedup)
+		in.MessageDeduplicationId = aws.String(p.dedupID)
 	}
 	if sub.Attributes["RawMessageDelivery"] == "true" {
 		in.MessageBody = aws.String(messageFor(p, "sqs"))

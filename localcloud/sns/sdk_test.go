@@ -357,3 +357,39 @@ func TestErrors(t *testing.T) {
 		t.Errorf("topic name with a space: %v, want InvalidParameter", err)
 	}
 }
+
+// A FIFO topic needs a message group and delivers a deduplicated message
+// once to its FIFO queue
+// (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html).
+func TestFIFOTopic(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	topic, err := e.sns.CreateTopic(ctx, &awssns.CreateTopicInput{Name: aws.String("orders.fifo"),
+		Attributes: map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := e.sqs.CreateQueue(ctx, &awssqs.CreateQueueInput{QueueName: aws.String("orders.fifo"), Attributes: map[string]string{"FifoQueue": "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.sns.Subscribe(ctx, &awssns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:us-east-1:000000000000:orders.fifo"), Attributes: map[string]string{"RawMessageDelivery": "true"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.sns.Publish(ctx, &awssns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String("order 1")})
+	var ip *snstypes.InvalidParameterException
+	if !errors.As(err, &ip) {
+		t.Errorf("publish without a group: %v, want InvalidParameter", err)
+	}
+	for _, m := range []string{"order 1", "order 1", "order 2"} {
+		out, err := e.sns.Publish(ctx, &awssns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String(m), MessageGroupId: aws.String("c-1")})
+		if err != nil || aws.ToString(out.SequenceNumber) == "" {
+			t.Fatalf("publish %q: %v %v", m, out, err)
+		}
+	}
+	got := e.receive(t, aws.ToString(q.QueueUrl))
+	if len(got) != 2 || aws.ToString(got[0].Body) != "order 1" || aws.ToString(got[1].Body) != "order 2" {
+		t.Fatalf("FIFO queue got %d messages, want order 1 then order 2 once each", len(got))
+	}
+}

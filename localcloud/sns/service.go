@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"time"
 
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -56,9 +57,10 @@ type Service struct {
 	path   string
 	signer *signer
 
-	mu sync.Mutex
-	st *state
-	wg sync.WaitGroup
+	mu    sync.Mutex
+	st    *state
+	dedup map[string]time.Time // FIFO topic and deduplication id → end of its window
+	wg    sync.WaitGroup
 }
 
 // LinksPath is where the service's own links are served without
