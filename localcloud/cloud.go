@@ -290,6 +290,8 @@ func (c *Cloud) AWSConfig() aws.Config {
 func (c *Cloud) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: c.Router, ReadHeaderTimeout: 30 * time.Second}
 	srv.RegisterOnShutdown(c.SQS.StopPolls)
+	c.SQS.SetPublicHost(ln.Addr().String())
+	c.SNS.SetPublicHost(ln.Addr().String())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -61,6 +62,8 @@ type Service struct {
 	st    *state
 	dedup map[string]time.Time // FIFO topic and deduplication id → end of its window
 	wg    sync.WaitGroup
+
+	publicHost atomic.Value // string: see SetPublicHost
 }
 
 // LinksPath is where the service's own links are served without
@@ -106,11 +109,21 @@ type ctxKey struct{}
 
 func (s *Service) link(ctx context.Context, query string) string {
 	host, _ := ctx.Value(ctxKey{}).(string)
-	if host == "" {
-		host = "localhost"
+	if host == "" || host == "localhost" {
+		// An in-process client: the address the cloud is served on, if
+		// it is.
+		if h, _ := s.publicHost.Load().(string); h != "" {
+			host = h
+		} else {
+			host = "localhost"
+		}
 	}
 	return "http://" + host + LinksPath + query
 }
+
+// SetPublicHost sets the host:port the cloud is served on, for the links
+// in messages published by in-process clients.
+func (s *Service) SetPublicHost(host string) { s.publicHost.Store(host) }
 
 // ServeHTTP serves SNS's query protocol.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {

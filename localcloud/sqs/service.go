@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
@@ -42,8 +43,9 @@ type Service struct {
 	queues map[string]*queue // by name
 	tasks  []*moveTask
 
-	stop     chan struct{} // closed by StopPolls
-	stopOnce sync.Once
+	stop       chan struct{} // closed by StopPolls
+	stopOnce   sync.Once
+	publicHost atomic.Value // string: see SetPublicHost
 }
 
 // StopPolls ends the long polls in progress and makes later ones return
@@ -93,11 +95,22 @@ type ctxKey struct{}
 
 func (s *Service) url(ctx context.Context, name string) string {
 	host, _ := ctx.Value(ctxKey{}).(string)
-	if host == "" {
-		host = "localhost"
+	if host == "" || host == "localhost" {
+		// An in-process client: the address the cloud is served on, if
+		// it is.
+		if h, _ := s.publicHost.Load().(string); h != "" {
+			host = h
+		} else {
+			host = "localhost"
+		}
 	}
 	return "http://" + host + "/" + s.opts.Account + "/" + name
 }
+
+// SetPublicHost sets the host:port the cloud is served on, for the queue
+// URLs answered to in-process clients (which reach the service without an
+// address of their own).
+func (s *Service) SetPublicHost(host string) { s.publicHost.Store(host) }
 
 // NameFromURL returns the queue name of a queue URL (any host; the path is
 // /<account>/<name>), or of an ARN.
