@@ -47,7 +47,7 @@ type env struct {
 
 // newEnv serves SNS, SQS and Lambda behind one router, SNS delivering
 // through the SQS and Lambda SDK clients.
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	srv := cloudtest.Start(t, false)
@@ -78,7 +78,7 @@ func newEnv(t *testing.T) *env {
 	return &env{sns: awssns.NewFromConfig(cfg, func(o *awssns.Options) { o.BaseEndpoint = aws.String(endpoint) }), sqs: sqsClient, lambda: lsvc, svc: ssvc, endpoint: endpoint}
 }
 
-func (e *env) topic(t *testing.T, name string) string {
+func (e *env) topic(t testing.TB, name string) string {
 	t.Helper()
 	out, err := e.sns.CreateTopic(context.Background(), &awssns.CreateTopicInput{Name: aws.String(name)})
 	if err != nil {
@@ -87,7 +87,7 @@ func (e *env) topic(t *testing.T, name string) string {
 	return aws.ToString(out.TopicArn)
 }
 
-func (e *env) queue(t *testing.T, name string) (url, arn string) {
+func (e *env) queue(t testing.TB, name string) (url, arn string) {
 	t.Helper()
 	out, err := e.sqs.CreateQueue(context.Background(), &awssqs.CreateQueueInput{QueueName: aws.String(name)})
 	if err != nil {
