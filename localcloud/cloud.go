@@ -18,6 +18,8 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
@@ -31,6 +33,8 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/s3"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sfn"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/sns"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/sqs"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -78,12 +82,17 @@ type Cloud struct {
 	Bedrock *bedrock.Engine
 	// StepFunctions is the Step Functions API over the interpreter.
 	StepFunctions *sfn.Service
+	// SQS and SNS are the local queues and topics.
+	SQS *sqs.Service
+	SNS *sns.Service
 
 	opts      Options
 	lock      *os.File
 	functions *functionRegistry
 	ready     chan struct{}
 	started   sync.Once
+
+	deadLetters *deadLetters
 }
 
 // New opens (creating if needed) a local cloud in opts.DataDir and
@@ -127,6 +136,7 @@ func New(opts Options) (*Cloud, error) {
 // open builds the services of a cloud whose data directory is locked.
 func open(opts Options) (*Cloud, error) {
 	c := &Cloud{Router: edge.New(opts.RequestLogger), opts: opts, functions: newFunctionRegistry()}
+	c.deadLetters = &deadLetters{c: c}
 	store, err := s3.NewFileStore(opts.DataDir)
 	if err != nil {
 		return nil, err
@@ -138,13 +148,16 @@ func open(opts Options) (*Cloud, error) {
 		HandlerHint: func(fn lambda.Function) string {
 			return fmt.Sprintf("register one with Cloud.RegisterFunction(%q, handler) before deploying", fn.Name)
 		},
+		DeadLetter: c.deadLetters.invocation,
 	})
 	if err != nil {
 		return nil, err
 	}
 	c.Events, err = events.New(events.Options{
 		DataDir: opts.DataDir, Region: opts.Region, Account: opts.Account, Clock: opts.Clock, Logger: opts.Logger,
-		Deliverer: events.LambdaDeliverer{Client: awslambda.NewFromConfig(c.AWSConfig())},
+		Deliverer: eventTargets{lambda: events.LambdaDeliverer{Client: awslambda.NewFromConfig(c.AWSConfig())},
+			sqs: awssqs.NewFromConfig(c.AWSConfig()), sns: awssns.NewFromConfig(c.AWSConfig())},
+		DeadLetter: c.deadLetters.delivery,
 	})
 	if err != nil {
 		return nil, err
@@ -152,6 +165,9 @@ func open(opts Options) (*Cloud, error) {
 	c.Router.Register(edge.S3, c.S3)
 	c.Router.Register(edge.Lambda, c.Lambda)
 	c.Router.Register(edge.EventBridge, c.Events)
+	if err := c.openMessaging(); err != nil {
+		return nil, err
+	}
 
 	cfg := c.AWSConfig()
 	models, err := model.New(opts.Models)
@@ -177,7 +193,8 @@ func open(opts Options) (*Cloud, error) {
 		Engine: asl.Options{
 			Invoker: &asl.LambdaInvoker{
 				Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready},
-				Next:      serviceTasks{s3: s3Tasks{client: awss3.NewFromConfig(cfg)}, sfn: sfnTasks{client: awssfn.NewFromConfig(cfg)}},
+				Next: serviceTasks{s3: s3Tasks{client: awss3.NewFromConfig(cfg)}, sfn: sfnTasks{client: awssfn.NewFromConfig(cfg)},
+					messaging: newMessagingTasks(cfg)},
 			},
 			Clock:     opts.Clock,
 			SkipWaits: opts.SkipWaits,
@@ -275,6 +292,9 @@ func (c *Cloud) AWSConfig() aws.Config {
 // letting requests in flight finish for up to five seconds.
 func (c *Cloud) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: c.Router, ReadHeaderTimeout: 30 * time.Second}
+	srv.RegisterOnShutdown(c.SQS.StopPolls)
+	c.SQS.SetPublicHost(ln.Addr().String())
+	c.SNS.SetPublicHost(ln.Addr().String())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

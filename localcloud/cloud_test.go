@@ -118,7 +118,7 @@ func TestRouting(t *testing.T) {
 		return resp.StatusCode, string(body)
 	}
 	if status, body := call(); status < 400 || !strings.Contains(body, "UnknownServiceException") ||
-		!strings.Contains(body, "bedrock, events, lambda, s3, states") {
+		!strings.Contains(body, "bedrock, events, lambda, s3, sns, sqs, states") {
 		t.Fatalf("unregistered service: %d %s", status, body)
 	}
 	// Once registered, it is served.

@@ -8,7 +8,9 @@
 // that dispatches each request by the SigV4 credential scope's service
 // name: S3 on plain files (package s3), the batch engine (package bedrock),
 // the States Language interpreter (packages sfn and asl), EventBridge
-// (package events) delivering to Lambda (package lambda). Each keeps its
+// (package events) delivering to Lambda (package lambda), SQS queues and
+// SNS topics (packages sqs and sns), and the dead-letter queues templates
+// give functions and rule targets. Each keeps its
 // state in one data directory, so a restart loses nothing, and services
 // reach one another only through the SDK (Cloud.AWSConfig, which needs no
 // network), as they would on AWS.

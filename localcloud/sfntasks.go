@@ -19,13 +19,17 @@ import (
 // Lambda invocations: the Amazon S3 calls of a distributed Map and the
 // Step Functions SDK integration (aws-sdk:sfn:…) that reads a Map Run.
 type serviceTasks struct {
-	s3  s3Tasks
-	sfn sfnTasks
+	s3        s3Tasks
+	sfn       sfnTasks
+	messaging messagingTasks
 }
 
 func (t serviceTasks) Invoke(ctx context.Context, call asl.TaskCall) (json.RawMessage, error) {
 	if strings.HasPrefix(call.Resource, sfnTaskPrefix) {
 		return t.sfn.Invoke(ctx, call)
+	}
+	if t.messaging.serves(call.Resource) {
+		return t.messaging.Invoke(ctx, call)
 	}
 	return t.s3.Invoke(ctx, call)
 }

@@ -36,11 +36,20 @@ func (t *target) Apply(ctx context.Context, r *deploy.Resolved) error {
 	case "AWS::S3::Bucket":
 		return t.bucket(ctx, r)
 	case "AWS::Lambda::Function":
+		t.c.deadLetters.noteFunction(r)
 		return t.function(r)
 	case "AWS::Events::Rule":
 		return t.rule(ctx, r)
 	case "AWS::StepFunctions::StateMachine":
 		return t.stateMachine(ctx, r)
+	case "AWS::SQS::Queue":
+		return t.queue(ctx, r)
+	case "AWS::SNS::Topic":
+		return t.topic(ctx, r)
+	case "AWS::SNS::Subscription":
+		return t.subscription(ctx, r)
+	case "AWS::Events::EventBus":
+		return t.eventBus(ctx, r)
 	}
 	return deploy.ErrUnsupported
 }
@@ -91,10 +100,10 @@ func (t *target) function(r *deploy.Resolved) error {
 
 func (t *target) rule(ctx context.Context, r *deploy.Resolved) error {
 	p := r.Properties
-	if bus := str(p["EventBusName"]); bus != "" && bus != "default" {
-		return fmt.Errorf("rule %s is on event bus %q; the local cloud has the default bus only", r.LogicalID, bus)
-	}
 	in := &eventbridge.PutRuleInput{Name: aws.String(r.PhysicalID)}
+	if bus := str(p["EventBusName"]); bus != "" {
+		in.EventBusName = aws.String(bus)
+	}
 	if expr := str(p["ScheduleExpression"]); expr != "" {
 		in.ScheduleExpression = aws.String(expr)
 	}
@@ -137,9 +146,12 @@ func (t *target) rule(ctx context.Context, r *deploy.Resolved) error {
 				tg.RetryPolicy.MaximumEventAgeInSeconds = aws.Int32(int32(n))
 			}
 		}
+		if dl, ok := m["DeadLetterConfig"].(map[string]any); ok && str(dl["Arn"]) != "" {
+			tg.DeadLetterConfig = &ebtypes.DeadLetterConfig{Arn: aws.String(str(dl["Arn"]))}
+		}
 		out = append(out, tg)
 	}
-	res, err := t.events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(r.PhysicalID), Targets: out})
+	res, err := t.events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(r.PhysicalID), EventBusName: in.EventBusName, Targets: out})
 	if err != nil {
 		return fmt.Errorf("put targets of rule %s: %w", r.PhysicalID, err)
 	}

@@ -51,7 +51,8 @@ func (p *printer) deployReport(res *deploy.Result) {
 		counts[c.Action]++
 		if c.Action == deploy.Created || c.Action == deploy.Updated {
 			switch c.Type {
-			case "AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::Events::Rule", "AWS::StepFunctions::StateMachine":
+			case "AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::Events::Rule", "AWS::StepFunctions::StateMachine",
+				"AWS::SQS::Queue", "AWS::SNS::Topic":
 				created = append(created, fmt.Sprintf("%s %s", shortType(c.Type), c.PhysicalID))
 			}
 		}

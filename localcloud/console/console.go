@@ -84,6 +84,7 @@ func New(opts Options) http.Handler {
 	h.mux.HandleFunc("GET /api/object", h.api(h.object))
 	h.mux.HandleFunc("GET /api/download", h.download)
 	h.mux.HandleFunc("GET /api/activity", h.api(h.activity))
+	h.mux.HandleFunc("GET /api/messaging", h.api(h.messaging))
 	h.mux.Handle("GET /", h.files)
 	return http.StripPrefix(strings.TrimSuffix(Path, "/"), h)
 }

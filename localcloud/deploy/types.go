@@ -57,11 +57,35 @@ func identify(r *Resolved, env Env) {
 		n := name("Name", 64, false)
 		r.PhysicalID = n
 		r.Attrs["Arn"] = arn("events", "rule/"+n)
+	case "AWS::Events::EventBus":
+		n := name("Name", 256, false)
+		r.PhysicalID = n
+		r.Attrs["Arn"] = arn("events", "event-bus/"+n)
+		r.Attrs["Name"] = n
 	case "AWS::StepFunctions::StateMachine":
 		n := name("StateMachineName", 80, false)
 		r.PhysicalID = arn("states", "stateMachine:"+n)
 		r.Attrs["Arn"] = r.PhysicalID
 		r.Attrs["Name"] = n
+	case "AWS::SQS::Queue":
+		// Ref is the queue URL; the local cloud replaces this AWS form
+		// with the URL of its own endpoint when it creates the queue.
+		n := name("QueueName", 80, false)
+		if _, named := p["QueueName"].(string); !named && isTrue(p["FifoQueue"]) {
+			n = physicalName(r.Stack, r.LogicalID, 75, false) + ".fifo"
+		}
+		r.PhysicalID = fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", env.Region, env.Account, n)
+		r.Attrs["Arn"] = arn("sqs", n)
+		r.Attrs["QueueName"] = n
+		r.Attrs["QueueUrl"] = r.PhysicalID
+	case "AWS::SNS::Topic":
+		n := name("TopicName", 256, false)
+		if _, named := p["TopicName"].(string); !named && isTrue(p["FifoTopic"]) {
+			n = physicalName(r.Stack, r.LogicalID, 251, false) + ".fifo"
+		}
+		r.PhysicalID = arn("sns", n)
+		r.Attrs["TopicArn"] = r.PhysicalID
+		r.Attrs["TopicName"] = n
 	case "AWS::Logs::LogGroup":
 		n := name("LogGroupName", 512, false)
 		r.PhysicalID = n
@@ -71,6 +95,9 @@ func identify(r *Resolved, env Env) {
 		r.Attrs["Arn"] = arn(serviceOf(r.Type), r.PhysicalID)
 	}
 }
+
+// isTrue reads a boolean property, given as a JSON boolean or a string.
+func isTrue(v any) bool { return v == true || v == "true" }
 
 // shortID is a stable 17-character id for a resource's unique-id attributes.
 func shortID(r *Resolved) string {

@@ -7,5 +7,6 @@
 // that by its X-Amz-Target prefix (awsJson protocols) or a service-specific
 // path; anything else unsigned goes to S3, which is how browsers and curl
 // fetch objects. Signatures are parsed, never verified: any credentials
-// are accepted.
+// are accepted. A request for a service that is not served gets an error in
+// its client's protocol (S3 XML, a query-protocol ErrorResponse, or JSON).
 package edge

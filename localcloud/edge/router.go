@@ -20,6 +20,8 @@ const (
 	StepFunctions = "states"
 	EventBridge   = "events"
 	Lambda        = "lambda"
+	SQS           = "sqs"
+	SNS           = "sns"
 )
 
 // HealthPath answers GET with the list of served services, for readiness
@@ -50,6 +52,7 @@ func New(logger *slog.Logger) *Router {
 		targets: map[string]string{
 			"AWSEvents":        EventBridge,
 			"AWSStepFunctions": StepFunctions,
+			"AmazonSQS":        SQS,
 		},
 		paths: map[string]string{
 			"/2015-03-31/functions":  Lambda,
@@ -223,6 +226,8 @@ func (rt *Router) unknown(w http.ResponseWriter, r *http.Request, service string
 	switch {
 	case service == S3:
 		awsproto.WriteXMLError(w, r, err)
+	case isQuery(r):
+		writeQueryError(w, r, err)
 	case r.Header.Get("X-Amz-Target") != "":
 		version := "1.1"
 		if ct := r.Header.Get("Content-Type"); strings.HasSuffix(ct, "1.0") {

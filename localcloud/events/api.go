@@ -39,6 +39,8 @@ func (s *Service) api() *awsproto.JSONService {
 			"TestEventPattern":  awsproto.Op(s.testEventPattern),
 			"DescribeEventBus":  awsproto.Op(s.describeEventBus),
 			"ListEventBuses":    awsproto.Op(s.listEventBuses),
+			"CreateEventBus":    awsproto.Op(s.createEventBus),
+			"DeleteEventBus":    awsproto.Op(s.deleteEventBus),
 		},
 	}
 }
@@ -49,14 +51,6 @@ func validation(format string, args ...any) error {
 
 func notFound(format string, args ...any) error {
 	return awsproto.Errorf(http.StatusBadRequest, "ResourceNotFoundException", format, args...)
-}
-
-// checkBus accepts the default bus by name or ARN (or no bus at all).
-func (s *Service) checkBus(name string) error {
-	if name == "" || name == "default" || name == s.BusArn() {
-		return nil
-	}
-	return notFound("Event bus %s does not exist. The local cloud serves only the default event bus", name)
 }
 
 var ruleName = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
@@ -111,9 +105,15 @@ func (s *Service) putRule(_ context.Context, in *putRuleInput) (*putRuleOutput, 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	bus := busOf(in.EventBusName)
 	r, ok := s.rules[in.Name]
 	if !ok {
-		r = &Rule{Name: in.Name, Arn: s.ruleArn(in.Name)}
+		r = &Rule{Name: in.Name, Arn: s.ruleArn(in.Name), Bus: bus}
+		if bus != "" {
+			r.Arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", s.opts.Region, s.opts.Account, bus, in.Name)
+		}
+	} else if r.Bus != bus {
+		return nil, validation("A rule named %s exists on event bus %s; the local cloud keeps rule names unique across buses, so give this one another name", in.Name, busLabel(r.Bus))
 	}
 	next := *r
 	next.EventPattern, next.pattern, next.State, next.Description, next.RoleArn = in.EventPattern, p, state, in.Description, in.RoleArn
@@ -163,8 +163,8 @@ func (s *Service) rule(in ruleRef) (*Rule, error) {
 		return nil, err
 	}
 	r, ok := s.rules[in.Name]
-	if !ok {
-		return nil, notFound("Rule %s does not exist on EventBus default.", in.Name)
+	if !ok || r.Bus != busOf(in.EventBusName) {
+		return nil, notFound("Rule %s does not exist on EventBus %s.", in.Name, busLabel(busOf(in.EventBusName)))
 	}
 	return r, nil
 }
@@ -173,7 +173,7 @@ func (s *Service) describe(r *Rule) describeRuleOutput {
 	return describeRuleOutput{
 		Name: r.Name, Arn: r.Arn, EventPattern: r.EventPattern, ScheduleExpression: r.ScheduleExpression,
 		State: r.State, Description: r.Description,
-		RoleArn: r.RoleArn, EventBusName: "default", CreatedBy: s.opts.Account,
+		RoleArn: r.RoleArn, EventBusName: busLabel(r.Bus), CreatedBy: s.opts.Account,
 	}
 }
 
@@ -208,7 +208,7 @@ func (s *Service) listRules(_ context.Context, in *listRulesInput) (*listRulesOu
 	defer s.mu.RUnlock()
 	var names []string
 	for _, r := range s.sortedRules() {
-		if strings.HasPrefix(r.Name, in.NamePrefix) {
+		if strings.HasPrefix(r.Name, in.NamePrefix) && r.Bus == busOf(in.EventBusName) {
 			names = append(names, r.Name)
 		}
 	}
@@ -257,7 +257,7 @@ func (s *Service) deleteRule(_ context.Context, in *deleteRuleInput) (*struct{},
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.rules[in.Name]
-	if !ok {
+	if !ok || r.Bus != busOf(in.EventBusName) {
 		return &struct{}{}, nil
 	}
 	if len(r.Targets) > 0 {
@@ -569,6 +569,7 @@ func (s *Service) accept(e putEventsEntry) (id, code, msg string) {
 	if err := s.checkBus(e.EventBusName); err != nil {
 		return "", "ResourceNotFoundException", awsproto.AsError(err).Message
 	}
+	bus := busOf(e.EventBusName)
 	if len(e.Source)+len(e.DetailType)+len(e.Detail)+len(strings.Join(e.Resources, "")) > MaxEntrySize {
 		return "", "InvalidArgument", fmt.Sprintf("the entry is larger than the %d bytes EventBridge accepts", MaxEntrySize)
 	}
@@ -603,7 +604,7 @@ func (s *Service) accept(e putEventsEntry) (id, code, msg string) {
 	var deliveries []delivery
 	var matched []string
 	for _, r := range s.sortedRules() {
-		if r.State != Enabled || r.pattern == nil || !r.pattern.MatchesValue(eventMap) {
+		if r.Bus != bus || r.State != Enabled || r.pattern == nil || !r.pattern.MatchesValue(eventMap) {
 			continue
 		}
 		matched = append(matched, r.Name)
@@ -706,7 +707,8 @@ func (s *Service) describeEventBus(_ context.Context, in *busRef) (*busOutput, e
 	if err := s.checkBus(in.Name); err != nil {
 		return nil, err
 	}
-	return &busOutput{Name: "default", Arn: s.BusArn()}, nil
+	bus := busOf(in.Name)
+	return &busOutput{Name: busLabel(bus), Arn: s.busArn(bus)}, nil
 }
 
 type listBusesInput struct {
@@ -718,5 +720,6 @@ func (s *Service) listEventBuses(_ context.Context, in *listBusesInput) (*struct
 	if strings.HasPrefix("default", in.NamePrefix) {
 		out.EventBuses = append(out.EventBuses, busOutput{Name: "default", Arn: s.BusArn()})
 	}
+	out.EventBuses = append(out.EventBuses, s.customBuses(in.NamePrefix)...)
 	return out, nil
 }

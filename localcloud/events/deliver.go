@@ -112,6 +112,7 @@ func (s *Service) deliver(ctx context.Context, d delivery) {
 			if perr := s.failed.Put(d.ID, d); perr == nil {
 				_ = s.pending.Remove(d.ID)
 			}
+			s.deadLetter(ctx, d, err, age)
 			return
 		}
 		log.Warn("events: delivery failed; will retry", "attempt", d.Attempts, "error", err)

@@ -10,9 +10,11 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/spool"
 )
 
-// Rule is a rule on the default bus.
+// Rule is a rule on the default bus or on a custom bus.
 type Rule struct {
-	Name         string `json:"name"`
+	Name string `json:"name"`
+	// Bus is the custom bus of the rule; "" is the default bus.
+	Bus          string `json:"bus,omitempty"`
 	Arn          string `json:"arn"`
 	EventPattern string `json:"eventPattern,omitempty"`
 	// ScheduleExpression, rate(...) or cron(...), makes the rule fire on

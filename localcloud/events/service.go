@@ -35,6 +35,9 @@ type Options struct {
 	RetryBaseDelay, RetryMaxDelay time.Duration
 	// Logger receives failed deliveries. Default slog.Default().
 	Logger *slog.Logger
+	// DeadLetter, if set, receives the deliveries that failed for good to
+	// targets with a dead-letter queue, to send them there.
+	DeadLetter func(ctx context.Context, f FailedDelivery)
 }
 
 // EventBridge's defaults for a target's RetryPolicy.
@@ -57,6 +60,9 @@ type Service struct {
 	running context.Context
 	wg      sync.WaitGroup
 	recent  *recent.Ring[RecentEvent]
+
+	busMu sync.RWMutex
+	buses map[string]bool // custom event buses by name
 }
 
 // New opens the EventBridge state in opts.DataDir.
@@ -81,6 +87,9 @@ func New(opts Options) (*Service, error) {
 	}
 	s := &Service{opts: opts, dir: dir, pending: pending, failed: failed, rules: map[string]*Rule{}, recent: newRecentEvents()}
 	if err := s.loadRules(); err != nil {
+		return nil, err
+	}
+	if err := s.loadBuses(); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -97,6 +97,7 @@ func (s *Service) runQueued(ctx context.Context, q queued) {
 	if err := s.dead.Put(q.ID, q); err == nil {
 		_ = s.queue.Remove(q.ID)
 	}
+	s.deadLetter(ctx, q)
 }
 
 // attempt runs a queued invocation once; it returns "" on success or what

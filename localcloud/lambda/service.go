@@ -43,6 +43,10 @@ type Options struct {
 	// HandlerHint tells, in the error of a function that has no handler,
 	// how to give it one. Default: register it with Service.Register.
 	HandlerHint func(fn Function) string
+	// DeadLetter, if set, receives the asynchronous invocations that
+	// failed every attempt, to send them to the function's dead-letter
+	// queue.
+	DeadLetter func(ctx context.Context, f FailedInvocation)
 }
 
 // Service is the local Lambda. Create it with New; serve its API through

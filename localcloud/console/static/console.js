@@ -421,7 +421,7 @@ async function activityView() {
 
 const routes = {
   executions: executionsView, execution: executionView, jobs: jobsView, job: jobView,
-  s3: s3View, object: objectView, activity: activityView,
+  s3: s3View, object: objectView, activity: activityView, messaging: messagingView,
 };
 
 function route() {
