@@ -13,7 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 )
 
 // A client of a service the endpoint does not serve gets the router's

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sqs"
 )
 
