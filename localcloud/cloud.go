@@ -81,6 +81,7 @@ type Cloud struct {
 	functions *functionRegistry
 	ready     chan struct{}
 	started   sync.Once
+	endpoint  functionEndpoint
 }
 
 // New opens (creating if needed) a local cloud in opts.DataDir and
@@ -133,8 +134,9 @@ func open(opts Options) (*Cloud, error) {
 	c.Lambda, err = lambda.New(lambda.Options{
 		DataDir: opts.DataDir, Region: opts.Region, Account: opts.Account, Clock: opts.Clock, Logger: opts.Logger,
 		HandlerHint: func(fn lambda.Function) string {
-			return fmt.Sprintf("register one with Cloud.RegisterFunction(%q, handler) before deploying", fn.Name)
+			return fmt.Sprintf("deploy it with its code, or register a handler with Cloud.RegisterFunction(%q, handler) before deploying", fn.Name)
 		},
+		Endpoint: func() (string, error) { return c.endpoint.url(c.Router) },
 	})
 	if err != nil {
 		return nil, err
@@ -215,6 +217,8 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 // executions resume when a cloud opens the same data directory again.
 func (c *Cloud) Close() error {
 	c.StepFunctions.Close()
+	c.Lambda.Close()
+	c.endpoint.close()
 	err := c.Bedrock.Close()
 	c.lock.Close()
 	return err

@@ -14,9 +14,11 @@
 // network), as they would on AWS.
 //
 // Cloud.Deploy deploys a synthesized CDK app (a cdk.out directory). The
-// cloud knows no particular app: Lambda functions run the Go handlers
-// registered for them with RegisterFunction (by name) or
-// RegisterFunctionByMetadata (by a template metadata entry, as the
-// bedrockbatch construct marks its functions; package localrun registers
-// those).
+// cloud knows no particular app: a Lambda function runs its deployed code
+// (its asset) in processes of its own through the Lambda Runtime API
+// (package lambda), unless a Go handler is registered for it with
+// RegisterFunction (by name) or RegisterFunctionByMetadata (by a template
+// metadata entry, as the bedrockbatch construct marks its functions;
+// package localrun registers those). A function it cannot run fails the
+// deployment.
 package localcloud
