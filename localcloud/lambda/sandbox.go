@@ -277,13 +277,19 @@ const maxLogBytes = 4 << 10
 // the invocation that just ended.
 func (o *outputLog) settle() {
 	for range 50 {
-		if pipePending(o.pipe) == 0 {
-			o.mu.Lock() // a read in hand is recorded
-			o.mu.Unlock()
+		if pipePending(o.pipe) == 0 && o.lineComplete() {
 			return
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// lineComplete reports whether the output read so far ends with a whole
+// line (waiting for a read in hand to be recorded).
+func (o *outputLog) lineComplete() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.part) == 0
 }
 
 // logText is the output of a finished call.
