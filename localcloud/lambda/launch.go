@@ -128,11 +128,38 @@ func (s *Service) interpreterLaunch(fn Function, interpreter, client, install st
 	if err != nil {
 		return launch{}, fmt.Errorf("function %s (runtime %s) runs with this machine's %s, which is not on PATH: %s", fn.Name, fn.Runtime, interpreter, install)
 	}
+	path = realInterpreter(path)
 	script, err := s.clientFile(client)
 	if err != nil {
 		return launch{}, err
 	}
 	return launch{path: path, args: []string{script}, dir: fn.CodeDir}, nil
+}
+
+// selfPath asks each interpreter for the path of its own executable.
+var selfPath = map[string][]string{
+	"node":    {"-p", "process.execPath"},
+	"python3": {"-c", "import sys; print(sys.executable)"},
+}
+
+// realPaths caches realInterpreter's answers.
+var realPaths sync.Map // path on PATH → executable
+
+// realInterpreter returns the executable behind an interpreter found on
+// PATH: version managers put shims there (pyenv's is a shell script),
+// which would add their own start-up to every cold start.
+func realInterpreter(path string) string {
+	if p, ok := realPaths.Load(path); ok {
+		return p.(string)
+	}
+	real := path
+	if out, err := exec.Command(path, selfPath[filepath.Base(path)]...).Output(); err == nil {
+		if p := strings.TrimSpace(string(out)); filepath.IsAbs(p) {
+			real = p
+		}
+	}
+	realPaths.Store(path, real)
+	return real
 }
 
 // clientFile writes an embedded runtime client under the data directory,

@@ -4,20 +4,35 @@
 // handler's result or error, as Lambda's Node.js runtime does.
 "use strict";
 
+const http = require("http");
 const path = require("path");
 const fs = require("fs");
 const { pathToFileURL } = require("url");
 
-const api = `http://${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime`;
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
+const base = "/2018-06-01/runtime";
+// One kept-alive connection; Nagle off, so that a request's headers and
+// body are not held apart.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-async function post(route, body) {
-  const res = await fetch(api + route, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
+// request sends one Runtime API request and resolves to
+// {status, headers, body}.
+function request(method, route, body) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request({ host, port, method, path: base + route, agent, headers: data ? { "Content-Type": "application/json", "Content-Length": data.length } : {} }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on("error", reject);
+    });
+    req.on("socket", (socket) => socket.setNoDelay(true));
+    req.on("error", reject);
+    req.end(data);
   });
-  await res.text();
 }
+
+const post = (route, body) => request("POST", route, body);
 
 // errorDocument is the {errorType, errorMessage, trace} Lambda reports for
 // a thrown value.
@@ -90,13 +105,13 @@ async function main() {
     process.exit(1);
   }
   for (;;) {
-    const res = await fetch(api + "/invocation/next");
-    const event = JSON.parse((await res.text()) || "null");
-    const id = res.headers.get("lambda-runtime-aws-request-id");
-    const deadline = Number(res.headers.get("lambda-runtime-deadline-ms"));
+    const res = await request("GET", "/invocation/next");
+    const event = JSON.parse(res.body || "null");
+    const id = res.headers["lambda-runtime-aws-request-id"];
+    const deadline = Number(res.headers["lambda-runtime-deadline-ms"]);
     const context = {
       awsRequestId: id,
-      invokedFunctionArn: res.headers.get("lambda-runtime-invoked-function-arn"),
+      invokedFunctionArn: res.headers["lambda-runtime-invoked-function-arn"],
       functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
       functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
       memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
