@@ -115,8 +115,9 @@ func (sb *sandbox) answer(w http.ResponseWriter, r *http.Request, id string, fai
 }
 
 // errorBody reads an error document a runtime posted: the JSON
-// {errorMessage, errorType, stackTrace} it sends, else its text, with the
-// type from the Lambda-Runtime-Function-Error-Type header.
+// {errorMessage, errorType, stackTrace} it sends, else its text; the type
+// comes from the Lambda-Runtime-Function-Error-Type header when the
+// document has none.
 func errorBody(r *http.Request) []byte {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, MaxSyncPayload))
 	var doc map[string]any
@@ -128,11 +129,13 @@ func errorBody(r *http.Request) []byte {
 		}
 		return mustJSON(doc)
 	}
-	typ := r.Header.Get("Lambda-Runtime-Function-Error-Type")
-	if typ == "" {
-		typ = "Runtime.Unknown"
+	// Without a type, the error reaches Step Functions as Lambda.Unknown,
+	// as on AWS.
+	doc = map[string]any{"errorMessage": strings.TrimSpace(string(body))}
+	if typ := r.Header.Get("Lambda-Runtime-Function-Error-Type"); typ != "" {
+		doc["errorType"] = typ
 	}
-	return errorDocument(typ, strings.TrimSpace(string(body)))
+	return mustJSON(doc)
 }
 
 func accepted(w http.ResponseWriter) {
