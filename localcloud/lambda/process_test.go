@@ -384,4 +384,10 @@ func TestRuntimeAPIAsDocumented(t *testing.T) {
 	if aws.ToString(out.FunctionError) != "Unhandled" || got["errorType"] != "ProbeError" || got["errorMessage"] != "probe failed" {
 		t.Errorf("a posted error: %s", out.Payload)
 	}
+	// An error without a type keeps none (Step Functions names it
+	// Lambda.Unknown).
+	_, out = invoke(t, c, "probe", `{"plain":true}`)
+	if aws.ToString(out.FunctionError) != "Unhandled" || string(out.Payload) != `{"errorMessage":"something broke"}` {
+		t.Errorf("a plain-text error: %s", out.Payload)
+	}
 }
