@@ -131,8 +131,10 @@ type settings struct {
 // panicking with an error that says what to fix. When the stack of parent
 // needs no asset bundling (the CDK's aws:cdk:bundling-stacks context leaves
 // it out, as `cdk synth --exclusively` of another stack, `cdk list` and the
-// local cloud do), the functions are not compiled and their assets hold a
-// placeholder: deploying that assembly to AWS would deploy no code.
+// local cloud do), or the app says the functions run in-process
+// (appcontract.ContextInProcessFunctions, as the local cloud says), the
+// functions are not compiled and their assets hold a placeholder:
+// deploying that assembly to AWS would deploy no code.
 func prepare(parent constructs.Construct, props *BedrockBatchSfnProps, ext *Extensions) settings {
 	if err := props.validate(); err != nil {
 		panic(err)
@@ -150,7 +152,7 @@ func prepare(parent constructs.Construct, props *BedrockBatchSfnProps, ext *Exte
 		panic(err)
 	}
 	build := lambdaAssetDirs
-	if !*awscdk.Stack_Of(parent).BundlingRequired() {
+	if !*awscdk.Stack_Of(parent).BundlingRequired() || inProcessFunctions(parent) {
 		build = unbuiltAssetDirs
 	}
 	if s.dirs, err = build(functionPackages...); err != nil {

@@ -5,15 +5,32 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
 )
 
 // unbuiltBootstrap is the bootstrap of a function whose stack was
 // synthesized without asset bundling. Should such an assembly reach Lambda,
 // every invocation fails with this message instead of running stale code.
 const unbuiltBootstrap = `#!/bin/sh
-echo "this function was synthesized with asset bundling skipped (CDK context aws:cdk:bundling-stacks): synthesize again with bundling (cdk deploy does) to deploy its code" >&2
+echo "this function was synthesized with asset bundling skipped (CDK context aws:cdk:bundling-stacks, or bedrockbatch:inProcessFunctions for the local cloud): synthesize again with bundling (cdk deploy does) to deploy its code" >&2
 exit 1
 `
+
+// inProcessFunctions reports whether the app's CDK context says the
+// construct's functions run in-process (appcontract.ContextInProcessFunctions).
+func inProcessFunctions(scope constructs.Construct) bool {
+	switch v := scope.Node().TryGetContext(jsii.String(appcontract.ContextInProcessFunctions)).(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true"
+	}
+	return false
+}
 
 // unbuiltAssetDirs returns, for each main package, an asset directory with
 // a placeholder bootstrap instead of the compiled function: what a stack

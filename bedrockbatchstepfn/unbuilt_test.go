@@ -11,16 +11,28 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
+	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
 )
 
 // TestNoBundlingSkipsCompilation synthesizes a stack that the CDK's
 // aws:cdk:bundling-stacks context leaves out: its functions' assets hold
 // the placeholder that fails loudly, not compiled code.
 func TestNoBundlingSkipsCompilation(t *testing.T) {
+	assertPlaceholders(t, map[string]any{"aws:cdk:bundling-stacks": []string{}})
+}
+
+// With bundling on, the local cloud's signal that the construct's
+// functions run in-process skips their compilation too, so that the app's
+// own functions are bundled without cross-compiling the construct's.
+func TestInProcessFunctionsSkipCompilation(t *testing.T) {
+	assertPlaceholders(t, map[string]any{appcontract.ContextInProcessFunctions: true})
+}
+
+func assertPlaceholders(t *testing.T, cdkContext map[string]any) {
 	out := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{
 		Outdir:  jsii.String(out),
-		Context: &map[string]any{"aws:cdk:bundling-stacks": []string{}},
+		Context: &cdkContext,
 	})
 	stack := awscdk.NewStack(app, jsii.String("Unbundled"), nil)
 	bucket := awss3.NewBucket(stack, jsii.String("Bucket"), nil)

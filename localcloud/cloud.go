@@ -93,6 +93,7 @@ type Cloud struct {
 	started   sync.Once
 
 	deadLetters *deadLetters
+	endpoint    functionEndpoint
 }
 
 // New opens (creating if needed) a local cloud in opts.DataDir and
@@ -146,9 +147,10 @@ func open(opts Options) (*Cloud, error) {
 	c.Lambda, err = lambda.New(lambda.Options{
 		DataDir: opts.DataDir, Region: opts.Region, Account: opts.Account, Clock: opts.Clock, Logger: opts.Logger,
 		HandlerHint: func(fn lambda.Function) string {
-			return fmt.Sprintf("register one with Cloud.RegisterFunction(%q, handler) before deploying", fn.Name)
+			return fmt.Sprintf("deploy it with its code, or register a handler with Cloud.RegisterFunction(%q, handler) before deploying", fn.Name)
 		},
 		DeadLetter: c.deadLetters.invocation,
+		Endpoint:   func() (string, error) { return c.endpoint.url(c.Router) },
 	})
 	if err != nil {
 		return nil, err
@@ -235,6 +237,8 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 // executions resume when a cloud opens the same data directory again.
 func (c *Cloud) Close() error {
 	c.StepFunctions.Close()
+	c.Lambda.Close()
+	c.endpoint.close()
 	err := c.Bedrock.Close()
 	c.lock.Close()
 	return err

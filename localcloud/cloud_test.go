@@ -31,7 +31,7 @@ func newCloud(t *testing.T) *localcloud.Cloud {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() { cancel(); c.Wait() })
+	t.Cleanup(func() { cancel(); c.Wait(); c.Lambda.Close() })
 	if err := c.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -16,11 +16,13 @@
 // network), as they would on AWS.
 //
 // Cloud.Deploy deploys a synthesized CDK app (a cdk.out directory). The
-// cloud knows no particular app: Lambda functions run the Go handlers
-// registered for them with RegisterFunction (by name) or
-// RegisterFunctionByMetadata (by a template metadata entry, as the
-// bedrockbatch construct marks its functions; package localrun registers
-// those). Nor does it hold any of the data tools: the console (package
+// cloud knows no particular app: a Lambda function runs its deployed code
+// (its asset) in processes of its own through the Lambda Runtime API
+// (package lambda), unless a Go handler is registered for it with
+// RegisterFunction (by name) or RegisterFunctionByMetadata (by a template
+// metadata entry, as the bedrockbatch construct marks its functions;
+// package localrun registers those). A function it cannot run fails the
+// deployment. Nor does it hold any of the data tools: the console (package
 // console) shows a job's cost only from the price table that whoever opens
 // the cloud passes in Options.Prices.
 //

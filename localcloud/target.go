@@ -92,9 +92,29 @@ func (t *target) function(r *deploy.Resolved) error {
 			}
 		}
 	}
-	// Without a handler of ours or the user's, Deploy keeps one registered
-	// directly with the Lambda service, if any; invocations fail otherwise.
-	_, err := t.c.Lambda.Deploy(fn, t.functions.lookup(r.LogicalID, r.PhysicalID, r.Metadata))
+	if n, ok := p["ReservedConcurrentExecutions"].(float64); ok {
+		fn.Concurrency = int(n)
+	}
+	if archs, ok := p["Architectures"].([]any); ok {
+		for _, a := range archs {
+			fn.Architectures = append(fn.Architectures, str(a))
+		}
+	}
+	// An in-process handler (the construct's functions, or one a Go test
+	// registers) wins; so does one registered directly with the Lambda
+	// service before. Every other function runs its deployed code.
+	handler := t.functions.lookup(r.LogicalID, r.PhysicalID, r.Metadata)
+	if handler == nil && !t.c.Lambda.HasHandler(fn.Name) {
+		code, err := t.code(r)
+		if err != nil {
+			return fmt.Errorf("function %s cannot run in the local cloud: %w", functionLabel(r), err)
+		}
+		fn.CodeDir, fn.CodeSha256, fn.CodeSize = code.Dir, code.Sha256, code.Size
+	}
+	_, err := t.c.Lambda.Deploy(fn, handler)
+	if err != nil && fn.CodeDir != "" {
+		return fmt.Errorf("function %s cannot run in the local cloud: %w", functionLabel(r), err)
+	}
 	return err
 }
 

@@ -58,7 +58,7 @@ func chromium(t *testing.T) string {
 func synthesizeExample(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := localrun.Synthesize(context.Background(), "", dir, map[string]any{localrun.BundlingStacksContext: []string{}}); err != nil {
+	if err := localrun.Synthesize(context.Background(), "", dir, localrun.LocalContext()); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -243,15 +243,20 @@ type submitProgress struct{ Progress }
 func (submitProgress) Uploading([]submit.Manifest)   {}
 func (submitProgress) Uploaded(submit.Manifest, int) {}
 
-// BundlingStacksContext is the CDK's context key naming the stacks whose
-// assets are bundled; a local run sets it to none, since the local cloud
-// runs the construct's functions in-process and needs no compiled code.
-const BundlingStacksContext = "aws:cdk:bundling-stacks"
+// LocalContext is the CDK context a local run synthesizes an app with: the
+// construct's own functions run in-process, so the construct skips
+// compiling them (appcontract.ContextInProcessFunctions); every other
+// asset — the app's own functions — is bundled as a deployment bundles it.
+func LocalContext() map[string]any {
+	return map[string]any{appcontract.ContextInProcessFunctions: true}
+}
 
 // synthesizeOrReuse synthesizes the app into assembly, unless the assembly
 // there was made from the same inputs; it reports whether it reused one.
 func synthesizeOrReuse(ctx context.Context, opts Options, assembly string, cdkContext map[string]any, p Progress) (bool, error) {
-	cdkContext[BundlingStacksContext] = []string{}
+	for k, v := range LocalContext() {
+		cdkContext[k] = v
+	}
 	app := cmp.Or(opts.App, "the bundled example (examples/minimal)")
 	sum, known := fingerprint(opts.App, cdkContext)
 	if known && !opts.Resynthesize && reusable(assembly, sum) {

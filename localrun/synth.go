@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,9 +56,15 @@ func Synthesize(ctx context.Context, command, outdir string, cdkContext map[stri
 	}
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
 	cmd.Env = append(nodeenv.Environ(os.Environ()), "CDK_OUTDIR="+outdir, contextEnv)
+	tail := &tailBuffer{max: 64 << 10}
 	cmd.Stdout = os.Stderr
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = io.MultiWriter(os.Stderr, tail)
 	if err := cmd.Run(); err != nil {
+		if asset, ok := dockerBundling(tail.String()); ok {
+			return fmt.Errorf("app %q failed: %s is bundled with Docker, which a local run does not use: "+
+				"install the bundler the construct runs on this machine instead (esbuild for NodejsFunction: `npm install --save-dev esbuild` "+
+				"or `npm install -g esbuild`; a Go toolchain for GoFunction), or build the code yourself and give it with lambda.Code_FromAsset", command, asset)
+		}
 		return fmt.Errorf("app %q failed: %w (it must synthesize a CDK app into $CDK_OUTDIR, as `cdk synth` runs it)", command, err)
 	}
 	if _, err := os.Stat(filepath.Join(outdir, "manifest.json")); err != nil {

@@ -20,6 +20,12 @@ const (
 	ContextJobName      = "bedrockbatch:jobName"
 )
 
+// ContextInProcessFunctions, set to true, tells the construct that its own
+// functions will run in-process (the local cloud runs them from Go) and
+// need not be compiled: their assets get a placeholder, while the app's
+// other assets are bundled as for a deployment.
+const ContextInProcessFunctions = "bedrockbatch:inProcessFunctions"
+
 // Names of stack outputs the tools look for. OutputBucketName names the
 // bucket to upload manifests to when the app deploys more than one bucket.
 const (

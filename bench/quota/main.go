@@ -87,7 +87,7 @@ func run(c config) error {
 	}
 	assembly := filepath.Join(dir, "cdk.out")
 	// The local cloud runs the functions in-process: no bundling.
-	cdkContext := map[string]any{appcontract.ContextManifestKeys: keys, localrun.BundlingStacksContext: []string{}}
+	cdkContext := map[string]any{appcontract.ContextManifestKeys: keys, appcontract.ContextInProcessFunctions: true}
 	if err := localrun.Synthesize(ctx, "", assembly, cdkContext); err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func serveLocal(ctx context.Context, out io.Writer, f *cloudFlags, addr, assembl
 		if assembly == "" {
 			assembly = localrun.AssemblyDir(f.dataDir)
 		}
-		if err := localrun.Synthesize(ctx, appCmd, assembly, map[string]any{localrun.BundlingStacksContext: []string{}}); err != nil {
+		if err := localrun.Synthesize(ctx, appCmd, assembly, localrun.LocalContext()); err != nil {
 			return err
 		}
 	}

@@ -43,7 +43,7 @@ var plainAssembly = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	err = localrun.Synthesize(context.Background(), "go run ./testdata/plainapp", dir,
-		map[string]any{localrun.BundlingStacksContext: []string{}})
+		localrun.LocalContext())
 	return dir, err
 })
 

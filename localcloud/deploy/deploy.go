@@ -131,6 +131,8 @@ func (d *Deployer) deployStack(ctx context.Context, s *Stack, res *Result) error
 		rr := &Resolved{Stack: s.Name, LogicalID: id, Type: tr.Type, Properties: pm, Metadata: tr.Metadata}
 		if p, ok := tr.Metadata["aws:asset:path"].(string); ok {
 			rr.AssetPath = filepath.Join(s.Dir, p)
+		} else {
+			rr.AssetPath = codeAsset(s, rr)
 		}
 		identify(rr, env)
 		r.resources[id] = rr
@@ -164,6 +166,18 @@ func (d *Deployer) deployStack(ctx context.Context, s *Stack, res *Result) error
 	}
 	res.Outputs[s.Name] = outs
 	return d.saveRecord(s.Name, next)
+}
+
+// codeAsset finds the asset of a Lambda function's code by the S3 key the
+// CDK gives it, <asset hash>.zip, when the template carries no asset
+// metadata (the CDK writes it only when the CLI asks).
+func codeAsset(s *Stack, r *Resolved) string {
+	if r.Type != "AWS::Lambda::Function" {
+		return ""
+	}
+	code, _ := r.Properties["Code"].(map[string]any)
+	key, _ := code["S3Key"].(string)
+	return s.Assets[strings.TrimSuffix(key, ".zip")]
 }
 
 // definitionHash identifies a resource's resolved definition; asset

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -151,5 +152,50 @@ func TestDeployErrorsNameTheResource(t *testing.T) {
 	_, err := d.Deploy(context.Background(), &Assembly{Stacks: []*Stack{s}})
 	if err == nil || !strings.Contains(err.Error(), "Missing") || !strings.Contains(err.Error(), "A.X") {
 		t.Fatalf("err = %v, want it to name the property A.X and the unknown Missing", err)
+	}
+}
+
+// Without asset metadata (the CDK writes it only when its CLI asks), a
+// function's code asset is found by the S3 key the CDK gives it: the
+// asset's hash from the assembly's asset manifest, plus ".zip".
+func TestFunctionAssetFoundByItsS3Key(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"manifest.json", "App.assets.json", "Base.template.json"} {
+		copyFile(t, filepath.Join("testdata/intrinsics", f), filepath.Join(dir, f))
+	}
+	raw, err := os.ReadFile("testdata/intrinsics/App.template.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpl map[string]any
+	if err := json.Unmarshal(raw, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	delete(tmpl["Resources"].(map[string]any)["Fn"].(map[string]any), "Metadata")
+	raw, _ = json.Marshal(tmpl)
+	if err := os.WriteFile(filepath.Join(dir, "App.template.json"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := ReadAssembly(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&Deployer{Env: DefaultEnv, Target: &recordingTarget{}}).Deploy(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Resources["my-app"]["Fn"].AssetPath, filepath.Join(dir, "asset.abc123"); got != want {
+		t.Errorf("asset path = %q, want %q", got, want)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

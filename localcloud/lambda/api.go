@@ -30,6 +30,14 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch name, sub, _ := strings.Cut(rest, "/"); {
 	case name == "" && r.Method == http.MethodGet:
 		err = s.listFunctions(w, r)
+	case name == "" && r.Method == http.MethodPost:
+		err = s.createFunction(w, r)
+	case sub == "code" && r.Method == http.MethodPut:
+		err = s.updateFunctionCode(w, r, name)
+	case sub == "configuration" && r.Method == http.MethodPut:
+		err = s.updateFunctionConfiguration(w, r, name)
+	case sub == "" && r.Method == http.MethodDelete:
+		err = s.deleteFunction(w, name)
 	case sub == "invocations" && r.Method == http.MethodPost:
 		err = s.invoke(w, r, name)
 	case sub == "" && r.Method == http.MethodGet:
@@ -46,8 +54,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func unsupportedOperation(r *http.Request) error {
 	return awsproto.Errorf(http.StatusNotImplemented, "UnsupportedOperationException",
-		"%s %s is not supported by the local cloud's Lambda; it serves Invoke, GetFunction, GetFunctionConfiguration and ListFunctions "+
-			"(functions are created by deploying a cloud assembly or registering Go handlers)", r.Method, r.URL.Path)
+		"%s %s is not supported by the local cloud's Lambda; it serves CreateFunction, UpdateFunctionCode, UpdateFunctionConfiguration, "+
+			"DeleteFunction, Invoke, GetFunction, GetFunctionConfiguration and ListFunctions", r.Method, r.URL.Path)
 }
 
 func (s *Service) invoke(w http.ResponseWriter, r *http.Request, functionName string) error {
@@ -88,8 +96,8 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, functionName st
 		w.WriteHeader(http.StatusAccepted)
 		return nil
 	}
-	res := s.run(r.Context(), e, payload, requestID)
-	s.record(e.fn.Name, "RequestResponse", 1, payload, res)
+	res, log := s.run(r.Context(), e, payload, requestID)
+	s.record(e.fn.Name, "RequestResponse", 1, payload, res, log)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Amz-Executed-Version", "$LATEST")
@@ -97,9 +105,13 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, functionName st
 		h.Set("X-Amz-Function-Error", res.FunctionError)
 	}
 	if r.Header.Get("X-Amz-Log-Type") == "Tail" {
-		h.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf(
-			"START RequestId: %s Version: $LATEST\nEND RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\n",
-			requestID, requestID, requestID, float64(res.Duration.Microseconds())/1000))))
+		// The last 4 KB of the log, as Lambda returns it.
+		tail := fmt.Sprintf("START RequestId: %s Version: $LATEST\n%sEND RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f ms\tMemory Size: %d MB\n",
+			requestID, log, requestID, requestID, float64(res.Duration.Microseconds())/1000, e.fn.MemorySize)
+		if len(tail) > 4096 {
+			tail = tail[len(tail)-4096:]
+		}
+		h.Set("X-Amz-Log-Result", base64.StdEncoding.EncodeToString([]byte(tail)))
 	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(res.Payload)
@@ -144,7 +156,10 @@ func wireConfiguration(f Function) functionConfiguration {
 		Description: f.Description, Timeout: int(f.Timeout / time.Second), MemorySize: f.MemorySize,
 		LastModified: f.LastModified.UTC().Format("2006-01-02T15:04:05.000-0700"), CodeSha256: f.CodeSha256,
 		Version: "$LATEST", State: "Active", LastUpdateStatus: "Successful", PackageType: "Zip",
-		Architectures: []string{"x86_64"},
+		Architectures: f.Architectures, CodeSize: f.CodeSize,
+	}
+	if len(c.Architectures) == 0 {
+		c.Architectures = []string{"x86_64"}
 	}
 	if len(f.Environment) > 0 {
 		c.Environment = &environment{Variables: f.Environment}

@@ -1,7 +1,6 @@
 package lambda
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"sort"
@@ -9,43 +8,58 @@ import (
 	"strings"
 )
 
-type envKey struct{}
-
-// Getenv returns the environment variable key as the function being
-// invoked sees it: in the local cloud, the function's deployed Environment
-// and the variables Lambda sets (AWS_LAMBDA_FUNCTION_NAME, AWS_REGION, …);
-// elsewhere — in Lambda itself, or outside any invocation — the process
-// environment. The local cloud runs every function in one process, where
-// os.Setenv would leak one function's variables into another's, so a
-// handler that reads its settings with Getenv(ctx, …) gets its own in both.
-func Getenv(ctx context.Context, key string) string {
-	v, _ := LookupEnv(ctx, key)
-	return v
-}
-
-// LookupEnv is Getenv that also reports whether the variable is set.
-func LookupEnv(ctx context.Context, key string) (string, bool) {
-	if env, ok := ctx.Value(envKey{}).(map[string]string); ok {
-		v, set := env[key]
-		return v, set
-	}
-	return os.LookupEnv(key)
-}
-
-// withEnv returns ctx carrying fn's environment for an invocation.
-func withEnv(ctx context.Context, fn Function, region string) context.Context {
-	env := make(map[string]string, len(fn.Environment)+6)
+// processEnv is the environment of a runtime process of fn, as Lambda sets
+// it: the function's variables, then Lambda's own (reserved, so they win),
+// credentials, and AWS_ENDPOINT_URL so that the function's SDK calls reach
+// the local cloud. PATH comes from this machine, so that interpreters and
+// the tools a bootstrap calls are found.
+func (s *Service) processEnv(fn Function, runtimeAPI, endpoint string) []string {
+	env := map[string]string{}
 	for k, v := range fn.Environment {
 		env[k] = v
 	}
-	env["AWS_LAMBDA_FUNCTION_NAME"] = fn.Name
-	env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
-	env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = strconv.Itoa(fn.MemorySize)
-	env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + fn.Name
-	env["AWS_REGION"] = region
-	env["AWS_DEFAULT_REGION"] = region
-	return context.WithValue(ctx, envKey{}, env)
+	set := func(k, v string) { env[k] = v }
+	set("PATH", os.Getenv("PATH"))
+	set("LANG", "en_US.UTF-8")
+	set("TZ", ":UTC")
+	set("AWS_REGION", s.opts.Region)
+	set("AWS_DEFAULT_REGION", s.opts.Region)
+	set("AWS_EXECUTION_ENV", "AWS_Lambda_"+fn.Runtime)
+	set("AWS_LAMBDA_FUNCTION_NAME", fn.Name)
+	set("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+	set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", strconv.Itoa(fn.MemorySize))
+	set("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
+	set("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/"+fn.Name)
+	set("AWS_LAMBDA_LOG_STREAM_NAME", "local/[$LATEST]"+fn.Name)
+	set("AWS_LAMBDA_RUNTIME_API", runtimeAPI)
+	set("_HANDLER", fn.Handler)
+	set("LAMBDA_TASK_ROOT", fn.CodeDir)
+	set("LAMBDA_RUNTIME_DIR", fn.CodeDir)
+	set("AWS_ACCESS_KEY_ID", AccessKeyID)
+	set("AWS_SECRET_ACCESS_KEY", SecretAccessKey)
+	set("AWS_SESSION_TOKEN", SessionToken)
+	if endpoint != "" {
+		set("AWS_ENDPOINT_URL", endpoint)
+	}
+	if strings.HasPrefix(fn.Runtime, "python") {
+		// Lines reach the log as they are printed, as in Lambda.
+		set("PYTHONUNBUFFERED", "1")
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
 }
+
+// The credentials a function's process is given. The local cloud checks
+// no signature; Lambda always gives temporary credentials, with a token.
+const (
+	AccessKeyID     = "LOCALCLOUD"
+	SecretAccessKey = "localcloud"
+	SessionToken    = "localcloud-session"
+)
 
 // reservedEnv are the variables Lambda sets itself; a function's
 // configuration may not set them.

@@ -48,6 +48,19 @@ type Function struct {
 	// CodeSha256 identifies the deployed code, for GetFunction.
 	CodeSha256   string
 	LastModified time.Time
+	// CodeDir is the directory holding the function's code, unpacked (a
+	// CDK asset directory, or a zip given to CreateFunction). A function
+	// with code and no in-process handler runs in processes of its own
+	// through the Lambda Runtime API.
+	CodeDir string
+	// CodeSize is the size of the deployment package, in bytes.
+	CodeSize int64
+	// Architectures as configured: x86_64 (the default) or arm64. The
+	// architecture a bootstrap runs on is read from its ELF header.
+	Architectures []string
+	// Concurrency caps the function's simultaneous invocations (its
+	// reserved concurrency); 0 means Options.Concurrency.
+	Concurrency int
 }
 
 // Lambda's defaults and limits.

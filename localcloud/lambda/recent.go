@@ -24,6 +24,9 @@ type Invocation struct {
 	Result  string `json:"result"`
 	// Error is the errorType of a failed invocation, else "".
 	Error string `json:"error,omitempty"`
+	// Log is what the function printed, clipped to 4 KiB (functions that
+	// run in processes of their own).
+	Log string `json:"log,omitempty"`
 }
 
 // recentInvocations is how many invocations RecentInvocations keeps.
@@ -35,11 +38,12 @@ const recentInvocations = 200
 func (s *Service) RecentInvocations() []Invocation { return s.recent.Newest() }
 
 // record remembers a finished invocation.
-func (s *Service) record(function, typ string, attempt int, payload []byte, res *Result) {
+func (s *Service) record(function, typ string, attempt int, payload []byte, res *Result, log string) {
 	inv := Invocation{
 		Function: function, RequestID: res.RequestID, Type: typ, Attempt: attempt,
 		Start: time.Now().Add(-res.Duration).UTC(), Duration: res.Duration,
 		Payload: recent.Clip(string(payload), 4<<10), Result: recent.Clip(string(res.Payload), 4<<10),
+		Log: recent.Clip(log, 4<<10),
 	}
 	if res.FunctionError != "" {
 		inv.Error = errorTypeOf(res.Payload)

@@ -47,6 +47,17 @@ type Options struct {
 	// failed every attempt, to send them to the function's dead-letter
 	// queue.
 	DeadLetter func(ctx context.Context, f FailedInvocation)
+	// Endpoint returns the URL the functions' processes reach the local
+	// cloud at (their AWS_ENDPOINT_URL), so that their own SDK calls land
+	// here. Nil: the variable is not set.
+	Endpoint func() (string, error)
+	// Concurrency is how many invocations of one function run at once
+	// (each in a process of its own) unless the function reserves a
+	// concurrency. Default DefaultConcurrency.
+	Concurrency int
+	// IdleTimeout is how long a function's idle process is kept for the
+	// next invocation. Default DefaultIdleTimeout.
+	IdleTimeout time.Duration
 }
 
 // Service is the local Lambda. Create it with New; serve its API through
@@ -62,6 +73,10 @@ type Service struct {
 	running   context.Context // set by Start
 	wg        sync.WaitGroup
 	recent    *recent.Ring[Invocation]
+
+	poolsMu sync.Mutex
+	pools   map[string]*pool // function name → its execution environments
+	clientsState
 }
 
 type entry struct {
@@ -81,6 +96,8 @@ func New(opts Options) (*Service, error) {
 		opts.AsyncRetryDelays = []time.Duration{time.Minute, 2 * time.Minute}
 	}
 	opts.Logger = cmp.Or(opts.Logger, slog.Default())
+	opts.Concurrency = cmp.Or(opts.Concurrency, DefaultConcurrency)
+	opts.IdleTimeout = cmp.Or(opts.IdleTimeout, DefaultIdleTimeout)
 	queue, err := spool.Open(filepath.Join(opts.DataDir, "lambda", "async"))
 	if err != nil {
 		return nil, err
@@ -89,7 +106,8 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{opts: opts, queue: queue, dead: dead, functions: map[string]*entry{}, recent: recent.New[Invocation](recentInvocations)}, nil
+	return &Service{opts: opts, queue: queue, dead: dead, functions: map[string]*entry{},
+		recent: recent.New[Invocation](recentInvocations), pools: map[string]*pool{}}, nil
 }
 
 // Register makes fn the code of the function called name, creating the
@@ -105,9 +123,11 @@ func (s *Service) Register(name string, fn Handler) {
 }
 
 // Deploy creates or updates a function from its configuration, as a
-// deployment does. A nil fn keeps the handler registered before, if any;
-// a function without a handler exists (GetFunction finds it) but its
-// invocations fail with Runtime.HandlerNotFound until one is registered.
+// deployment does. A nil fn keeps the handler registered before, if any.
+// A function without an in-process handler runs its code (cfg.CodeDir) in
+// processes of its own; Deploy refuses code the local cloud cannot run. A
+// function with neither exists (GetFunction finds it) but its invocations
+// fail with Runtime.HandlerNotFound until a handler is registered.
 func (s *Service) Deploy(cfg Function, fn Handler) (Function, error) {
 	if cfg.Name == "" {
 		return Function{}, errors.New("lambda: deploy a function: Function.Name is required")
@@ -120,16 +140,23 @@ func (s *Service) Deploy(cfg Function, fn Handler) (Function, error) {
 	}
 	cfg = s.complete(cfg)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	e, ok := s.functions[cfg.Name]
 	if !ok {
 		e = &entry{}
-		s.functions[cfg.Name] = e
 	}
-	e.fn = cfg
 	if fn != nil {
 		e.handler = fn
 	}
+	if e.handler == nil && cfg.CodeDir != "" {
+		if err := s.Runnable(cfg); err != nil {
+			s.mu.Unlock()
+			return Function{}, fmt.Errorf("lambda: %w", err)
+		}
+	}
+	e.fn = cfg
+	s.functions[cfg.Name] = e
+	s.mu.Unlock()
+	s.retire(cfg.Name)
 	return cfg, nil
 }
 
@@ -147,15 +174,20 @@ func (s *Service) complete(cfg Function) Function {
 	if cfg.LastModified.IsZero() {
 		cfg.LastModified = time.Now().UTC()
 	}
+	// The process runs in its code directory, as LAMBDA_TASK_ROOT.
+	if abs, err := filepath.Abs(cfg.CodeDir); err == nil && cfg.CodeDir != "" {
+		cfg.CodeDir = abs
+	}
 	return cfg
 }
 
 // Delete removes a function; it reports whether there was one.
 func (s *Service) Delete(name string) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	_, ok := s.functions[name]
 	delete(s.functions, name)
+	s.mu.Unlock()
+	s.retire(name)
 	return ok
 }
 
@@ -216,30 +248,33 @@ func (s *Service) Invoke(ctx context.Context, functionName string, payload []byt
 	if err != nil {
 		return nil, err
 	}
-	res := s.run(ctx, e, payload, awsproto.NewRequestID())
-	s.record(e.fn.Name, "RequestResponse", 1, payload, res)
+	res, log := s.run(ctx, e, payload, awsproto.NewRequestID())
+	s.record(e.fn.Name, "RequestResponse", 1, payload, res, log)
 	return res, nil
 }
 
-// run executes a handler with the function's timeout, turning errors,
-// panics and timeouts into Lambda's error documents.
-func (s *Service) run(ctx context.Context, e *entry, payload []byte, requestID string) *Result {
+// run executes an invocation with the function's timeout: the in-process
+// handler registered for the function if there is one, else its code in a
+// process of its own. It returns the result and the function's output.
+func (s *Service) run(ctx context.Context, e *entry, payload []byte, requestID string) (*Result, string) {
 	s.mu.RLock()
 	fn, handler := e.fn, e.handler
 	s.mu.RUnlock()
+	if handler == nil && fn.CodeDir != "" {
+		return s.runProcess(ctx, fn, payload, requestID)
+	}
 	start := time.Now()
 	res := &Result{RequestID: requestID}
 	if handler == nil {
 		res.FunctionError = "Unhandled"
 		res.Payload = errorDocument("Runtime.HandlerNotFound", fmt.Sprintf(
-			"function %s (runtime %q, handler %q) has no Go handler in the local cloud; %s",
+			"function %s (runtime %q, handler %q) has neither code the local cloud can run nor a Go handler; %s",
 			fn.Name, fn.Runtime, fn.Handler, s.handlerHint(fn)))
-		return res
+		return res, ""
 	}
 	ctx, cancel := context.WithTimeout(ctx, fn.Timeout)
 	defer cancel()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: requestID, InvokedFunctionArn: fn.Arn})
-	ctx = withEnv(ctx, fn, s.opts.Region)
 
 	type outcome struct {
 		out []byte
@@ -269,14 +304,13 @@ func (s *Service) run(ctx context.Context, e *entry, payload []byte, requestID s
 	case <-ctx.Done():
 		res.FunctionError = "Unhandled"
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			res.Payload = errorDocument("Sandbox.Timedout", fmt.Sprintf("%s Task timed out after %.2f seconds",
-				requestID, fn.Timeout.Seconds()))
+			res.Payload = errorDocument("Sandbox.Timedout", timedOut(requestID, fn.Timeout))
 		} else {
 			res.Payload = errorDocument("Runtime.Canceled", "the invocation was canceled: "+ctx.Err().Error())
 		}
 	}
 	res.Duration = time.Since(start)
-	return res
+	return res, ""
 }
 
 // errorType names an error as the Lambda Go runtime does: the Type of a
@@ -317,4 +351,13 @@ func errorMessage(err error) string {
 		return ie.Message
 	}
 	return err.Error()
+}
+
+// HasHandler reports whether an in-process handler is registered for the
+// function called name.
+func (s *Service) HasHandler(name string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.functions[name]
+	return ok && e.handler != nil
 }

@@ -413,7 +413,8 @@ async function activityView() {
     table(["Time", "Function", "Type", "Attempt ", "Duration ", "Result or error"], d.invocations.map(i => el("tr", { "data-invocation": i.requestId },
       el("td", {}, time(i.start)), el("td", {}, i.function), el("td", {}, i.type), el("td", { class: "num" }, i.attempt),
       el("td", { class: "num" }, (i.duration / 1e6).toFixed(1) + " ms"),
-      el("td", {}, i.error ? status("failed") : status("succeeded"), " ", el("pre", {}, pretty(i.result))))), "No invocations since the local cloud started."),
+      el("td", {}, i.error ? status("failed") : status("succeeded"), " ", el("pre", {}, pretty(i.result)),
+        i.log ? el("pre", { class: "log" }, i.log) : false))), "No invocations since the local cloud started."),
   ];
 }
 

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// buildUserFunction builds testdata/userapp/gofn for Linux on arch into a
+// directory of its own, as its bootstrap: the asset directory a user's Go
+// function is deployed from.
+func buildUserFunction(t *testing.T, arch string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "bootstrap"), "./testdata/userapp/gofn")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the user's function: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// A plain app around the fragment with the user's own functions after it
+// — Go (provided.al2023, reading its environment with os.Getenv), Node.js
+// and Python handler files, an arm64 Go function where qemu-user is
+// installed, and a function that throws — runs end to end with `local run
+// --app`: each function runs its deployed code and the thrown error
+// reaches the Catch with its type.
+func TestLocalRunUserFunctions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("synthesizes and runs an app: skipped with -short")
+	}
+	env := []string{"USERAPP_GO_ASSET=" + buildUserFunction(t, runtime.GOARCH)}
+	other := map[string]string{"amd64": "arm64", "arm64": "amd64"}[runtime.GOARCH]
+	withArm := false
+	if _, err := exec.LookPath("qemu-aarch64-static"); err == nil && other == "arm64" {
+		env = append(env, "USERAPP_ARM64_ASSET="+buildUserFunction(t, "arm64"))
+		withArm = true
+	} else {
+		t.Log("qemu-aarch64-static is not installed (apt-get install qemu-user-static): the app runs without its arm64 function")
+	}
+	data := t.TempDir()
+	res, code, stderr := localRun(t, env, "--app", "go run ./testdata/userapp", "--data", data)
+	if code != 0 || res.Status != "SUCCEEDED" {
+		t.Fatalf("exit %d, status %s, error %s: %s\n%s", code, res.Status, res.Error, res.Cause, stderr)
+	}
+	type result struct {
+		Result map[string]string `json:"result"`
+	}
+	var out struct {
+		Go, Node, Python, Arm result
+		Caught                struct{ Error, Cause string }
+	}
+	if err := json.Unmarshal(res.Output, &out); err != nil {
+		t.Fatalf("execution output %s: %v", res.Output, err)
+	}
+	for name, r := range map[string]result{"go": out.Go, "node": out.Node, "python": out.Python} {
+		if r.Result["from"] != name || r.Result["greeting"] != "batch done" || r.Result["bucket"] == "" || r.Result["function"] == "" {
+			t.Errorf("the %s function answered %v", name, r.Result)
+		}
+	}
+	if out.Go.Result["memory"] != "256" || out.Go.Result["arch"] != runtime.GOARCH {
+		t.Errorf("the Go function saw memory %q on %q", out.Go.Result["memory"], out.Go.Result["arch"])
+	}
+	if withArm && (out.Arm.Result["arch"] != "arm64" || out.Arm.Result["greeting"] != "batch done") {
+		t.Errorf("the arm64 function answered %v", out.Arm.Result)
+	}
+	if out.Caught.Error != "QuotaError" {
+		t.Errorf("the Catch took %+v, want QuotaError", out.Caught)
+	}
+	// The functions' output is in the service log.
+	logs, _ := filepath.Glob(filepath.Join(data, "logs", "*.log"))
+	var text []byte
+	for _, l := range logs {
+		b, _ := os.ReadFile(l)
+		text = append(text, b...)
+	}
+	for _, line := range []string{"node function called from node", "python function called from python"} {
+		if !bytes.Contains(text, []byte(line)) {
+			t.Errorf("the service log lacks %q", line)
+		}
+	}
+}
