@@ -146,6 +146,17 @@ status = conn.getresponse().status
 got = s3.head_object(Bucket="boto", Key="raw")["Metadata"]
 check("raw UTF-8 metadata", status == 200 and got == {"nonascii": "=?UTF-8?B?w4PChE3Dg8KEWsODwpXDg8KRIFMz?=", "ascii": "AMAZONS3"}, (status, got))
 
+# 10. Stored headers come back as they were sent.
+sent = {
+    "ContentEncoding": "deflate, gzip", "ContentType": "text/plain; charset=utf-8",
+    "ContentDisposition": 'attachment; filename="a, b.txt"', "ContentLanguage": "en-US, fr-CA",
+    "CacheControl": "public, max-age=3600",
+}
+s3.put_object(Bucket="boto", Key="headers", Body=b"x", **sent)
+head = s3.head_object(Bucket="boto", Key="headers")
+got = {k: head.get(k) for k in sent}
+check("stored headers", got == sent, got)
+
 for f in failures:
     print(f)
 print(f"boto3 {boto3.__version__}: {len(failures)} failed")
