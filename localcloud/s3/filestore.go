@@ -674,14 +674,17 @@ func paginate(all []listed, opts ListOptions) *ListPage {
 }
 
 // ctxReader stops reading once ctx is done, so an abandoned upload stops.
+// A failure of the body itself comes first: a client that sent a malformed
+// body and closed its side (which cancels ctx) learns what was wrong.
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader
 }
 
 func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+	n, err := c.r.Read(p)
+	if err == nil {
+		err = c.ctx.Err()
 	}
-	return c.r.Read(p)
+	return n, err
 }
