@@ -48,21 +48,35 @@ func setKeyOrder(m map[string]any, keys []string) {
 		return
 	}
 	uniq := make([]string, 0, len(m))
-	seen := make(map[string]bool, len(m))
+	var seen map[string]bool // for a few keys, uniq is searched instead
+	if len(keys) > 16 {
+		seen = make(map[string]bool, len(m))
+	}
 	for _, k := range keys {
-		if seen[k] {
+		if seen != nil && seen[k] || seen == nil && slices.Contains(uniq, k) {
 			continue
 		}
 		if _, ok := m[k]; !ok {
 			return
 		}
-		seen[k] = true
+		if seen != nil {
+			seen[k] = true
+		}
 		uniq = append(uniq, k)
 	}
 	if len(uniq) != len(m) {
 		return
 	}
 	p := objectPointer(m)
+	if slices.IsSorted(uniq) {
+		// Keys in sorted order need no entry: an object without one is
+		// written sorted. One recorded before (a repeated key's earlier
+		// value, decoded into the same object) goes.
+		keyOrders.Lock()
+		delete(keyOrders.m, uintptr(p))
+		keyOrders.Unlock()
+		return
+	}
 	e := orderEntry{obj: weak.Make((*byte)(p)), keys: uniq}
 	keyOrders.Lock()
 	defer keyOrders.Unlock()
@@ -242,7 +256,7 @@ func writeValue(buf *bytes.Buffer, enc *json.Encoder, v any) {
 		if len(t) == 1 {
 			// One key has one order; no need to look it up.
 			for k, v := range t {
-				writeScalar(buf, enc, k)
+				writeString(buf, enc, k)
 				buf.WriteByte(':')
 				writeValue(buf, enc, v)
 			}
@@ -253,7 +267,7 @@ func writeValue(buf *bytes.Buffer, enc *json.Encoder, v any) {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			writeScalar(buf, enc, k)
+			writeString(buf, enc, k)
 			buf.WriteByte(':')
 			writeValue(buf, enc, t[k])
 		}
@@ -295,17 +309,28 @@ func writeScalar(buf *bytes.Buffer, enc *json.Encoder, v any) {
 			return
 		}
 	case string:
-		if plainASCII(t) {
-			buf.WriteByte('"')
-			buf.WriteString(t)
-			buf.WriteByte('"')
-			return
-		}
+		writeString(buf, enc, t)
+		return
 	}
 	if err := enc.Encode(v); err != nil {
 		// Values come from decodeValue or are built from JSON types, so
 		// encoding cannot fail; a failure here is a bug.
 		panic("asl: encode value: " + err.Error())
+	}
+	buf.Truncate(buf.Len() - 1) // the newline Encode ends with
+}
+
+// writeString writes a string (a value or an object's key) as
+// encoding/json does.
+func writeString(buf *bytes.Buffer, enc *json.Encoder, s string) {
+	if plainASCII(s) {
+		buf.WriteByte('"')
+		buf.WriteString(s)
+		buf.WriteByte('"')
+		return
+	}
+	if err := enc.Encode(s); err != nil {
+		panic("asl: encode string: " + err.Error())
 	}
 	buf.Truncate(buf.Len() - 1) // the newline Encode ends with
 }
