@@ -153,6 +153,12 @@ func recordKeyOrders(b []byte, v any) {
 }
 
 func walkKeyOrders(d *json.Decoder, v any) error {
+	if !holdsObject(v) {
+		// Nothing to record inside: skip the value in one step rather
+		// than token by token (an input's long arrays of numbers).
+		var skip json.RawMessage
+		return d.Decode(&skip)
+	}
 	tok, err := d.Token()
 	if err != nil {
 		return err
@@ -196,6 +202,17 @@ func walkKeyOrders(d *json.Decoder, v any) error {
 		}
 	}
 	return nil
+}
+
+// holdsObject reports whether v is or contains an object.
+func holdsObject(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return true
+	case []any:
+		return slices.ContainsFunc(t, holdsObject)
+	}
+	return false
 }
 
 // encodeValue encodes a value as compact JSON without HTML escaping, as
