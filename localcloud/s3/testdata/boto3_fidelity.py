@@ -157,6 +157,18 @@ head = s3.head_object(Bucket="boto", Key="headers")
 got = {k: head.get(k) for k in sent}
 check("stored headers", got == sent, got)
 
+# 11. CORS configuration (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketCors.html).
+rules = [{"ID": "site", "AllowedHeaders": ["*"], "AllowedMethods": ["GET", "PUT"],
+          "AllowedOrigins": ["https://*.example.com"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]
+got = error_of(lambda: s3.get_bucket_cors(Bucket="boto"))
+check("no CORS configuration", got == (404, "NoSuchCORSConfiguration"), got)
+s3.put_bucket_cors(Bucket="boto", CORSConfiguration={"CORSRules": rules})
+got = s3.get_bucket_cors(Bucket="boto")["CORSRules"]
+check("CORS rules round trip", got == rules, got)
+s3.delete_bucket_cors(Bucket="boto")
+got = error_of(lambda: s3.get_bucket_cors(Bucket="boto"))
+check("CORS configuration deleted", got == (404, "NoSuchCORSConfiguration"), got)
+
 for f in failures:
     print(f)
 print(f"boto3 {boto3.__version__}: {len(failures)} failed")
