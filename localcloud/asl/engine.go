@@ -243,7 +243,7 @@ func (e *Engine) launch(sm *StateMachine, name string, input, overrides any, map
 	e.execs[arn] = x
 	e.mu.Unlock()
 	x.rec.Root.Last = x.emit(0, HistoryEvent{Type: "ExecutionStarted", ExecutionStartedEventDetails: &ExecutionStartedDetails{
-		Input: string(encodeValue(input)), RoleArn: sm.RoleArn,
+		Input: encodeText(input), RoleArn: sm.RoleArn,
 	}})
 	if f := e.opts.StatusChanged; f != nil {
 		f(x.info())

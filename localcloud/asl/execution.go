@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	mrand "math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -158,6 +159,17 @@ type execution struct {
 	// evicted is set once an ended child execution of a Map Run keeps only
 	// its metadata in memory (evict.go).
 	evicted bool
+
+	// static and times keep what context objects repeat (contextObject).
+	static struct {
+		once     sync.Once
+		exec, sm map[string]any
+	}
+	times struct {
+		sync.Mutex
+		last [2]formattedTime
+		next int
+	}
 }
 
 func (x *execution) start() {
@@ -215,7 +227,7 @@ func (x *execution) finish(status string, output any, err *Error) {
 	case StatusSucceeded:
 		x.rec.Output = output
 		ev.Type = "ExecutionSucceeded"
-		ev.ExecutionSucceededEventDetails = &OutputDetails{Output: string(encodeValue(output))}
+		ev.ExecutionSucceededEventDetails = &OutputDetails{Output: encodeText(output)}
 	case StatusFailed:
 		ev.Type = "ExecutionFailed"
 		ev.ExecutionFailedEventDetails = &FailureDetails{Error: err.Name, Cause: err.Cause}
@@ -350,6 +362,19 @@ func (x *execution) emitLocked(prev int64, ev HistoryEvent) int64 {
 	return ev.ID
 }
 
+// reserveHistoryLocked makes room for n more events (an estimate: a Map's
+// iterations add a known number each unless they loop or retry), so that
+// the history grows once instead of doubling, and copying, along the way.
+// Callers hold x.mu.
+func (x *execution) reserveHistoryLocked(n int) {
+	if limit := x.engine.opts.MaxHistoryEvents; limit > 0 {
+		n = min(n, limit-len(x.rec.History))
+	}
+	if n > 0 {
+		x.rec.History = slices.Grow(x.rec.History, n)
+	}
+}
+
 // emitWith appends events to b's chain and runs f (which changes b), in
 // one step for saves: a save holds either both or neither.
 func (x *execution) emitWith(b *branchState, f func(), events ...HistoryEvent) {
@@ -431,20 +456,13 @@ func (x *execution) runBranch(ctx context.Context, b *branchState, def *Definiti
 // contextObject builds $$ for a state.
 func (x *execution) contextObject(b *branchState, st *State, token string, item *mapItem) any {
 	r := x.rec
-	execCtx := map[string]any{
-		"Id":           r.ExecutionArn,
-		"Input":        r.Input,
-		"Name":         r.Name,
-		"RoleArn":      r.RoleArn,
-		"StartTime":    formatTime(r.StartDate),
-		"RedriveCount": json.Number("0"),
-	}
+	execCtx, smCtx := x.staticContext()
 	ctx := map[string]any{
 		"Execution":    execCtx,
-		"StateMachine": map[string]any{"Id": r.StateMachineArn, "Name": r.StateMachine},
+		"StateMachine": smCtx,
 		"State": map[string]any{
 			"Name":        st.Name,
-			"EnteredTime": formatTime(b.Entered),
+			"EnteredTime": x.timeText(b.Entered),
 			"RetryCount":  intValue(int64(b.RetryCount)),
 		},
 	}
@@ -458,6 +476,81 @@ func (x *execution) contextObject(b *branchState, st *State, token string, item 
 		return mergeContext(ctx, r.Context)
 	}
 	return ctx
+}
+
+// staticContext returns the parts of $$ that are the same in every state
+// of the execution: $$.Execution and $$.StateMachine. Without a context to
+// merge in, they are built once and shared, as payloads are never changed
+// in place; mergeContext changes them, so with one they are built anew.
+func (x *execution) staticContext() (execCtx, smCtx map[string]any) {
+	r := x.rec
+	build := func() (map[string]any, map[string]any) {
+		return map[string]any{
+			"Id":           r.ExecutionArn,
+			"Input":        r.Input,
+			"Name":         r.Name,
+			"RoleArn":      r.RoleArn,
+			"StartTime":    x.timeText(r.StartDate),
+			"RedriveCount": json.Number("0"),
+		}, map[string]any{"Id": r.StateMachineArn, "Name": r.StateMachine}
+	}
+	if r.Context != nil {
+		return build()
+	}
+	x.static.once.Do(func() { x.static.exec, x.static.sm = build() })
+	return x.static.exec, x.static.sm
+}
+
+// timeText is formatTime, remembering the last two times it wrote: a
+// context object repeats the execution's start time and, in a Map's
+// iterations, the Map state's entered time.
+func (x *execution) timeText(t time.Time) string {
+	x.times.Lock()
+	defer x.times.Unlock()
+	for _, e := range x.times.last {
+		if e.text != "" && e.t.Equal(t) {
+			return e.text
+		}
+	}
+	text := formatTime(t)
+	x.times.last[x.times.next] = formattedTime{t, text}
+	x.times.next = 1 - x.times.next
+	return text
+}
+
+type formattedTime struct {
+	t    time.Time
+	text string
+}
+
+// selectContext evaluates a direct path on $$ (steps after the "$$") as it
+// would on contextObject's result, without building the parts the path
+// does not read: $$.Execution… and $$.StateMachine… read the shared
+// objects, $$.Map.Item.Index and $$.Map.Item.Value the item. ok is false
+// for the other paths, and whenever the execution has a context to merge.
+func (s *pathScope) selectContext(steps []pathStep) (v any, found, ok bool) {
+	if s.x.rec.Context != nil || len(steps) == 0 || steps[0].isIdx {
+		return nil, false, false
+	}
+	switch steps[0].name {
+	case "Execution", "StateMachine":
+		execCtx, smCtx := s.x.staticContext()
+		if steps[0].name == "Execution" {
+			return walkSteps(steps[1:], execCtx)
+		}
+		return walkSteps(steps[1:], smCtx)
+	case "Map":
+		if s.item == nil || len(steps) < 3 || steps[1].isIdx || steps[1].name != "Item" || steps[2].isIdx {
+			return nil, false, false
+		}
+		switch steps[2].name {
+		case "Index":
+			return walkSteps(steps[3:], intValue(int64(s.item.index)))
+		case "Value":
+			return walkSteps(steps[3:], s.item.value)
+		}
+	}
+	return nil, false, false
 }
 
 type mapItem struct {
@@ -493,8 +586,8 @@ func formatTime(t time.Time) string {
 func (x *execution) runState(ctx context.Context, b *branchState, st *State) (string, any, *Error) {
 	if b.Entered.IsZero() {
 		now := x.now()
-		x.emitWith(b, func() { b.Entered, b.EnteredID = now, b.Last }, HistoryEvent{Type: st.Type + "StateEntered", StateEnteredEventDetails: &StateEnteredDetails{
-			Name: st.Name, Input: string(encodeValue(b.Input)),
+		x.emitWith(b, func() { b.Entered, b.EnteredID = now, b.Last }, HistoryEvent{Type: eventType(st.Type, "StateEntered"), StateEnteredEventDetails: &StateEnteredDetails{
+			Name: st.Name, Input: encodeText(b.Input),
 		}})
 	}
 	if st.QueryLanguage == queryJSONata {
@@ -578,22 +671,22 @@ const MaxPayloadSize = 256 * 1024
 // step, or fails when the state's output is too large. Variables a
 // JSONPath-mode Assign computed take their values here.
 func (x *execution) exited(b *branchState, st *State, out any) *Error {
-	text := encodeValue(out)
+	text := encodeText(out)
 	if len(text) > MaxPayloadSize {
 		return newError(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
-	details := &StateExitedDetails{Name: st.Name, Output: string(text)}
+	details := &StateExitedDetails{Name: st.Name, Output: text}
 	if b.assigned != nil {
 		values := b.assigned
 		b.assigned = nil
 		x.setVars(b, values)
 		details.AssignedVariables = make(map[string]string, len(values))
 		for k, v := range values {
-			details.AssignedVariables[k] = string(encodeValue(v))
+			details.AssignedVariables[k] = encodeText(v)
 		}
 		details.AssignedVariablesDetails = &DataDetails{}
 	}
-	b.exit = &HistoryEvent{Type: st.Type + "StateExited", StateExitedEventDetails: details}
+	b.exit = &HistoryEvent{Type: eventType(st.Type, "StateExited"), StateExitedEventDetails: details}
 	return nil
 }
 
@@ -868,7 +961,7 @@ func (x *execution) attempt(ctx context.Context, b *branchState, st *State, raw 
 // pathScope builds what a JSONPath-mode path of a state can read besides
 // its data: the context object and the branch's variables.
 func (x *execution) pathScope(b *branchState, st *State, token string, item *mapItem) any {
-	return &pathScope{ctx: x.contextObject(b, st, token, item), vars: b.Vars}
+	return &pathScope{x: x, b: b, st: st, token: token, item: item, vars: b.Vars}
 }
 
 // evalAssign computes a JSONPath-mode Assign on data ("$"), with the
@@ -940,5 +1033,5 @@ func plainText(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	return string(encodeValue(v))
+	return encodeText(v)
 }

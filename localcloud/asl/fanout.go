@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 )
 
 // parallel runs one attempt of a Parallel state in JSONPath mode.
@@ -188,8 +189,10 @@ func (x *execution) runMap(ctx context.Context, b *branchState, st *State, conc 
 			}
 			fan[i] = &branchState{State: st.ItemProcessor.StartAt, Input: in, Vars: copyVars(b.Vars)}
 		}
-		x.emitWith(b, func() { x.adoptLocked(b, fan) },
-			HistoryEvent{Type: "MapStateStarted", MapStateStartedEventDetails: &MapStateStartedDetails{Length: len(list)}})
+		x.emitWith(b, func() {
+			x.adoptLocked(b, fan)
+			x.reserveHistoryLocked(len(list) * (2 + 2*len(st.ItemProcessor.States)))
+		}, HistoryEvent{Type: "MapStateStarted", MapStateStartedEventDetails: &MapStateStartedDetails{Length: len(list)}})
 	}
 	outs, ferr := x.fanOut(ctx, b, st, int(conc), &tol, func(int) *Definition { return st.ItemProcessor }, true)
 	if ferr != nil {
@@ -271,7 +274,6 @@ func (x *execution) fanOut(ctx context.Context, b *branchState, st *State, conc 
 	if conc <= 0 {
 		conc = 1
 	}
-	sem := make(chan struct{}, conc)
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -279,6 +281,7 @@ func (x *execution) fanOut(ctx context.Context, b *branchState, st *State, conc 
 		failed   int
 	)
 	total := tol.total(len(fan))
+	var todo []int
 	for i, child := range fan {
 		if child.Done {
 			if child.Err != nil {
@@ -286,62 +289,69 @@ func (x *execution) fanOut(ctx context.Context, b *branchState, st *State, conc 
 			}
 			continue
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-cctx.Done():
+		todo = append(todo, i)
+	}
+	run := func(i int, child *branchState) {
+		if iterations && child.Last == 0 {
+			x.branchEmit(child, HistoryEvent{Type: "MapIterationStarted", MapIterationStartedEventDetails: &MapIterationDetails{Name: st.Name, Index: i}})
 		}
-		if cctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func(i int, child *branchState) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if iterations && child.Last == 0 {
-				x.branchEmit(child, HistoryEvent{Type: "MapIterationStarted", MapIterationStartedEventDetails: &MapIterationDetails{Name: st.Name, Index: i}})
-			}
-			out, err := x.runBranch(cctx, child, def(i))
-			if err == errCancelled {
-				if iterations {
-					x.branchEmit(child, HistoryEvent{Type: "MapIterationAborted", MapIterationAbortedEventDetails: &MapIterationDetails{Name: st.Name, Index: i}})
-				}
-				return
-			}
-			var events []HistoryEvent
+		out, err := x.runBranch(cctx, child, def(i))
+		if err == errCancelled {
 			if iterations {
-				typ, det := "MapIterationSucceeded", &MapIterationDetails{Name: st.Name, Index: i}
-				ev := HistoryEvent{Type: typ, MapIterationSucceededEventDetails: det}
-				if err != nil {
-					ev = HistoryEvent{Type: "MapIterationFailed", MapIterationFailedEventDetails: det}
-				}
-				events = append(events, ev)
+				x.branchEmit(child, HistoryEvent{Type: "MapIterationAborted", MapIterationAbortedEventDetails: &MapIterationDetails{Name: st.Name, Index: i}})
 			}
-			x.update(child, func() {
-				x.flushExitLocked(child)
-				for _, ev := range events {
-					child.Last = x.emitLocked(child.Last, ev)
-				}
-				child.Done = true
-				child.Output, child.Err = out, err
-				if err != nil {
-					child.Output = errorOutput(err)
-				}
-			})
-			_ = x.checkpoint() // failures are retried, whole, at the next save
+			return
+		}
+		var end *HistoryEvent
+		if iterations {
+			det := &MapIterationDetails{Name: st.Name, Index: i}
+			end = &HistoryEvent{Type: "MapIterationSucceeded", MapIterationSucceededEventDetails: det}
 			if err != nil {
-				mu.Lock()
-				failed += tol.weight(i)
-				stop := tol == nil || tol.exceeded(failed, total)
-				if stop && firstErr == nil {
-					firstErr = err
-					if tol != nil && tol.set {
-						firstErr = newError(ErrExceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
-					}
-					cancel()
-				}
-				mu.Unlock()
+				end = &HistoryEvent{Type: "MapIterationFailed", MapIterationFailedEventDetails: det}
 			}
-		}(i, child)
+		}
+		x.update(child, func() {
+			x.flushExitLocked(child)
+			if end != nil {
+				child.Last = x.emitLocked(child.Last, *end)
+			}
+			child.Done = true
+			child.Output, child.Err = out, err
+			if err != nil {
+				child.Output = errorOutput(err)
+			}
+		})
+		_ = x.checkpoint() // failures are retried, whole, at the next save
+		if err != nil {
+			mu.Lock()
+			failed += tol.weight(i)
+			stop := tol == nil || tol.exceeded(failed, total)
+			if stop && firstErr == nil {
+				firstErr = err
+				if tol != nil && tol.set {
+					firstErr = newError(ErrExceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
+				}
+				cancel()
+			}
+			mu.Unlock()
+		}
+	}
+	// conc workers take the branches in order, so that at most conc run
+	// at once and none starts after a failure cancelled the rest. Workers
+	// rather than a goroutine per branch: each keeps the stack it grew.
+	var next atomic.Int64
+	for range min(conc, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(todo) || cctx.Err() != nil {
+					return
+				}
+				run(todo[k], fan[todo[k]])
+			}
+		}()
 	}
 	wg.Wait()
 	if firstErr != nil {

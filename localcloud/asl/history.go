@@ -45,6 +45,27 @@ type HistoryEvent struct {
 	MapRunFailedEventDetails  *FailureDetails       `json:"mapRunFailedEventDetails,omitempty"`
 }
 
+// stateEventTypes holds the state event types ("PassStateEntered"…), so
+// that emitting one does not build its name again.
+var stateEventTypes = func() map[[2]string]string {
+	m := map[[2]string]string{}
+	for _, state := range []string{"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"} {
+		for _, suffix := range []string{"StateEntered", "StateExited"} {
+			m[[2]string{state, suffix}] = state + suffix
+		}
+	}
+	return m
+}()
+
+// eventType returns the type of a state's event: its state type, then
+// suffix.
+func eventType(stateType, suffix string) string {
+	if t, ok := stateEventTypes[[2]string{stateType, suffix}]; ok {
+		return t
+	}
+	return stateType + suffix
+}
+
 // DataDetails tells whether a payload was truncated (never, here).
 type DataDetails struct {
 	Truncated bool `json:"truncated"`

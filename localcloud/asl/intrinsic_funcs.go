@@ -176,7 +176,7 @@ func fnStringToJSON(_ *intrinsicCall, args []any, _ *evalEnv) (any, error) {
 }
 
 func fnJSONToString(_ *intrinsicCall, args []any, _ *evalEnv) (any, error) {
-	return string(encodeValue(args[0])), nil
+	return encodeText(args[0]), nil
 }
 
 func fnArray(_ *intrinsicCall, args []any, _ *evalEnv) (any, error) {
@@ -320,7 +320,7 @@ func fnHash(_ *intrinsicCall, args []any, _ *evalEnv) (any, error) {
 	if s, ok := args[0].(string); ok {
 		data = s
 	} else {
-		data = string(encodeValue(args[0]))
+		data = encodeText(args[0])
 	}
 	if len([]rune(data)) > maxIntrinsicString {
 		return nil, fmt.Errorf("the input is longer than %d characters", maxIntrinsicString)

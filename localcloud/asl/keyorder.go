@@ -3,9 +3,9 @@ package asl
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"sync"
 	"unsafe"
 	"weak"
@@ -48,21 +48,35 @@ func setKeyOrder(m map[string]any, keys []string) {
 		return
 	}
 	uniq := make([]string, 0, len(m))
-	seen := make(map[string]bool, len(m))
+	var seen map[string]bool // for a few keys, uniq is searched instead
+	if len(keys) > 16 {
+		seen = make(map[string]bool, len(m))
+	}
 	for _, k := range keys {
-		if seen[k] {
+		if seen != nil && seen[k] || seen == nil && slices.Contains(uniq, k) {
 			continue
 		}
 		if _, ok := m[k]; !ok {
 			return
 		}
-		seen[k] = true
+		if seen != nil {
+			seen[k] = true
+		}
 		uniq = append(uniq, k)
 	}
 	if len(uniq) != len(m) {
 		return
 	}
 	p := objectPointer(m)
+	if slices.IsSorted(uniq) {
+		// Keys in sorted order need no entry: an object without one is
+		// written sorted. One recorded before (a repeated key's earlier
+		// value, decoded into the same object) goes.
+		keyOrders.Lock()
+		delete(keyOrders.m, uintptr(p))
+		keyOrders.Unlock()
+		return
+	}
 	e := orderEntry{obj: weak.Make((*byte)(p)), keys: uniq}
 	keyOrders.Lock()
 	defer keyOrders.Unlock()
@@ -112,7 +126,12 @@ func orderedKeys(m map[string]any) []string {
 	if keys := recordedOrder(m); keys != nil {
 		return keys
 	}
-	return slices.Sorted(maps.Keys(m))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // inheritKeyOrder gives dst, a copy of src with the same keys, src's order.
@@ -134,6 +153,12 @@ func recordKeyOrders(b []byte, v any) {
 }
 
 func walkKeyOrders(d *json.Decoder, v any) error {
+	if !holdsObject(v) {
+		// Nothing to record inside: skip the value in one step rather
+		// than token by token (an input's long arrays of numbers).
+		var skip json.RawMessage
+		return d.Decode(&skip)
+	}
 	tok, err := d.Token()
 	if err != nil {
 		return err
@@ -179,15 +204,62 @@ func walkKeyOrders(d *json.Decoder, v any) error {
 	return nil
 }
 
+// holdsObject reports whether v is or contains an object.
+func holdsObject(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return true
+	case []any:
+		return slices.ContainsFunc(t, holdsObject)
+	}
+	return false
+}
+
 // encodeValue encodes a value as compact JSON without HTML escaping, as
 // Step Functions writes it, with each object's keys in their recorded
 // order.
 func encodeValue(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	writeValue(&buf, enc, v)
-	return buf.Bytes()
+	e := getEncoder()
+	defer putEncoder(e)
+	writeValue(&e.buf, e.enc, v)
+	return bytes.Clone(e.buf.Bytes())
+}
+
+// encodeText is encodeValue as a string, for history events.
+func encodeText(v any) string {
+	e := getEncoder()
+	defer putEncoder(e)
+	writeValue(&e.buf, e.enc, v)
+	return e.buf.String()
+}
+
+// valueEncoder is a buffer and an encoder writing to it, reused across
+// encodeValue calls: a state's input and output are encoded for its
+// events at every transition.
+type valueEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &valueEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+func getEncoder() *valueEncoder {
+	e := encoders.Get().(*valueEncoder)
+	e.buf.Reset()
+	return e
+}
+
+// putEncoder returns e to the pool unless it grew past what a state's
+// payload needs (a Map's whole output), so the pool holds little memory.
+func putEncoder(e *valueEncoder) {
+	if e.buf.Cap() <= MaxPayloadSize {
+		encoders.Put(e)
+	}
 }
 
 func writeValue(buf *bytes.Buffer, enc *json.Encoder, v any) {
@@ -198,11 +270,21 @@ func writeValue(buf *bytes.Buffer, enc *json.Encoder, v any) {
 			return
 		}
 		buf.WriteByte('{')
+		if len(t) == 1 {
+			// One key has one order; no need to look it up.
+			for k, v := range t {
+				writeString(buf, enc, k)
+				buf.WriteByte(':')
+				writeValue(buf, enc, v)
+			}
+			buf.WriteByte('}')
+			return
+		}
 		for i, k := range orderedKeys(t) {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			writeScalar(buf, enc, k)
+			writeString(buf, enc, k)
 			buf.WriteByte(':')
 			writeValue(buf, enc, t[k])
 		}
@@ -225,14 +307,60 @@ func writeValue(buf *bytes.Buffer, enc *json.Encoder, v any) {
 	}
 }
 
-// writeScalar writes any other value as encoding/json does.
+// writeScalar writes any other value as encoding/json does. The common
+// cases (numbers as decoded, plain ASCII strings, booleans, null) are
+// written directly.
 func writeScalar(buf *bytes.Buffer, enc *json.Encoder, v any) {
+	switch t := v.(type) {
+	case nil:
+		buf.WriteString("null")
+		return
+	case bool:
+		buf.WriteString(strconv.FormatBool(t))
+		return
+	case json.Number:
+		// Numbers come from the decoder or from integer arithmetic, so
+		// they are valid; encoding/json writes an empty one as 0.
+		if t != "" {
+			buf.WriteString(string(t))
+			return
+		}
+	case string:
+		writeString(buf, enc, t)
+		return
+	}
 	if err := enc.Encode(v); err != nil {
 		// Values come from decodeValue or are built from JSON types, so
 		// encoding cannot fail; a failure here is a bug.
 		panic("asl: encode value: " + err.Error())
 	}
 	buf.Truncate(buf.Len() - 1) // the newline Encode ends with
+}
+
+// writeString writes a string (a value or an object's key) as
+// encoding/json does.
+func writeString(buf *bytes.Buffer, enc *json.Encoder, s string) {
+	if plainASCII(s) {
+		buf.WriteByte('"')
+		buf.WriteString(s)
+		buf.WriteByte('"')
+		return
+	}
+	if err := enc.Encode(s); err != nil {
+		panic("asl: encode string: " + err.Error())
+	}
+	buf.Truncate(buf.Len() - 1) // the newline Encode ends with
+}
+
+// plainASCII reports whether encoding/json writes s unescaped: printable
+// ASCII without quotes or backslashes.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // encodeSorted encodes a value with every object's keys sorted: a form

@@ -183,7 +183,7 @@ func lambdaFunctionError(payload []byte) *Error {
 	}
 	cause := string(payload)
 	if v, err := decodeValue(payload); err == nil {
-		cause = string(encodeValue(v))
+		cause = encodeText(v)
 	}
 	return &Error{Name: name, Cause: cause}
 }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/theory/jsonpath"
+	"github.com/theory/jsonpath/spec"
 )
 
 // compiledPath is a JSONPath as Step Functions reads it: "$..." selects from
@@ -22,6 +23,39 @@ type compiledPath struct {
 	singular bool
 	path     *jsonpath.Path
 	text     string
+	// steps, when direct is set, is the path as a chain of member names
+	// and indexes ("$.a.b[0]"), walked without the JSONPath library: the
+	// paths templates use most, evaluated once per state or Map item.
+	steps  []pathStep
+	direct bool
+}
+
+// pathStep is one member name or array index of a direct path.
+type pathStep struct {
+	name  string
+	index int
+	isIdx bool
+}
+
+// directSteps returns a query's steps when it is a chain of single member
+// names and indexes.
+func directSteps(q *spec.PathQuery) ([]pathStep, bool) {
+	var steps []pathStep
+	for _, seg := range q.Segments() {
+		sels := seg.Selectors()
+		if seg.IsDescendant() || len(sels) != 1 {
+			return nil, false
+		}
+		switch sel := sels[0].(type) {
+		case spec.Name:
+			steps = append(steps, pathStep{name: string(sel)})
+		case spec.Index:
+			steps = append(steps, pathStep{index: int(sel), isIdx: true})
+		default:
+			return nil, false
+		}
+	}
+	return steps, true
 }
 
 var pathCache sync.Map // string → *compiledPath
@@ -53,6 +87,7 @@ func compilePath(s string) (*compiledPath, error) {
 	}
 	cp.path = p
 	cp.singular = p.Query().Singular() != nil
+	cp.steps, cp.direct = directSteps(p.Query())
 	pathCache.Store(s, cp)
 	return cp, nil
 }
@@ -75,16 +110,32 @@ func pathVariable(s string) string {
 
 // pathScope is what a JSONPath-mode path can read besides the state's
 // data: the context object ("$$") and the workflow variables ("$name").
+// Most paths never read "$$", and most that do read one field of it, so the
+// context object is built the first time a path needs all of it, not with
+// every scope (selectContext).
 type pathScope struct {
+	x     *execution
+	b     *branchState
+	st    *State
+	token string
+	item  *mapItem
+	vars  map[string]any
+
+	once sync.Once
 	ctx  any
-	vars map[string]any
+}
+
+// context returns the scope's context object, building it on first use.
+func (s *pathScope) context() any {
+	s.once.Do(func() { s.ctx = s.x.contextObject(s.b, s.st, s.token, s.item) })
+	return s.ctx
 }
 
 // scopeContext returns the context object of a scope (or the scope itself
 // when it is a bare context object).
 func scopeContext(scope any) any {
 	if s, ok := scope.(*pathScope); ok {
-		return s.ctx
+		return s.context()
 	}
 	return scope
 }
@@ -231,6 +282,11 @@ func selectPath(cp *compiledPath, data, ctx any) (v any, found bool) {
 	root := data
 	switch {
 	case cp.context:
+		if s, ok := ctx.(*pathScope); ok && cp.direct {
+			if v, found, ok := s.selectContext(cp.steps); ok {
+				return v, found
+			}
+		}
 		root = scopeContext(ctx)
 	case cp.variable != "":
 		val, ok := scopeVariable(ctx, cp.variable)
@@ -238,6 +294,11 @@ func selectPath(cp *compiledPath, data, ctx any) (v any, found bool) {
 			return nil, false
 		}
 		root = val
+	}
+	if cp.direct {
+		if v, found, ok := walkSteps(cp.steps, root); ok {
+			return v, found
+		}
 	}
 	nodes := cp.path.Select(root)
 	if cp.singular {
@@ -249,6 +310,43 @@ func selectPath(cp *compiledPath, data, ctx any) (v any, found bool) {
 	out := make([]any, len(nodes))
 	copy(out, nodes)
 	return out, true
+}
+
+// walkSteps evaluates a direct path on JSON values as the JSONPath
+// library does: a name selects a member of an object, an index (negative
+// from the end) an element of an array, anything else selects nothing. ok
+// is false on a node of another Go type, left to the library.
+func walkSteps(steps []pathStep, node any) (v any, found, ok bool) {
+	for _, s := range steps {
+		switch n := node.(type) {
+		case map[string]any:
+			if s.isIdx {
+				return nil, false, true
+			}
+			v, has := n[s.name]
+			if !has {
+				return nil, false, true
+			}
+			node = v
+		case []any:
+			if !s.isIdx {
+				return nil, false, true
+			}
+			i := s.index
+			if i < 0 {
+				i += len(n)
+			}
+			if i < 0 || i >= len(n) {
+				return nil, false, true
+			}
+			node = n[i]
+		case nil, string, bool, json.Number, float64:
+			return nil, false, true
+		default:
+			return nil, false, false
+		}
+	}
+	return node, true, true
 }
 
 // evalPath compiles and evaluates a path, failing with States.Runtime when a

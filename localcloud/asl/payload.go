@@ -14,11 +14,12 @@ func applyTemplate(tmpl, data, ctx any, env *evalEnv) (any, *Error) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		keys := orderedKeys(t)
-		names := make([]string, len(keys))
-		for i, k := range keys {
+		var small [8]string // most templates have a few keys; setKeyOrder copies them
+		names := small[:0]
+		for _, k := range keys {
 			v := t[k]
 			name, dyn := strings.CutSuffix(k, ".$")
-			names[i] = name
+			names = append(names, name)
 			if !dyn {
 				r, err := applyTemplate(v, data, ctx, env)
 				if err != nil {

@@ -238,9 +238,9 @@ func (x *execution) runTask(ctx context.Context, b *branchState, st *State, prep
 		return nil, derr
 	}
 	if bareLambda {
-		x.branchEmit(b, HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{Output: string(encodeValue(v))}})
+		x.branchEmit(b, HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{Output: encodeText(v)}})
 	} else {
-		x.branchEmit(b, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: resType, Resource: resName, Output: string(encodeValue(v))}})
+		x.branchEmit(b, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: resType, Resource: resName, Output: encodeText(v)}})
 	}
 	return v, nil
 }
@@ -621,7 +621,7 @@ func (x *execution) recordAnswer(b *branchState, tw *tokenWait, resType, resName
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if !tw.Recorded && !x.detached {
-		ev := HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: resType, Resource: resName, Output: string(encodeValue(tw.Output))}}
+		ev := HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: resType, Resource: resName, Output: encodeText(tw.Output)}}
 		if tw.Err != nil {
 			ev = taskFailedEvent(resType, resName, false, tw.Err)
 		}

@@ -29,17 +29,22 @@ func isAWSChunked(r *http.Request) bool {
 }
 
 // storedContentEncoding is the request's Content-Encoding without the
-// aws-chunked transfer coding, which is not part of the object.
+// aws-chunked transfer coding, which is not part of the object. The other
+// codings are kept exactly as sent, separators and spaces included.
 func storedContentEncoding(r *http.Request) string {
 	var kept []string
 	for _, v := range r.Header.Values("Content-Encoding") {
+		var parts []string
 		for _, e := range strings.Split(v, ",") {
-			if e = strings.TrimSpace(e); e != "" && e != "aws-chunked" {
-				kept = append(kept, e)
+			if strings.TrimSpace(e) != "aws-chunked" {
+				parts = append(parts, e)
 			}
 		}
+		if v = strings.TrimSpace(strings.Join(parts, ",")); v != "" {
+			kept = append(kept, v)
+		}
 	}
-	return strings.Join(kept, ",")
+	return strings.Join(kept, ", ")
 }
 
 // chunkedReader decodes an aws-chunked body:

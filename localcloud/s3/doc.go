@@ -12,7 +12,7 @@
 //	<data>/s3/<bucket>/<key>            object bytes, one file per key
 //	<data>/s3/<bucket>/<key>/%obj       … of a key that other keys continue ("a" beside "a/b")
 //	<data>/s3meta/<bucket>/<key>%meta   sidecar: content type, ETag, user metadata, checksums
-//	<data>/s3meta/.buckets/<bucket>     bucket record (creation time)
+//	<data>/s3meta/.buckets/<bucket>     bucket record (creation time, CORS rules)
 //	<data>/s3meta/.uploads/<id>/        multipart uploads in progress, and recently completed
 //	<data>/s3meta/.tmp/                 files being written (renamed into place)
 //

@@ -102,7 +102,8 @@ type sidecar struct {
 }
 
 type bucketRecord struct {
-	CreationDate time.Time `json:"creationDate"`
+	CreationDate time.Time  `json:"creationDate"`
+	CORS         []CORSRule `json:"cors,omitempty"`
 }
 
 // --- buckets ---
@@ -131,10 +132,47 @@ func (s *FileStore) HeadBucket(_ context.Context, bucket string) (BucketInfo, er
 	return s.bucketInfo(bucket), nil
 }
 
+// BucketCORS implements Storage.
+func (s *FileStore) BucketCORS(_ context.Context, bucket string) ([]CORSRule, error) {
+	if err := s.checkBucket(bucket); err != nil {
+		return nil, err
+	}
+	rec, _ := s.readBucketRecord(bucket)
+	return rec.CORS, nil
+}
+
+// SetBucketCORS implements Storage.
+func (s *FileStore) SetBucketCORS(_ context.Context, bucket string, rules []CORSRule) error {
+	if err := s.checkBucket(bucket); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.readBucketRecord(bucket)
+	if !ok {
+		rec.CreationDate = s.bucketInfo(bucket).CreationDate
+	}
+	rec.CORS = rules
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("bucket %s: CORS configuration: %w", bucket, err)
+	}
+	return spool.WriteFileAtomic(filepath.Join(s.bucketsDir(), bucket), b)
+}
+
+// readBucketRecord reads a bucket's record; ok is false when it has none
+// (a bucket made by hand, as a directory) or it cannot be read.
+func (s *FileStore) readBucketRecord(bucket string) (rec bucketRecord, ok bool) {
+	b, err := os.ReadFile(filepath.Join(s.bucketsDir(), bucket))
+	if err != nil || json.Unmarshal(b, &rec) != nil {
+		return bucketRecord{}, false
+	}
+	return rec, true
+}
+
 func (s *FileStore) bucketInfo(bucket string) BucketInfo {
 	info := BucketInfo{Name: bucket}
-	var rec bucketRecord
-	if b, err := os.ReadFile(filepath.Join(s.bucketsDir(), bucket)); err == nil && json.Unmarshal(b, &rec) == nil {
+	if rec, ok := s.readBucketRecord(bucket); ok {
 		info.CreationDate = rec.CreationDate
 	} else if fi, err := os.Stat(filepath.Join(s.objects, bucket)); err == nil {
 		info.CreationDate = fi.ModTime().UTC()
@@ -636,14 +674,17 @@ func paginate(all []listed, opts ListOptions) *ListPage {
 }
 
 // ctxReader stops reading once ctx is done, so an abandoned upload stops.
+// A failure of the body itself comes first: a client that sent a malformed
+// body and closed its side (which cancels ctx) learns what was wrong.
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader
 }
 
 func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+	n, err := c.r.Read(p)
+	if err == nil {
+		err = c.ctx.Err()
 	}
-	return c.r.Read(p)
+	return n, err
 }

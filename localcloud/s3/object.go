@@ -139,7 +139,7 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, bucket, key s
 	for n, v := range m.User {
 		// Set directly: http.Header.Set would capitalise the name, and
 		// SDKs return user metadata names as the server sends them.
-		h["x-amz-meta-"+n] = []string{v}
+		h["x-amz-meta-"+n] = []string{encodeMetadataValue(v)}
 	}
 	for param, header := range map[string]string{
 		"response-content-type": "Content-Type", "response-content-disposition": "Content-Disposition",

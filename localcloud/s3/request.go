@@ -54,7 +54,9 @@ func (b requestBody) Read(p []byte) (int, error) {
 
 // requestMetadata collects the object metadata sent with a PUT, a copy
 // that replaces metadata, or a CreateMultipartUpload. User metadata names
-// are kept in lower case, as S3 returns them.
+// are kept in lower case, as S3 returns them, and values as the text S3
+// reads in them (usermeta.go). The size limit counts the UTF-8 bytes of
+// names and stored values.
 func requestMetadata(r *http.Request) (Metadata, error) {
 	h := r.Header
 	m := Metadata{
@@ -71,7 +73,7 @@ func requestMetadata(r *http.Request) (Metadata, error) {
 			if m.User == nil {
 				m.User = map[string]string{}
 			}
-			m.User[n] = strings.Join(values, ",")
+			m.User[n] = decodeMetadataValue(strings.Join(values, ","))
 			size += len(n) + len(m.User[n])
 		}
 	}

@@ -84,6 +84,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body = requestBody{r.Body}
 	}
+	s.corsResponseHeaders(w, r, bucket)
 	if err := s.serve(w, r, bucket, key); err != nil {
 		awsproto.WriteXMLError(w, r, s3Error(err, bucket, key))
 	}
@@ -94,6 +95,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, bucket, key strin
 		return err
 	}
 	switch {
+	case r.Method == http.MethodOptions && bucket != "":
+		return s.preflight(w, r, bucket, key)
 	case bucket == "":
 		return s.serveService(w, r)
 	case key == "":
@@ -112,7 +115,7 @@ func (s *Server) serveService(w http.ResponseWriter, r *http.Request) error {
 // unsupportedSubresources are bucket and object sub-resources this server
 // does not implement; requests for them get NotImplemented naming them.
 var unsupportedSubresources = []string{
-	"accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
+	"accelerate", "acl", "analytics", "encryption", "intelligent-tiering", "inventory",
 	"lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls", "policy",
 	"policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore", "retention",
 	"legal-hold", "select", "tagging", "torrent", "versions", "website", "attributes",
@@ -123,7 +126,7 @@ func unsupported(r *http.Request) error {
 	for _, sub := range unsupportedSubresources {
 		if q.Has(sub) {
 			return awsproto.Errorf(http.StatusNotImplemented, "NotImplemented",
-				"%s ?%s is not implemented by the local cloud's S3 (it serves buckets, objects, listings, copies and multipart uploads)", r.Method, sub)
+				"%s ?%s is not implemented by the local cloud's S3 (it serves buckets, objects, listings, copies, multipart uploads and CORS configurations)", r.Method, sub)
 		}
 	}
 	return nil
@@ -139,6 +142,9 @@ func (s *Server) serveBucket(w http.ResponseWriter, r *http.Request, bucket stri
 	}
 	q := r.URL.Query()
 	ctx := r.Context()
+	if q.Has("cors") {
+		return s.serveCORSConfig(w, r, bucket)
+	}
 	switch r.Method {
 	case http.MethodPut:
 		return s.createBucket(w, r, bucket)

@@ -16,6 +16,10 @@ type Storage interface {
 	ListBuckets(ctx context.Context) ([]BucketInfo, error)
 	// DeleteBucket removes an empty bucket.
 	DeleteBucket(ctx context.Context, bucket string) error
+	// BucketCORS returns a bucket's CORS rules, nil when it has none.
+	BucketCORS(ctx context.Context, bucket string) ([]CORSRule, error)
+	// SetBucketCORS replaces a bucket's CORS rules; nil removes them.
+	SetBucketCORS(ctx context.Context, bucket string, rules []CORSRule) error
 
 	// PutObject stores body under key, replacing any object with that key,
 	// if the object it replaces meets cond. Readers see the old object or
@@ -67,6 +71,20 @@ type UploadInfo struct {
 type BucketInfo struct {
 	Name         string
 	CreationDate time.Time
+}
+
+// CORSRule is one rule of a bucket's CORS configuration: which origins may
+// send which methods with which headers, and what the answer tells the
+// browser.
+type CORSRule struct {
+	ID             string   `json:"id,omitempty"`
+	AllowedOrigins []string `json:"allowedOrigins"`
+	AllowedMethods []string `json:"allowedMethods"`
+	AllowedHeaders []string `json:"allowedHeaders,omitempty"`
+	ExposeHeaders  []string `json:"exposeHeaders,omitempty"`
+	// MaxAgeSeconds is how long a browser may cache a preflight's
+	// answer; nil leaves it to the browser.
+	MaxAgeSeconds *int `json:"maxAgeSeconds,omitempty"`
 }
 
 // Metadata is what S3 keeps with an object besides its bytes.

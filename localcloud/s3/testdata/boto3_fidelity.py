@@ -4,7 +4,10 @@ Usage: python boto3_fidelity.py ENDPOINT_URL
 Prints one line per failed check and exits 1 if any failed.
 """
 import datetime
+import email.header
+import http.client
 import sys
+import urllib.parse
 
 import boto3
 import botocore.config
@@ -122,6 +125,49 @@ parts = {"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]}
 first = s3.complete_multipart_upload(Bucket="boto", Key="mpu", UploadId=up["UploadId"], MultipartUpload=parts)
 again = s3.complete_multipart_upload(Bucket="boto", Key="mpu", UploadId=up["UploadId"], MultipartUpload=parts)
 check("retried complete", first["ETag"] == again["ETag"], (first["ETag"], again["ETag"]))
+
+# 9. Non-ASCII metadata. S3 reads a value's bytes as ISO-8859-1 and returns
+# text outside US-ASCII as an RFC 2047 encoded-word, which boto3 passes on
+# as it is (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html).
+# boto3 itself sends only ASCII values, so text outside it goes as an
+# encoded-word; the raw UTF-8 that curl sends is the documented example.
+word = email.header.Header("\u6f22\u5b57", "utf-8").encode()
+s3.put_object(Bucket="boto", Key="cjk", Body=b"x", Metadata={"name": word})
+got = s3.get_object(Bucket="boto", Key="cjk")["Metadata"]["name"]
+decoded = str(email.header.make_header(email.header.decode_header(got)))
+check("encoded-word metadata", decoded == "\u6f22\u5b57", (word, got, decoded))
+conn = http.client.HTTPConnection(urllib.parse.urlsplit(endpoint).netloc)
+conn.putrequest("PUT", "/boto/raw")
+conn.putheader("x-amz-meta-nonascii", "\u00c4M\u00c4Z\u00d5\u00d1 S3".encode("utf-8"))
+conn.putheader("x-amz-meta-ascii", "AMAZONS3")
+conn.putheader("Content-Length", "1")
+conn.endheaders(b"x")
+status = conn.getresponse().status
+got = s3.head_object(Bucket="boto", Key="raw")["Metadata"]
+check("raw UTF-8 metadata", status == 200 and got == {"nonascii": "=?UTF-8?B?w4PChE3Dg8KEWsODwpXDg8KRIFMz?=", "ascii": "AMAZONS3"}, (status, got))
+
+# 10. Stored headers come back as they were sent.
+sent = {
+    "ContentEncoding": "deflate, gzip", "ContentType": "text/plain; charset=utf-8",
+    "ContentDisposition": 'attachment; filename="a, b.txt"', "ContentLanguage": "en-US, fr-CA",
+    "CacheControl": "public, max-age=3600",
+}
+s3.put_object(Bucket="boto", Key="headers", Body=b"x", **sent)
+head = s3.head_object(Bucket="boto", Key="headers")
+got = {k: head.get(k) for k in sent}
+check("stored headers", got == sent, got)
+
+# 11. CORS configuration (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketCors.html).
+rules = [{"ID": "site", "AllowedHeaders": ["*"], "AllowedMethods": ["GET", "PUT"],
+          "AllowedOrigins": ["https://*.example.com"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]
+got = error_of(lambda: s3.get_bucket_cors(Bucket="boto"))
+check("no CORS configuration", got == (404, "NoSuchCORSConfiguration"), got)
+s3.put_bucket_cors(Bucket="boto", CORSConfiguration={"CORSRules": rules})
+got = s3.get_bucket_cors(Bucket="boto")["CORSRules"]
+check("CORS rules round trip", got == rules, got)
+s3.delete_bucket_cors(Bucket="boto")
+got = error_of(lambda: s3.get_bucket_cors(Bucket="boto"))
+check("CORS configuration deleted", got == (404, "NoSuchCORSConfiguration"), got)
 
 for f in failures:
     print(f)
