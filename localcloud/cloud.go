@@ -23,6 +23,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/httpapi"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
@@ -31,7 +32,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/s3"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sfn"
-	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // Options configures a Cloud.
@@ -50,7 +50,7 @@ type Options struct {
 	RequestLogger *slog.Logger
 	// Models chooses the model backend of each batch job: sim (the
 	// default), openai or bedrock, per model id.
-	Models model.Config
+	Models backend.Config
 	// Bedrock tunes the batch engine: quotas, concurrency, pace. Its
 	// DataDir, Store, Backends, Events, Clock, Region, Account and Logger
 	// are set by the cloud.
@@ -151,7 +151,7 @@ func open(opts Options) (*Cloud, error) {
 	c.Router.Register(edge.EventBridge, c.Events)
 
 	cfg := c.AWSConfig()
-	models, err := model.New(opts.Models)
+	models, err := backend.New(opts.Models)
 	if err != nil {
 		return nil, fmt.Errorf("model backends: %w", err)
 	}

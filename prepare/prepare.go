@@ -108,7 +108,8 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if res.InvocationType == "" {
 		res.InvocationType = model.InvokeModel
 	}
-	family, err := model.DetectFamily(opts.ModelID)
+	id := model.ParseID(opts.ModelID)
+	family, err := id.RequireFamily()
 	if err != nil {
 		return res, err
 	}
@@ -127,7 +128,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if err := checkOut(ctx, store, opts.Out, name); err != nil {
 		return res, err
 	}
-	src, format, err := openSource(ctx, store, opts)
+	src, format, err := openSource(ctx, store, opts, id)
 	if err != nil {
 		return res, err
 	}

@@ -76,7 +76,7 @@ func readManifests(t *testing.T, files []prepare.File, modelID, invocation strin
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := model.CheckRequest(modelID, invocation, rec.ModelInput); err != nil {
+			if _, err := model.CheckRequest(model.ParseID(modelID), invocation, rec.ModelInput); err != nil {
 				t.Fatalf("%s line %d: %s refuses %s: %v", f.Path, rec.Line, modelID, rec.ModelInput, err)
 			}
 			all = append(all, rec)

@@ -19,7 +19,7 @@ type source interface {
 	close()
 }
 
-func openSource(ctx context.Context, store *table.Store, opts Options) (source, string, error) {
+func openSource(ctx context.Context, store *table.Store, opts Options, id model.ID) (source, string, error) {
 	if strings.EqualFold(opts.Format, FormatOpenAI) {
 		if len(opts.Templates) > 0 || opts.TemplateColumn != "" || opts.IDColumn != "" {
 			return nil, "", errors.New("an OpenAI batch file carries its own prompts and custom_id: leave out prompt templates, the template column and the id column")
@@ -28,7 +28,7 @@ func openSource(ctx context.Context, store *table.Store, opts Options) (source, 
 		if err != nil {
 			return nil, "", err
 		}
-		return &openAISource{r: r, opts: opts}, FormatOpenAI, nil
+		return &openAISource{r: r, opts: opts, model: id}, FormatOpenAI, nil
 	}
 	format, err := table.FormatOf(opts.Input, opts.Format)
 	if err != nil {
@@ -56,7 +56,7 @@ func openSource(ctx context.Context, store *table.Store, opts Options) (source, 
 	if err != nil {
 		return nil, "", err
 	}
-	return &tableSource{r: tr, ts: ts, system: system, opts: opts}, string(format), nil
+	return &tableSource{r: tr, ts: ts, system: system, opts: opts, model: id}, string(format), nil
 }
 
 type tableSource struct {
@@ -64,13 +64,14 @@ type tableSource struct {
 	ts     []compiled
 	system *compiled
 	opts   Options
+	model  model.ID
 }
 
 func (s *tableSource) close() { s.r.Close() }
 
 func (s *tableSource) each(ctx context.Context, emit func(string, []byte) error, rows *int) error {
 	var sb strings.Builder
-	family, _ := model.DetectFamily(s.opts.ModelID)
+	family := s.model.Family()
 	byName := map[string]int{}
 	for i, t := range s.ts {
 		byName[t.name] = i
@@ -127,7 +128,7 @@ func (s *tableSource) each(ctx context.Context, emit func(string, []byte) error,
 			} else {
 				p.Messages = []model.Message{{Role: "user", Text: text}}
 			}
-			body, err := model.BuildRequest(s.opts.ModelID, s.opts.InvocationType, p)
+			body, err := model.BuildRequest(s.model, s.opts.InvocationType, p)
 			if err != nil {
 				return rowErr(row, err)
 			}
@@ -151,8 +152,9 @@ func templateNames(ts []compiled) string {
 }
 
 type openAISource struct {
-	r    io.ReadCloser
-	opts Options
+	r     io.ReadCloser
+	opts  Options
+	model model.ID
 }
 
 func (s *openAISource) close() { s.r.Close() }
@@ -207,7 +209,7 @@ func (s *openAISource) record(text []byte, line int, emit func(string, []byte) e
 	if err != nil {
 		return fail(err)
 	}
-	family, _ := model.DetectFamily(s.opts.ModelID)
+	family := s.model.Family()
 	if family.Embedding() != (req.URL == model.OpenAIEmbeddingsURL) {
 		return fail(fmt.Errorf("%s requests need a model that %s, and %s does not: choose a model for this endpoint", req.URL, map[bool]string{true: "embeds text", false: "generates text"}[req.URL == model.OpenAIEmbeddingsURL], s.opts.ModelID))
 	}
@@ -223,7 +225,7 @@ func (s *openAISource) record(text []byte, line int, emit func(string, []byte) e
 	if p.TopP == nil {
 		p.TopP = s.opts.TopP
 	}
-	body, err := model.BuildRequest(s.opts.ModelID, s.opts.InvocationType, p)
+	body, err := model.BuildRequest(s.model, s.opts.InvocationType, p)
 	if err != nil {
 		return fail(err)
 	}

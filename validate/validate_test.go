@@ -19,7 +19,7 @@ func lines(t *testing.T, modelID, invocation string, n int) []string {
 	t.Helper()
 	var out []string
 	for i := 0; i < n; i++ {
-		body, err := model.BuildRequest(modelID, invocation, model.Prompt{Messages: []model.Message{{Role: "user", Text: fmt.Sprint("question ", i)}}})
+		body, err := model.BuildRequest(model.ParseID(modelID), invocation, model.Prompt{Messages: []model.Message{{Role: "user", Text: fmt.Sprint("question ", i)}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
-	"github.com/bedrockbatch/bedrockbatch/model"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 )
 
 func init() { subcommands = append(subcommands, newLocalCmd) }
@@ -54,7 +54,7 @@ func (f *cloudFlags) register(fs *pflag.FlagSet) {
 
 // options turns the flags into local cloud options; logs go to w.
 func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
-	models, err := model.ConfigFromEnv(os.Getenv)
+	models, err := backend.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		return localcloud.Options{}, err
 	}

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
-
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
@@ -36,16 +36,16 @@ type echoBackend struct {
 	calls map[int]int // n → completed calls
 }
 
-func (b *echoBackend) Invoke(ctx context.Context, req model.Request) (model.Response, error) {
+func (b *echoBackend) Invoke(ctx context.Context, req backend.Request) (backend.Response, error) {
 	var in struct{ N int }
 	if err := json.Unmarshal(req.Body, &in); err != nil {
-		return model.Response{}, &model.RecordError{Code: 400, Message: "bad input: " + err.Error()}
+		return backend.Response{}, &model.RecordError{Code: 400, Message: "bad input: " + err.Error()}
 	}
 	if b.delay > 0 {
 		select {
 		case <-time.After(b.delay):
 		case <-ctx.Done():
-			return model.Response{}, ctx.Err()
+			return backend.Response{}, ctx.Err()
 		}
 	}
 	b.mu.Lock()
@@ -55,9 +55,9 @@ func (b *echoBackend) Invoke(ctx context.Context, req model.Request) (model.Resp
 	b.calls[in.N]++
 	b.mu.Unlock()
 	if b.failEvery > 0 && in.N%b.failEvery == 0 {
-		return model.Response{}, &model.RecordError{Code: 400, Message: fmt.Sprintf("record %d rejected", in.N)}
+		return backend.Response{}, &model.RecordError{Code: 400, Message: fmt.Sprintf("record %d rejected", in.N)}
 	}
-	return model.Response{Body: json.RawMessage(fmt.Sprintf(`{"echo":%d}`, in.N)), InputTokens: in.N%7 + 1, OutputTokens: 3}, nil
+	return backend.Response{Body: json.RawMessage(fmt.Sprintf(`{"echo":%d}`, in.N)), InputTokens: in.N%7 + 1, OutputTokens: 3}, nil
 }
 
 func (b *echoBackend) callCounts() map[int]int {
@@ -111,7 +111,7 @@ type testEnv struct {
 	dataDir string
 	store   *S3Store
 	events  *eventLog
-	backend model.Backend
+	backend backend.Backend
 	cfg     Config
 	engine  *Engine
 }
@@ -119,17 +119,17 @@ type testEnv struct {
 // newEnv makes a store with buckets "inbox" and "outbox" and an engine over a
 // fresh data directory; change adjusts the configuration first. The engine
 // is started unless change sets noStart.
-func newEnv(t *testing.T, backend model.Backend, change func(*Config)) *testEnv {
+func newEnv(t *testing.T, be backend.Backend, change func(*Config)) *testEnv {
 	t.Helper()
 	root := t.TempDir()
 	store := NewS3Store(cloudtest.S3(t, root+"/s3", "inbox", "outbox"))
-	env := &testEnv{t: t, dataDir: root + "/data", store: store, events: &eventLog{}, backend: backend}
+	env := &testEnv{t: t, dataDir: root + "/data", store: store, events: &eventLog{}, backend: be}
 	env.cfg = Config{
 		DataDir: env.dataDir,
 		Store:   store,
 		Events:  env.events,
-		Backends: func(modelID string) (model.Backend, error) {
-			if strings.HasPrefix(modelID, "unknown.") {
+		Backends: func(id model.ID) (backend.Backend, error) {
+			if strings.HasPrefix(id.String(), "unknown.") {
 				return nil, errors.New("no backend is configured for this model")
 			}
 			return env.backend, nil

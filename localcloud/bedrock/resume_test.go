@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
-
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/internal/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -86,7 +86,7 @@ func TestEngineChildProcess(t *testing.T) {
 	e, err := New(Config{
 		DataDir:            filepath.Join(root, "data"),
 		Store:              store,
-		Backends:           func(string) (model.Backend, error) { return &echoBackend{delay: time.Millisecond}, nil },
+		Backends:           func(model.ID) (backend.Backend, error) { return &echoBackend{delay: time.Millisecond}, nil },
 		RecordConcurrency:  4,
 		CheckpointRecords:  5,
 		CheckpointInterval: 5 * time.Millisecond,
