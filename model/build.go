@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
 // Message is one turn of a conversation given to BuildRequest.
@@ -53,8 +55,8 @@ func BuildRequest(id ID, invocationType string, p Prompt) ([]byte, error) {
 	}
 	converse := false
 	switch invocationType {
-	case "", InvokeModel:
-	case Converse:
+	case "", batch.InvocationInvokeModel:
+	case batch.InvocationConverse:
 		converse = true
 		if family.Embedding() {
 			return nil, fmt.Errorf("model %s is an embedding model, which Converse does not serve: use the InvokeModel invocation type", id)

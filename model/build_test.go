@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
 func TestCheckRequestRefusesModelIDInConverse(t *testing.T) {
 	body := []byte(`{"modelId":"amazon.nova-lite-v1:0","messages":[{"role":"user","content":[{"text":"hi"}]}]}`)
-	if _, err := CheckRequest(ParseID("amazon.nova-lite-v1:0"), Converse, body); err == nil || !strings.Contains(err.Error(), "modelId") {
+	if _, err := CheckRequest(ParseID("amazon.nova-lite-v1:0"), batch.InvocationConverse, body); err == nil || !strings.Contains(err.Error(), "modelId") {
 		t.Errorf("Converse body with modelId: %v", err)
 	}
 	if _, err := CheckRequest(ParseID("amazon.nova-lite-v1:0"), "", []byte(`{"prompt":"hi"}`)); err == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan"
 )
 
@@ -27,7 +28,7 @@ func CheckRequest(id ID, invocationType string, body []byte) (RequestInfo, error
 	if err != nil {
 		return RequestInfo{}, err
 	}
-	if invocationType == Converse && hasTopLevelKey(body, "modelId") {
+	if invocationType == batch.InvocationConverse && hasTopLevelKey(body, "modelId") {
 		return RequestInfo{}, &RecordError{Code: 400, Message: "modelInput of a Converse record must not contain modelId: the job's model applies to every record; remove the field"}
 	}
 	p, rerr := ReadInput(family, invocationType, body)

@@ -7,12 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-)
 
-// InvocationType values of a Request.
-const (
-	InvokeModel = "InvokeModel"
-	Converse    = "Converse"
+	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
 // defaultMaxTokens is the generation limit used when a request sets none and
@@ -80,8 +76,8 @@ func (g *ChatRequest) LastUserText() string {
 func ReadInput(family Family, invocationType string, body []byte) (Input, *RecordError) {
 	p := Input{Family: family}
 	switch invocationType {
-	case "", InvokeModel:
-	case Converse:
+	case "", batch.InvocationInvokeModel:
+	case batch.InvocationConverse:
 		p.Converse = true
 	default:
 		return p, &RecordError{Code: 400, Message: fmt.Sprintf("unknown model invocation type %q: use InvokeModel or Converse", invocationType)}

@@ -106,7 +106,7 @@ type Result struct {
 func Run(ctx context.Context, opts Options) (Result, error) {
 	res := Result{Input: opts.Input, ModelID: opts.ModelID, InvocationType: opts.InvocationType}
 	if res.InvocationType == "" {
-		res.InvocationType = model.InvokeModel
+		res.InvocationType = batch.InvocationInvokeModel
 	}
 	id := model.ParseID(opts.ModelID)
 	family, err := id.RequireFamily()

@@ -20,7 +20,7 @@ import (
 
 // Defaults of the engine's settings.
 const (
-	DefaultMaxJobsPerModel    = batch.DefaultJobsPerModelQuota
+	DefaultMaxJobsPerModel    = manifest.DefaultMaxConcurrentJobs
 	DefaultMaxRunningJobs     = 4
 	DefaultRecordConcurrency  = 8
 	DefaultCheckpointRecords  = 1000

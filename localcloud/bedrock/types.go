@@ -6,12 +6,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
-// Model invocation types.
-const (
-	InvocationTypeInvokeModel = "InvokeModel"
-	InvocationTypeConverse    = "Converse"
-)
-
 // Job is a model invocation job as GetModelInvocationJob returns it (and as
 // ListModelInvocationJobs summarises it: the fields are the same).
 type Job struct {

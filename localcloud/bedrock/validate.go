@@ -73,8 +73,8 @@ func validateCreate(in CreateJobInput) (CreateJobInput, error) {
 	}
 	switch in.ModelInvocationType {
 	case "":
-		in.ModelInvocationType = InvocationTypeInvokeModel
-	case InvocationTypeInvokeModel, InvocationTypeConverse:
+		in.ModelInvocationType = batch.InvocationInvokeModel
+	case batch.InvocationInvokeModel, batch.InvocationConverse:
 	default:
 		return in, validationError("modelInvocationType %q is not one of InvokeModel, Converse", in.ModelInvocationType)
 	}

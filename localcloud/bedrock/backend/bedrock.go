@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -119,9 +120,9 @@ func (b *Bedrock) Invoke(ctx context.Context, req Request) (Response, error) {
 		return Response{}, &model.RecordError{Code: 400, Message: err.Error()}
 	}
 	switch req.InvocationType {
-	case "", model.InvokeModel:
+	case "", batch.InvocationInvokeModel:
 		return b.invokeModel(ctx, family, req)
-	case model.Converse:
+	case batch.InvocationConverse:
 		in, rerr := converseInput(req.Model.String(), req.Body)
 		if rerr != nil {
 			return Response{}, rerr

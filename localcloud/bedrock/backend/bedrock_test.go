@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/document"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -199,7 +200,7 @@ func TestBedrockConverse(t *testing.T) {
 	b, _ := newTestBedrock(t, f, 0)
 	body := `{"system":[{"text":"Be brief."}],"messages":[{"role":"user","content":[{"text":"What is a lighthouse?"},{"image":{"format":"png","source":{"bytes":"aGVsbG8="}}}]}],` +
 		`"inferenceConfig":{"maxTokens":100,"temperature":0.5,"stopSequences":["END"]},"additionalModelRequestFields":{"top_k":5}}`
-	resp, err := b.Invoke(context.Background(), Request{Model: model.ParseID("anthropic.claude-3-haiku-20240307-v1:0"), InvocationType: model.Converse, Body: []byte(body)})
+	resp, err := b.Invoke(context.Background(), Request{Model: model.ParseID("anthropic.claude-3-haiku-20240307-v1:0"), InvocationType: batch.InvocationConverse, Body: []byte(body)})
 	if err != nil {
 		t.Fatalf("Invoke: %v", err)
 	}
@@ -243,7 +244,7 @@ func TestBedrockConverseUnsupportedBlock(t *testing.T) {
 	f := &fakeRuntime{}
 	b, _ := newTestBedrock(t, f, 0)
 	body := `{"messages":[{"role":"user","content":[{"video":{"format":"mp4","source":{"bytes":"AA=="}}}]}]}`
-	_, err := b.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-pro-v1:0"), InvocationType: model.Converse, Body: []byte(body)})
+	_, err := b.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-pro-v1:0"), InvocationType: batch.InvocationConverse, Body: []byte(body)})
 	var re *model.RecordError
 	if !errors.As(err, &re) || re.Code != 400 || !strings.Contains(re.Message, `"video"`) {
 		t.Errorf("got %v, want RecordError 400 naming the video block", err)

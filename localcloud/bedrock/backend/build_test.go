@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -23,12 +24,12 @@ func TestBuildRequestRoundTripsThroughEveryFamily(t *testing.T) {
 	}{
 		{"anthropic.claude-3-haiku-20240307-v1:0", "", model.FamilyAnthropic},
 		{"us.amazon.nova-pro-v1:0", "", model.FamilyNova},
-		{"amazon.nova-lite-v1:0", model.Converse, model.FamilyNova},
+		{"amazon.nova-lite-v1:0", batch.InvocationConverse, model.FamilyNova},
 		{"amazon.titan-text-express-v1", "", model.FamilyTitanText},
 		{"meta.llama3-1-8b-instruct-v1:0", "", model.FamilyLlama},
 		{"meta.llama2-13b-chat-v1", "", model.FamilyLlama},
 		{"mistral.mistral-7b-instruct-v0:2", "", model.FamilyMistral},
-		{"anthropic.claude-3-5-haiku-20241022-v1:0", model.Converse, model.FamilyNova},
+		{"anthropic.claude-3-5-haiku-20241022-v1:0", batch.InvocationConverse, model.FamilyNova},
 	} {
 		t.Run(tc.model+tc.invocation, func(t *testing.T) {
 			p := model.Prompt{System: "You grade reviews.", Messages: []model.Message{{Role: "user", Text: "Review: \"great\" tea\nGrade it."}}, MaxTokens: 77, Temperature: &temp}

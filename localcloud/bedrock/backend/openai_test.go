@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -122,7 +123,7 @@ func TestOpenAIChatTranslation(t *testing.T) {
 			`{"system":[{"text":"Be brief."}],"messages":[{"role":"user","content":[{"text":"What is a lighthouse?"}]}],"inferenceConfig":{"maxTokens":50}}`,
 			"nova", "llama3.2:3b",
 			[]msg{{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is a lighthouse?"}}, 50, "max_tokens"},
-		{"converse", "mistral.mistral-large-2402-v1:0", model.Converse,
+		{"converse", "mistral.mistral-large-2402-v1:0", batch.InvocationConverse,
 			`{"messages":[{"role":"user","content":[{"text":"What is a lighthouse?"}]}],"inferenceConfig":{"maxTokens":40}}`,
 			"converse", "llama3.2:3b",
 			[]msg{{"role": "user", "content": "What is a lighthouse?"}}, 40, "max_tokens"},
@@ -171,7 +172,7 @@ func TestOpenAIChatTranslation(t *testing.T) {
 				t.Error(d)
 			}
 			family := model.ParseID(c.modelID).Family()
-			text, stop := generatedText(t, family, c.invocation == model.Converse, resp.Body)
+			text, stop := generatedText(t, family, c.invocation == batch.InvocationConverse, resp.Body)
 			if text != "Lighthouses guide ships." || stop != c.wantStop {
 				t.Errorf("text %q stop %q; want the server's text and %q", text, stop, c.wantStop)
 			}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
@@ -146,7 +147,7 @@ func TestSimTokenLimits(t *testing.T) {
 	}{
 		{"anthropic", "anthropic.claude-3-haiku-20240307-v1:0", "", `{"anthropic_version":"bedrock-2023-05-31","max_tokens":%d,"messages":[{"role":"user","content":"Tell me everything about lighthouses"}]}`, 0, "max_tokens"},
 		{"nova", "amazon.nova-lite-v1:0", "", `{"messages":[{"role":"user","content":[{"text":"Tell me everything about lighthouses"}]}],"inferenceConfig":{"maxTokens":%d}}`, 0, "max_tokens"},
-		{"converse", "meta.llama3-8b-instruct-v1:0", model.Converse, `{"messages":[{"role":"user","content":[{"text":"Tell me everything about lighthouses"}]}],"inferenceConfig":{"maxTokens":%d}}`, 0, "max_tokens"},
+		{"converse", "meta.llama3-8b-instruct-v1:0", batch.InvocationConverse, `{"messages":[{"role":"user","content":[{"text":"Tell me everything about lighthouses"}]}],"inferenceConfig":{"maxTokens":%d}}`, 0, "max_tokens"},
 		{"titan", "amazon.titan-text-lite-v1", "", `{"inputText":"Tell me everything about lighthouses","textGenerationConfig":{"maxTokenCount":%d}}`, 0, "LENGTH"},
 		{"llama", "meta.llama3-8b-instruct-v1:0", "", `{"prompt":"Tell me everything about lighthouses","max_gen_len":%d}`, 0, "length"},
 		{"mistral", "mistral.mixtral-8x7b-instruct-v0:1", "", `{"prompt":"<s>[INST] Tell me everything about lighthouses [/INST]","max_tokens":%d}`, 0, "length"},
@@ -159,7 +160,7 @@ func TestSimTokenLimits(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				text, stop := generatedText(t, family, c.invocation == model.Converse, resp.Body)
+				text, stop := generatedText(t, family, c.invocation == batch.InvocationConverse, resp.Body)
 				n := model.CountTokens(text)
 				if n != resp.OutputTokens {
 					t.Errorf("OutputTokens = %d, but the text has %d tokens: %q", resp.OutputTokens, n, text)
@@ -319,10 +320,10 @@ func TestSimValidation(t *testing.T) {
 			"Malformed input request: #: required key [input_type] not found, please reformat your input and try again."},
 		{"cohere too many texts", "cohere.embed-english-v3", "", `{"texts":[` + strings.TrimSuffix(strings.Repeat(`"a",`, 97), ",") + `],"input_type":"search_query"}`,
 			"Malformed input request: #/texts: expected maximum item count: 96, found: 97"},
-		{"converse no messages", anth, model.Converse, `{"inferenceConfig":{"maxTokens":10}}`, "A conversation must start with a user message."},
-		{"converse starts with assistant", anth, model.Converse, `{"messages":[{"role":"assistant","content":[{"text":"x"}]}]}`, "A conversation must start with a user message."},
-		{"converse not alternating", anth, model.Converse, `{"messages":[{"role":"user","content":[{"text":"x"}]},{"role":"user","content":[{"text":"y"}]}]}`, "A conversation must alternate between user and assistant roles."},
-		{"converse embedding model", "cohere.embed-english-v3", model.Converse, `{"messages":[{"role":"user","content":[{"text":"x"}]}]}`,
+		{"converse no messages", anth, batch.InvocationConverse, `{"inferenceConfig":{"maxTokens":10}}`, "A conversation must start with a user message."},
+		{"converse starts with assistant", anth, batch.InvocationConverse, `{"messages":[{"role":"assistant","content":[{"text":"x"}]}]}`, "A conversation must start with a user message."},
+		{"converse not alternating", anth, batch.InvocationConverse, `{"messages":[{"role":"user","content":[{"text":"x"}]},{"role":"user","content":[{"text":"y"}]}]}`, "A conversation must alternate between user and assistant roles."},
+		{"converse embedding model", "cohere.embed-english-v3", batch.InvocationConverse, `{"messages":[{"role":"user","content":[{"text":"x"}]}]}`,
 			"This action doesn't support the model that you provided."},
 		{"unknown invocation type", anth, "Batch", `{}`, `unknown model invocation type "Batch"`},
 	}
