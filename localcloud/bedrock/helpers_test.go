@@ -197,8 +197,8 @@ func createInput(name, inURI string) CreateJobInput {
 		JobName:          name,
 		RoleArn:          testRole,
 		ModelID:          testModel,
-		InputDataConfig:  InputDataConfig{S3InputDataConfig: &S3InputDataConfig{S3URI: inURI}},
-		OutputDataConfig: OutputDataConfig{S3OutputDataConfig: &S3OutputDataConfig{S3URI: "s3://outbox/results/"}},
+		InputDataConfig:  batch.InputDataConfig{S3InputDataConfig: batch.S3InputDataConfig{S3URI: inURI}},
+		OutputDataConfig: batch.OutputDataConfig{S3OutputDataConfig: batch.S3OutputDataConfig{S3URI: "s3://outbox/results/"}},
 	}
 }
 
