@@ -86,3 +86,17 @@ func TestRequireFamilyApplicationProfile(t *testing.T) {
 		t.Fatalf("RequireFamily() = %v, want an *UnnamedModelError asking for the model", err)
 	}
 }
+
+// BenchmarkParseID measures one parse: what each record paid twice before
+// the local Bedrock parsed a job's model id once.
+func BenchmarkParseID(b *testing.B) {
+	for _, id := range []string{"anthropic.claude-3-haiku-20240307-v1:0", "us.amazon.nova-lite-v1:0", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.amazon.nova-pro-v1:0"} {
+		b.Run(id, func(b *testing.B) {
+			for b.Loop() {
+				if ParseID(id).Family() == FamilyUnknown {
+					b.Fatal("unknown family")
+				}
+			}
+		})
+	}
+}
