@@ -57,19 +57,31 @@ const (
 	KeyTaskToken          = "TaskToken"
 )
 
-// InputDataConfig mirrors the service's input data configuration.
+// InputDataConfig is a job's inputDataConfig: where its input is. The
+// service's shape is a union of one member, S3.
 type InputDataConfig struct {
-	S3InputDataConfig S3DataConfig `json:"s3InputDataConfig"`
+	S3InputDataConfig S3InputDataConfig `json:"s3InputDataConfig"`
 }
 
-// OutputDataConfig mirrors the service's output data configuration.
+// S3InputDataConfig names a job's input: one .jsonl object or a prefix of
+// several.
+type S3InputDataConfig struct {
+	S3URI         string `json:"s3Uri"`
+	S3InputFormat string `json:"s3InputFormat,omitempty"`
+	S3BucketOwner string `json:"s3BucketOwner,omitempty"`
+}
+
+// OutputDataConfig is a job's outputDataConfig: where it writes its output.
+// The service's shape is a union of one member, S3.
 type OutputDataConfig struct {
-	S3OutputDataConfig S3DataConfig `json:"s3OutputDataConfig"`
+	S3OutputDataConfig S3OutputDataConfig `json:"s3OutputDataConfig"`
 }
 
-// S3DataConfig holds one S3 URI.
-type S3DataConfig struct {
-	S3URI string `json:"s3Uri"`
+// S3OutputDataConfig names a job's output prefix.
+type S3OutputDataConfig struct {
+	S3URI             string `json:"s3Uri"`
+	S3EncryptionKeyID string `json:"s3EncryptionKeyId,omitempty"`
+	S3BucketOwner     string `json:"s3BucketOwner,omitempty"`
 }
 
 // CreateJobResult is what the create-job function returns.

@@ -13,8 +13,3 @@ const (
 	HandlerReconcile = "reconcile"
 	HandlerStopJobs  = "stopjobs"
 )
-
-// DefaultJobsPerModelQuota is Bedrock's default quota of submitted plus
-// in-progress batch jobs per base model (adjustable per account): the
-// construct's default MaxConcurrency and the local cloud's default quota.
-const DefaultJobsPerModelQuota = 20

@@ -17,15 +17,30 @@ var (
 	keySegmentPattern = regexp.MustCompile(`^[-!_*'().a-zA-Z0-9]*$`)
 )
 
-// ParseS3URI parses and validates an S3 URI the way Bedrock's batch API
-// does: a bucket of 3–63 lowercase characters and a key whose segments use
-// only -!_*'().a-zA-Z0-9.
-func ParseS3URI(uri string) (S3URI, error) {
+// SplitS3URI parses an s3://bucket/key URI of any S3 object or prefix: it
+// needs the scheme and a bucket, and takes the key as it is. ParseS3URI
+// also holds the URI to the batch API's rules.
+func SplitS3URI(uri string) (S3URI, error) {
 	rest, ok := strings.CutPrefix(uri, "s3://")
 	if !ok {
 		return S3URI{}, fmt.Errorf("S3 URI %q must start with s3://", uri)
 	}
 	bucket, key, _ := strings.Cut(rest, "/")
+	if bucket == "" {
+		return S3URI{}, fmt.Errorf("S3 URI %q names no bucket: write s3://bucket/key", uri)
+	}
+	return S3URI{Bucket: bucket, Key: key}, nil
+}
+
+// ParseS3URI parses and validates an S3 URI the way Bedrock's batch API
+// does: a bucket of 3–63 lowercase characters and a key whose segments use
+// only -!_*'().a-zA-Z0-9.
+func ParseS3URI(uri string) (S3URI, error) {
+	u, err := SplitS3URI(uri)
+	if err != nil {
+		return u, err
+	}
+	bucket, key := u.Bucket, u.Key
 	if !bucketPattern.MatchString(bucket) {
 		return S3URI{}, fmt.Errorf("S3 URI %q: bucket %q must be 3–63 lowercase letters, digits, '.' or '-'", uri, bucket)
 	}
@@ -34,10 +49,10 @@ func ParseS3URI(uri string) (S3URI, error) {
 			return S3URI{}, fmt.Errorf("S3 URI %q: key segment %q has a character other than letters, digits and -!_*'().: remove or replace it", uri, seg)
 		}
 	}
-	return S3URI{Bucket: bucket, Key: key}, nil
+	return u, nil
 }
 
-// String formats u as s3://bucket/key.
+// String formats u as s3://bucket/key: the one place an S3 URI is written.
 func (u S3URI) String() string { return "s3://" + u.Bucket + "/" + u.Key }
 
 // Prefix returns the key as a prefix ending in "/" (or "" for the bucket root).

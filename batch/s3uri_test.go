@@ -68,3 +68,28 @@ func TestJobOutputPrefix(t *testing.T) {
 		}
 	}
 }
+
+// SplitS3URI takes any S3 object key, as S3 itself does
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html):
+// only the scheme and a bucket are required. What String writes, it reads
+// back.
+func TestSplitS3URI(t *testing.T) {
+	for uri, want := range map[string]S3URI{
+		"s3://data/my manifests/a+b.jsonl": {Bucket: "data", Key: "my manifests/a+b.jsonl"},
+		"s3://data":                        {Bucket: "data"},
+		"s3://data/":                       {Bucket: "data"},
+	} {
+		got, err := SplitS3URI(uri)
+		if err != nil || got != want {
+			t.Errorf("SplitS3URI(%q) = %+v, %v; want %+v", uri, got, err, want)
+		}
+		if back, err := SplitS3URI(got.String()); err != nil || back != got {
+			t.Errorf("SplitS3URI(%q) = %+v, %v; want %+v", got.String(), back, err, got)
+		}
+	}
+	for uri, errHas := range map[string]string{"https://data/a": "must start with s3://", "s3:///a": "names no bucket"} {
+		if _, err := SplitS3URI(uri); err == nil || !strings.Contains(err.Error(), errHas) {
+			t.Errorf("SplitS3URI(%q) = %v, want an error with %q", uri, err, errHas)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/manifest"
 )
 
 // Extensions are settings the published construct has no props for. They
@@ -69,7 +69,7 @@ type Extensions struct {
 
 // Defaults of Extensions.
 const (
-	DefaultMaxConcurrency           = batch.DefaultJobsPerModelQuota
+	DefaultMaxConcurrency           = manifest.DefaultMaxConcurrentJobs
 	DefaultReconcileIntervalMinutes = 10
 	maxReconcileIntervalMinutes     = 24 * 60
 )

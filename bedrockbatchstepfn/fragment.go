@@ -298,12 +298,12 @@ func newCreateJobTask(scope constructs.Construct, id string, fn awslambda.IFunct
 			batch.KeyModelID: str("$.model_id"),
 			batch.KeyInputDataConfig: map[string]interface{}{
 				batch.KeyS3InputDataConfig: map[string]interface{}{
-					batch.KeyS3URI: format(jsii.String("s3://"+*props.BedrockBatchInputBucket.BucketName()+"/{}"), str("$.manifest_key")),
+					batch.KeyS3URI: format(jsii.String(batch.S3URI{Bucket: *props.BedrockBatchInputBucket.BucketName(), Key: "{}"}.String()), str("$.manifest_key")),
 				},
 			},
 			batch.KeyOutputDataConfig: map[string]interface{}{
 				batch.KeyS3OutputDataConfig: map[string]interface{}{
-					batch.KeyS3URI: format(jsii.String("s3://"+*props.BedrockBatchOutputBucket.BucketName()+"/output/{}/"), str("$.job_name")),
+					batch.KeyS3URI: format(jsii.String(batch.S3URI{Bucket: *props.BedrockBatchOutputBucket.BucketName(), Key: "output/{}/"}.String()), str("$.job_name")),
 				},
 			},
 			batch.KeyTimeoutHours:        hours,

@@ -1,6 +1,7 @@
-// Package clock gives the local cloud a notion of time that tests and demos
-// can compress: a batch job's 24-hour timeout or a state machine's Wait
-// state can pass in seconds.
+// Package clock gives the local cloud, and the Lambda handlers it runs, a
+// notion of time that tests and demos can compress: a batch job's 24-hour
+// timeout, a state machine's Wait state, a reconciler's look-back or a stop's
+// grace period can pass in seconds. Deployed handlers use Real.
 package clock
 
 import (
@@ -8,8 +9,8 @@ import (
 	"time"
 )
 
-// Clock tells time and waits. Every component of the local cloud that
-// waits or stamps times takes one.
+// Clock tells time and waits. Every component of the local cloud, and every
+// handler, that waits or stamps times takes one.
 type Clock interface {
 	Now() time.Time
 	// After returns a channel that receives once d of this clock's time has passed.

@@ -100,7 +100,7 @@ func parseTable(b []byte, name string) (*Table, error) {
 
 // Lookup finds the price of a model id, inference profile id or ARN.
 func (t *Table) Lookup(modelID string) (Price, error) {
-	base := model.BaseModelID(modelID)
+	base := model.ParseID(modelID).Base()
 	// Context-length variants ("amazon.nova-pro-v1:0:300k") cost the same.
 	if i := strings.Index(base, ":"); i >= 0 {
 		if j := strings.Index(base[i+1:], ":"); j >= 0 {

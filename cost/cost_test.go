@@ -52,7 +52,7 @@ func TestDefaultTableCoversTheFamiliesAndHalvesBatch(t *testing.T) {
 		if e.OnDemand <= 0 || e.Batch*2 != e.OnDemand {
 			t.Errorf("%s: batch %v, on-demand %v: batch must be half", id, e.Batch, e.OnDemand)
 		}
-		if _, err := model.DetectFamily(id); err != nil {
+		if _, err := model.ParseID(id).RequireFamily(); err != nil {
 			t.Errorf("the table prices %s, which no family runs: %v", id, err)
 		}
 	}
@@ -86,7 +86,7 @@ func TestUsageFromManifestsAndFinishedJobs(t *testing.T) {
 	dir := t.TempDir()
 	var sb strings.Builder
 	for i := 0; i < 120; i++ {
-		body, err := model.BuildRequest("amazon.nova-pro-v1:0", "", model.Prompt{Messages: []model.Message{{Role: "user", Text: "one two three four"}}, MaxTokens: 200})
+		body, err := model.BuildRequest(model.ParseID("amazon.nova-pro-v1:0"), "", model.Prompt{Messages: []model.Message{{Role: "user", Text: "one two three four"}}, MaxTokens: 200})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,7 +36,7 @@ func FromPaths(ctx context.Context, store *table.Store, paths []string, modelID,
 	case len(summaries) > 0:
 		return FromSummaries(ctx, store, summaries)
 	case len(manifests) > 0:
-		return FromManifests(ctx, store, manifests, modelID, invocationType, outputPerRecord)
+		return FromManifests(ctx, store, manifests, model.ParseID(modelID), invocationType, outputPerRecord)
 	}
 	return Usage{}, fmt.Errorf("no manifests (*.jsonl) or finished jobs (%s) in %s", manifest.SummaryName, strings.Join(paths, ", "))
 }
@@ -66,7 +66,7 @@ func FromSummaries(ctx context.Context, store *table.Store, files []string) (Usa
 // tokenizer), and its answer is taken as outputPerRecord tokens, or when
 // that is 0 as the record's token limit, an upper bound. A record the
 // model would refuse is an error naming its file and line.
-func FromManifests(ctx context.Context, store *table.Store, files []string, modelID, invocationType string, outputPerRecord int) (Usage, error) {
+func FromManifests(ctx context.Context, store *table.Store, files []string, id model.ID, invocationType string, outputPerRecord int) (Usage, error) {
 	u := Usage{Source: fmt.Sprintf("%d manifests (tokens estimated)", len(files)), OutputIsLimit: outputPerRecord == 0}
 	for _, f := range files {
 		r, _, err := store.Open(ctx, f)
@@ -84,7 +84,7 @@ func FromManifests(ctx context.Context, store *table.Store, files []string, mode
 				if err != nil {
 					return err
 				}
-				info, err := model.CheckRequest(modelID, invocationType, rec.ModelInput)
+				info, err := model.CheckRequest(id, invocationType, rec.ModelInput)
 				if err != nil {
 					return fmt.Errorf("%s line %d: %v", f, rec.Line, err)
 				}

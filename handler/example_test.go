@@ -32,9 +32,9 @@ func ExampleCreateJob_Handle() {
 		JobName: "customer_reviews0",
 		RoleArn: "arn:aws:iam::123456789012:role/BedrockBatchRole",
 		ModelID: "amazon.nova-pro-v1:0",
-		InputDataConfig: batch.InputDataConfig{S3InputDataConfig: batch.S3DataConfig{
+		InputDataConfig: batch.InputDataConfig{S3InputDataConfig: batch.S3InputDataConfig{
 			S3URI: "s3://my-bucket/input/manifest-1.jsonl"}},
-		OutputDataConfig: batch.OutputDataConfig{S3OutputDataConfig: batch.S3DataConfig{
+		OutputDataConfig: batch.OutputDataConfig{S3OutputDataConfig: batch.S3OutputDataConfig{
 			S3URI: "s3://my-bucket/output/customer_reviews/"}},
 		TimeoutDurationInHours: 48,
 		TaskToken:              strings.Repeat("AQB4", 100),

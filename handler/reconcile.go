@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 // Reconcile finds the jobs this system started that have ended while their
@@ -25,7 +26,7 @@ type Reconcile struct {
 	jobs  JobLister
 	sfn   TaskHeartbeater
 	event *JobEvent
-	clock Clock
+	clock clock.Clock
 	log   *slog.Logger
 }
 
@@ -36,11 +37,11 @@ func NewReconcile(bedrock ReconcileBedrock, s3 S3Lister, sfn ReconcileSFN, logge
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Reconcile{jobs: bedrock, sfn: sfn, event: NewJobEvent(bedrock, s3, sfn, logger), clock: wallClock{}, log: logger}
+	return &Reconcile{jobs: bedrock, sfn: sfn, event: NewJobEvent(bedrock, s3, sfn, logger), clock: clock.Real{}, log: logger}
 }
 
 // WithClock makes the reconciler measure job ages on c; it returns r.
-func (r *Reconcile) WithClock(c Clock) *Reconcile {
+func (r *Reconcile) WithClock(c clock.Clock) *Reconcile {
 	r.clock = c
 	return r
 }

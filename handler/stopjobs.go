@@ -13,6 +13,7 @@ import (
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 // StopJobs stops the jobs of an execution that ended without success
@@ -23,7 +24,7 @@ import (
 // execution are never touched.
 type StopJobs struct {
 	bedrock StopBedrock
-	clock   Clock
+	clock   clock.Clock
 	log     *slog.Logger
 }
 
@@ -33,11 +34,11 @@ func NewStopJobs(bedrock StopBedrock, logger *slog.Logger) *StopJobs {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &StopJobs{bedrock: bedrock, clock: wallClock{}, log: logger}
+	return &StopJobs{bedrock: bedrock, clock: clock.Real{}, log: logger}
 }
 
 // WithClock makes StopJobs wait on c; it returns h.
-func (h *StopJobs) WithClock(c Clock) *StopJobs {
+func (h *StopJobs) WithClock(c clock.Clock) *StopJobs {
 	h.clock = c
 	return h
 }

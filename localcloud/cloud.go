@@ -25,6 +25,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/asl"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/httpapi"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
@@ -35,7 +36,6 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sfn"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sns"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sqs"
-	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // Options configures a Cloud.
@@ -54,7 +54,7 @@ type Options struct {
 	RequestLogger *slog.Logger
 	// Models chooses the model backend of each batch job: sim (the
 	// default), openai or bedrock, per model id.
-	Models model.Config
+	Models backend.Config
 	// Bedrock tunes the batch engine: quotas, concurrency, pace. Its
 	// DataDir, Store, Backends, Events, Clock, Region, Account and Logger
 	// are set by the cloud.
@@ -172,7 +172,7 @@ func open(opts Options) (*Cloud, error) {
 	}
 
 	cfg := c.AWSConfig()
-	models, err := model.New(opts.Models)
+	models, err := backend.New(opts.Models)
 	if err != nil {
 		return nil, fmt.Errorf("model backends: %w", err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/inprocess"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
@@ -131,7 +132,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := model.New(opts.Cloud.Models); err != nil {
+	if _, err := backend.New(opts.Cloud.Models); err != nil {
 		return nil, fmt.Errorf("model backends: %w", err)
 	}
 
@@ -307,11 +308,11 @@ func checkModel(modelID, input string) error {
 	if modelID == "" {
 		return nil
 	}
-	fam, err := model.DetectFamily(modelID)
+	fam, err := model.ParseID(modelID).RequireFamily()
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
 	}
-	sample, _ := model.DetectFamily(sampleapp.ModelID)
+	sample := model.ParseID(sampleapp.ModelID).Family()
 	if input == "" && fam != sample {
 		return fmt.Errorf("--model %s: the bundled sample is written for %s models (%s); give --input with manifests in the %s request format",
 			modelID, sample, sampleapp.ModelID, fam)

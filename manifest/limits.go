@@ -1,13 +1,21 @@
 package manifest
 
-// Default quotas of Bedrock batch inference. They are per-account defaults
-// that AWS raises or lowers per account and model, so every one of them is a
-// field of Limits rather than a fixed rule.
+// Default quotas of Bedrock batch inference, the one table of them in the
+// program (https://docs.aws.amazon.com/bedrock/latest/userguide/quotas.html).
+// They are per-account defaults that AWS raises or lowers per account and
+// model, so every one of them is a setting (a field of Limits, an argument
+// of PlanJobs, the construct's MaxConcurrency) rather than a fixed rule.
 const (
 	DefaultMinRecordsPerJob  = 100
 	DefaultMaxRecordsPerFile = 50_000
-	DefaultMaxFileBytes      = int64(1) << 30 // 1 GB
-	DefaultMaxJobBytes       = int64(5) << 30 // 5 GB
+	// DefaultMaxRecordsPerJob is the most records one job may have.
+	DefaultMaxRecordsPerJob = 50_000
+	DefaultMaxFileBytes     = int64(1) << 30 // 1 GB
+	DefaultMaxJobBytes      = int64(5) << 30 // 5 GB
+	// DefaultMaxConcurrentJobs is how many jobs per base model may be
+	// submitted or in progress at once: the construct's default
+	// MaxConcurrency and the local Bedrock's default quota.
+	DefaultMaxConcurrentJobs = 20
 	// DefaultMaxRecordBytes bounds one line of a manifest. It is not a
 	// service quota: it caps the memory a single record may take while a
 	// file is read, and is far above what a model accepts in one request.

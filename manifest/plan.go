@@ -2,16 +2,6 @@ package manifest
 
 import "fmt"
 
-// Default quotas that bound how records are spread over jobs. Like Limits,
-// they are account defaults AWS changes per account and model.
-const (
-	// DefaultMaxRecordsPerJob is the most records one job may have.
-	DefaultMaxRecordsPerJob = 50_000
-	// DefaultMaxConcurrentJobs is how many jobs per base model may be
-	// submitted or in progress at once.
-	DefaultMaxConcurrentJobs = 20
-)
-
 // JobPlan says how to spread records over input files, one job per file.
 type JobPlan struct {
 	Files          int // number of files (and jobs)

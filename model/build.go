@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
 // Message is one turn of a conversation given to BuildRequest.
@@ -39,34 +41,34 @@ type Prompt struct {
 // Anthropic request body.
 const anthropicVersion = "bedrock-2023-05-31"
 
-// BuildRequest writes p as the modelInput of a record for modelID: the
+// BuildRequest writes p as the modelInput of a record for the model id: the
 // InvokeModel request body of the model's family, or a Converse request
 // (without modelId, which a batch record must not carry) when
 // invocationType is Converse. The body is one line of JSON that the family's
 // service accepts. Settings the family cannot carry (a system prompt for an
 // embedding model, several texts for Titan Embeddings) are an error rather
 // than silently dropped.
-func BuildRequest(modelID, invocationType string, p Prompt) ([]byte, error) {
-	family, err := DetectFamily(modelID)
+func BuildRequest(id ID, invocationType string, p Prompt) ([]byte, error) {
+	family, err := id.RequireFamily()
 	if err != nil {
 		return nil, err
 	}
 	converse := false
 	switch invocationType {
-	case "", InvokeModel:
-	case Converse:
+	case "", batch.InvocationInvokeModel:
+	case batch.InvocationConverse:
 		converse = true
 		if family.Embedding() {
-			return nil, fmt.Errorf("model %s is an embedding model, which Converse does not serve: use the InvokeModel invocation type", modelID)
+			return nil, fmt.Errorf("model %s is an embedding model, which Converse does not serve: use the InvokeModel invocation type", id)
 		}
 	default:
 		return nil, fmt.Errorf("invocation type %q: use InvokeModel or Converse", invocationType)
 	}
 	if family.Embedding() {
-		return buildEmbedding(family, modelID, p)
+		return buildEmbedding(family, id, p)
 	}
 	if len(p.Texts) > 0 {
-		return nil, fmt.Errorf("model %s generates text: give it messages, not embedding texts", modelID)
+		return nil, fmt.Errorf("model %s generates text: give it messages, not embedding texts", id)
 	}
 	if len(p.Messages) == 0 {
 		return nil, fmt.Errorf("the request has no message: give at least the user's prompt")
@@ -96,7 +98,7 @@ func BuildRequest(modelID, invocationType string, p Prompt) ([]byte, error) {
 		return append(b, "}}"...), nil
 	case family == FamilyLlama:
 		b = append(b, `{"prompt":`...)
-		b = appendJSONString(b, llamaPrompt(BaseModelID(modelID), p))
+		b = appendJSONString(b, llamaPrompt(id.Base(), p))
 		b = append(b, `,"max_gen_len":`...)
 		b = appendInt(b, maxTokensOr(p))
 		b = appendOptionalFloat(b, "temperature", p.Temperature)
@@ -115,7 +117,7 @@ func BuildRequest(modelID, invocationType string, p Prompt) ([]byte, error) {
 		}
 		return append(b, '}'), nil
 	}
-	return nil, &UnknownModelError{ModelID: modelID}
+	return nil, &UnknownModelError{ModelID: id.String()}
 }
 
 func promptLen(p Prompt) int {
@@ -278,9 +280,9 @@ func instPrompt(p Prompt, sysTags bool) string {
 	return sb.String()
 }
 
-func buildEmbedding(family Family, modelID string, p Prompt) ([]byte, error) {
+func buildEmbedding(family Family, id ID, p Prompt) ([]byte, error) {
 	if p.System != "" || p.MaxTokens != 0 || p.Temperature != nil || p.TopP != nil || len(p.Stop) > 0 {
-		return nil, fmt.Errorf("model %s is an embedding model: a system prompt, max tokens, temperature, top-p and stop sequences do not apply; leave them out", modelID)
+		return nil, fmt.Errorf("model %s is an embedding model: a system prompt, max tokens, temperature, top-p and stop sequences do not apply; leave them out", id)
 	}
 	texts := p.Texts
 	if len(texts) == 0 {
@@ -295,7 +297,7 @@ func buildEmbedding(family Family, modelID string, p Prompt) ([]byte, error) {
 	switch family {
 	case FamilyTitanEmbed:
 		if len(texts) != 1 {
-			return nil, fmt.Errorf("model %s embeds one text per request, not %d: give one text per record", modelID, len(texts))
+			return nil, fmt.Errorf("model %s embeds one text per request, not %d: give one text per record", id, len(texts))
 		}
 		if texts[0] == "" {
 			return nil, fmt.Errorf("the text to embed is empty")
@@ -305,7 +307,7 @@ func buildEmbedding(family Family, modelID string, p Prompt) ([]byte, error) {
 		return append(b, '}'), nil
 	case FamilyCohereEmbed:
 		if len(texts) > cohereMaxTexts {
-			return nil, fmt.Errorf("model %s embeds at most %d texts per request, not %d", modelID, cohereMaxTexts, len(texts))
+			return nil, fmt.Errorf("model %s embeds at most %d texts per request, not %d", id, cohereMaxTexts, len(texts))
 		}
 		inputType := p.InputType
 		if inputType == "" {
@@ -322,5 +324,5 @@ func buildEmbedding(family Family, modelID string, p Prompt) ([]byte, error) {
 		b = appendJSONString(b, inputType)
 		return append(b, '}'), nil
 	}
-	return nil, &UnknownModelError{ModelID: modelID}
+	return nil, &UnknownModelError{ModelID: id.String()}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan"
 )
 
@@ -17,26 +18,26 @@ type RequestInfo struct {
 	Embedding bool
 }
 
-// CheckRequest validates body as a record's modelInput for modelID, as the
+// CheckRequest validates body as a record's modelInput for the model id, as the
 // service would when the record runs: the family's request shape, or the
 // Converse request shape when invocationType is Converse (where a modelId
 // inside the body is refused, as batch inference does). A body the service
 // would reject yields a *RecordError in the service's words.
-func CheckRequest(modelID, invocationType string, body []byte) (RequestInfo, error) {
-	family, err := DetectFamily(modelID)
+func CheckRequest(id ID, invocationType string, body []byte) (RequestInfo, error) {
+	family, err := id.RequireFamily()
 	if err != nil {
 		return RequestInfo{}, err
 	}
-	if invocationType == Converse && hasTopLevelKey(body, "modelId") {
+	if invocationType == batch.InvocationConverse && hasTopLevelKey(body, "modelId") {
 		return RequestInfo{}, &RecordError{Code: 400, Message: "modelInput of a Converse record must not contain modelId: the job's model applies to every record; remove the field"}
 	}
-	p, rerr := parseRequest(family, invocationType, body)
+	p, rerr := ReadInput(family, invocationType, body)
 	if rerr != nil {
 		return RequestInfo{}, rerr
 	}
-	info := RequestInfo{InputTokens: p.inputTokens, Embedding: family.Embedding() && !p.converse}
+	info := RequestInfo{InputTokens: p.InputTokens, Embedding: family.Embedding() && !p.Converse}
 	if !info.Embedding {
-		info.MaxTokens = p.gen.maxTokens
+		info.MaxTokens = p.Chat.MaxTokens
 	}
 	return info, nil
 }

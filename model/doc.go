@@ -1,28 +1,24 @@
-// Package model runs the records of a local Bedrock batch job through a model.
+// Package model knows Bedrock's model ids and the request and response
+// formats of the model families: what the data tools need to write, check,
+// price and read the records of a batch job, and what the local Bedrock's
+// backends need to answer them.
 //
-// A [Backend] takes one record's modelInput — the InvokeModel request body of
-// the model's family, or a Converse request — and returns the body Bedrock
-// would write as the record's modelOutput, with token counts, or a
-// [RecordError] that the job writes into the record's output line.
+// A model id is parsed once, where it enters the program, into an [ID]
+// (see [ParseID]): a foundation model id ("amazon.nova-pro-v1:0"), a
+// cross-region inference profile id ("us.", "eu.", "apac.", "global.", …
+// before a model id) or a model or inference-profile ARN. The ID carries the
+// model's [Family]; an application inference profile ARN does not name its
+// model, and [ID.RequireFamily] says so.
 //
-// Three backends are provided:
+// The families: Anthropic Claude (Messages API), Amazon Nova, Amazon Titan
+// Text, Amazon Titan Text Embeddings v2, Meta Llama, Mistral (text
+// completion, and the chat completion of Mistral Large) and Cohere Embed.
 //
-//   - [Sim] (the default) answers deterministically, shaped exactly like each
-//     family's real response, with token counts from a simple tokenizer and
-//     optional fault injection. It needs nothing outside the process.
-//   - [OpenAI] sends each record to an OpenAI-compatible server (Ollama,
-//     vLLM, llama.cpp, …), translating the family's request into a chat
-//     completion or an embedding and the answer back into the family's shape.
-//   - [Bedrock] calls the real Bedrock runtime (InvokeModel or Converse) with
-//     the user's AWS credentials.
-//
-// A [Registry] built from a [Config] chooses the backend for each model id.
-//
-// The families are recognised from the model id (see [DetectFamily]):
-// Anthropic Claude (Messages API), Amazon Nova, Amazon Titan Text, Amazon
-// Titan Text Embeddings v2, Meta Llama, Mistral (text completion, and the
-// chat completion of Mistral Large) and Cohere Embed. Inference-profile ids ("us.", "eu.", "apac.", "global.", …) and
-// model or inference-profile ARNs are accepted. An id of no known family is
-// refused when the backend is resolved, before any record runs, because every
-// record of the job would fail the same way.
+//   - [BuildRequest] writes a prompt as a family's request body;
+//     [CheckRequest] validates a body as the service would.
+//   - [ReadInput] validates and normalises a body into an [Input] that a
+//     model can answer; [Input.GenerationBody] and [Input.EmbeddingBody]
+//     write an answer in the family's response shape.
+//   - [ReadAnswer] reads a family's response; [CountTokens] estimates
+//     tokens.
 package model

@@ -44,29 +44,6 @@ func (f Family) String() string {
 // generating text. Embedding families do not support Converse.
 func (f Family) Embedding() bool { return f == FamilyTitanEmbed || f == FamilyCohereEmbed }
 
-// regionPrefixes are the geography prefixes of cross-region inference
-// profile ids, such as "us.anthropic.claude-3-5-haiku-20241022-v1:0".
-var regionPrefixes = []string{"us.", "eu.", "apac.", "global.", "us-gov.", "ca.", "jp.", "au.", "ap."}
-
-// BaseModelID strips what is not part of a foundation model id from id: an
-// ARN's resource type ("arn:…:foundation-model/" or "…:inference-profile/")
-// and an inference profile's geography prefix ("us.", "eu.", "apac.",
-// "global.", …).
-func BaseModelID(id string) string {
-	id = strings.TrimSpace(id)
-	if strings.HasPrefix(id, "arn:") {
-		if i := strings.LastIndexByte(id, '/'); i >= 0 {
-			id = id[i+1:]
-		}
-	}
-	for _, p := range regionPrefixes {
-		if strings.HasPrefix(id, p) {
-			return id[len(p):]
-		}
-	}
-	return id
-}
-
 // UnknownModelError reports a model id of no supported family.
 type UnknownModelError struct {
 	ModelID string
@@ -79,32 +56,31 @@ func (e *UnknownModelError) Error() string {
 		"also behind an inference profile prefix such as \"us.\", \"eu.\", \"apac.\" or \"global.\"", e.ModelID)
 }
 
-// DetectFamily returns the family of a Bedrock model id, inference profile id
-// or ARN. An id of no supported family yields an *UnknownModelError.
-func DetectFamily(modelID string) (Family, error) {
-	id := BaseModelID(modelID)
+// familyOf returns the family of a foundation model id, FamilyUnknown for
+// one of no supported family.
+func familyOf(base string) Family {
 	switch {
-	case strings.HasPrefix(id, "anthropic.claude"):
-		return FamilyAnthropic, nil
-	case strings.HasPrefix(id, "amazon.nova-"):
+	case strings.HasPrefix(base, "anthropic.claude"):
+		return FamilyAnthropic
+	case strings.HasPrefix(base, "amazon.nova-"):
 		// Canvas (images), Reel (video) and Sonic (speech) do not take the
 		// text request format.
 		for _, media := range []string{"amazon.nova-canvas", "amazon.nova-reel", "amazon.nova-sonic"} {
-			if strings.HasPrefix(id, media) {
-				return FamilyUnknown, &UnknownModelError{ModelID: modelID}
+			if strings.HasPrefix(base, media) {
+				return FamilyUnknown
 			}
 		}
-		return FamilyNova, nil
-	case strings.HasPrefix(id, "amazon.titan-text-"):
-		return FamilyTitanText, nil
-	case strings.HasPrefix(id, "amazon.titan-embed-text-v2"):
-		return FamilyTitanEmbed, nil
-	case strings.HasPrefix(id, "meta.llama"):
-		return FamilyLlama, nil
-	case strings.HasPrefix(id, "mistral."):
-		return FamilyMistral, nil
-	case strings.HasPrefix(id, "cohere.embed-"):
-		return FamilyCohereEmbed, nil
+		return FamilyNova
+	case strings.HasPrefix(base, "amazon.titan-text-"):
+		return FamilyTitanText
+	case strings.HasPrefix(base, "amazon.titan-embed-text-v2"):
+		return FamilyTitanEmbed
+	case strings.HasPrefix(base, "meta.llama"):
+		return FamilyLlama
+	case strings.HasPrefix(base, "mistral."):
+		return FamilyMistral
+	case strings.HasPrefix(base, "cohere.embed-"):
+		return FamilyCohereEmbed
 	}
-	return FamilyUnknown, &UnknownModelError{ModelID: modelID}
+	return FamilyUnknown
 }

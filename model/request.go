@@ -7,79 +7,78 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-)
 
-// InvocationType values of a Request.
-const (
-	InvokeModel = "InvokeModel"
-	Converse    = "Converse"
+	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
 // defaultMaxTokens is the generation limit used when a request sets none and
 // its family does not require one.
 const defaultMaxTokens = 512
 
-// image is an image given to a chat model, base64-encoded.
-type image struct {
-	mediaType string // e.g. "image/png"
-	data      string // base64
+// Image is an image given to a chat model, base64-encoded.
+type Image struct {
+	MediaType string // e.g. "image/png"
+	Data      string // base64
 }
 
-// turn is one message of a conversation, reduced to its text and images.
-type turn struct {
-	role   string // "user" or "assistant"
-	text   string
-	images []image
+// Turn is one message of a conversation, reduced to its text and images.
+type Turn struct {
+	Role   string // "user" or "assistant"
+	Text   string
+	Images []Image
 }
 
-// genRequest is a text-generation request of any family, normalised.
-type genRequest struct {
-	system      []string
-	turns       []turn
-	maxTokens   int
-	temperature *float64
-	topP        *float64
-	stop        []string
+// ChatRequest is a text-generation request of any family (or Converse),
+// normalised.
+type ChatRequest struct {
+	System      []string
+	Turns       []Turn
+	MaxTokens   int // the request's limit, or the family's default
+	Temperature *float64
+	TopP        *float64
+	Stop        []string // stop sequences
 }
 
-// embedRequest is an embedding request of either embedding family, normalised.
-type embedRequest struct {
-	texts     []string
-	dims      int
-	normalize bool
-	types     []string // requested embedding types; nil when the request names none
-	inputType string   // Cohere only
+// EmbedRequest is an embedding request of either embedding family,
+// normalised.
+type EmbedRequest struct {
+	Texts     []string
+	Dims      int
+	Normalize bool
+	Types     []string // requested embedding types; nil when the request names none
+	InputType string   // Cohere only
 }
 
-// parsedRequest is a record's modelInput, validated as its family's service
-// would validate it and reduced to what the backends need.
-type parsedRequest struct {
-	family      Family
-	converse    bool
+// Input is a record's modelInput, validated as its family's service would
+// validate it and reduced to what a model needs to answer it.
+type Input struct {
+	Family      Family
+	Converse    bool // a Converse request rather than the family's own body
 	mistralChat bool // a Mistral chat-completion request (messages, not prompt)
-	gen         genRequest
-	embed       embedRequest
-	inputTokens int
+	Chat        ChatRequest
+	Embed       EmbedRequest
+	InputTokens int // estimated with CountTokens
 }
 
-// lastUserText returns the text of the conversation's last user turn.
-func (g *genRequest) lastUserText() string {
-	for i := len(g.turns) - 1; i >= 0; i-- {
-		if g.turns[i].role == "user" {
-			return g.turns[i].text
+// LastUserText returns the text of the conversation's last user turn.
+func (g *ChatRequest) LastUserText() string {
+	for i := len(g.Turns) - 1; i >= 0; i-- {
+		if g.Turns[i].Role == "user" {
+			return g.Turns[i].Text
 		}
 	}
 	return ""
 }
 
-// parseRequest validates body as a request of family (a Converse request when
-// invocationType is Converse) and normalises it.
-func parseRequest(family Family, invocationType string, body []byte) (parsedRequest, *RecordError) {
-	p := parsedRequest{family: family}
+// ReadInput validates body as a request of family (a Converse request when
+// invocationType is Converse) and normalises it. A body the service would
+// reject yields a *RecordError in the service's words.
+func ReadInput(family Family, invocationType string, body []byte) (Input, *RecordError) {
+	p := Input{Family: family}
 	switch invocationType {
-	case "", InvokeModel:
-	case Converse:
-		p.converse = true
+	case "", batch.InvocationInvokeModel:
+	case batch.InvocationConverse:
+		p.Converse = true
 	default:
 		return p, &RecordError{Code: 400, Message: fmt.Sprintf("unknown model invocation type %q: use InvokeModel or Converse", invocationType)}
 	}
@@ -88,9 +87,9 @@ func parseRequest(family Family, invocationType string, body []byte) (parsedRequ
 	}
 	var rerr *RecordError
 	switch {
-	case p.converse && family.Embedding():
+	case p.Converse && family.Embedding():
 		return p, &RecordError{Code: 400, Message: "This action doesn't support the model that you provided. Try again with a supported text or chat model."}
-	case p.converse:
+	case p.Converse:
 		rerr = parseConverse(&p, body)
 	case family == FamilyAnthropic:
 		if !parseAnthropicFast(&p, body) {
@@ -232,7 +231,7 @@ type anthropicBlock struct {
 	Content json.RawMessage `json:"content"` // tool_result
 }
 
-func anthropicContent(raw json.RawMessage, field string) (string, []image, *RecordError) {
+func anthropicContent(raw json.RawMessage, field string) (string, []Image, *RecordError) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] == 'n' {
 		return "", nil, nil
@@ -249,14 +248,14 @@ func anthropicContent(raw json.RawMessage, field string) (string, []image, *Reco
 		return "", nil, malformed("#/" + field + ": expected type: JSONArray or String, found: " + jsonKind(raw))
 	}
 	var sb strings.Builder
-	var imgs []image
+	var imgs []Image
 	for _, b := range blocks {
 		switch b.Type {
 		case "text":
 			appendText(&sb, b.Text)
 		case "image":
 			if b.Source != nil && b.Source.Type == "base64" {
-				imgs = append(imgs, image{mediaType: b.Source.MediaType, data: b.Source.Data})
+				imgs = append(imgs, Image{MediaType: b.Source.MediaType, Data: b.Source.Data})
 			}
 		case "tool_result":
 			s, _, _ := anthropicContent(b.Content, field)
@@ -289,7 +288,7 @@ type anthropicRequest struct {
 	StopSequences []string `json:"stop_sequences"`
 }
 
-func parseAnthropic(p *parsedRequest, body []byte) *RecordError {
+func parseAnthropic(p *Input, body []byte) *RecordError {
 	var r anthropicRequest
 	if err := decode(body, &r); err != nil {
 		return err
@@ -304,13 +303,13 @@ func parseAnthropic(p *parsedRequest, body []byte) *RecordError {
 	if *r.MaxTokens < 1 {
 		return &RecordError{Code: 400, Message: "max_tokens: range: 1..∞"}
 	}
-	g := &p.gen
+	g := &p.Chat
 	sys, _, err := anthropicContent(r.System, "system")
 	if err != nil {
 		return err
 	}
 	if sys != "" {
-		g.system = []string{sys}
+		g.System = []string{sys}
 	}
 	for i, m := range r.Messages {
 		if m.Role != "user" && m.Role != "assistant" {
@@ -321,11 +320,11 @@ func parseAnthropic(p *parsedRequest, body []byte) *RecordError {
 		if err != nil {
 			return err
 		}
-		g.turns = append(g.turns, turn{role: m.Role, text: text, images: imgs})
+		g.Turns = append(g.Turns, Turn{Role: m.Role, Text: text, Images: imgs})
 	}
-	g.maxTokens = *r.MaxTokens
-	g.temperature, g.topP, g.stop = r.Temperature, r.TopP, r.StopSequences
-	p.inputTokens = countGenTokens(g)
+	g.MaxTokens = *r.MaxTokens
+	g.Temperature, g.TopP, g.Stop = r.Temperature, r.TopP, r.StopSequences
+	p.InputTokens = countGenTokens(g)
 	return nil
 }
 
@@ -366,15 +365,15 @@ type novaInferenceConfig struct {
 	StopSequences []string `json:"stopSequences"`
 }
 
-func novaText(blocks []novaBlock) (string, []image) {
+func novaText(blocks []novaBlock) (string, []Image) {
 	var sb strings.Builder
-	var imgs []image
+	var imgs []Image
 	for _, b := range blocks {
 		switch {
 		case b.Text != nil:
 			appendText(&sb, *b.Text)
 		case b.Image != nil:
-			imgs = append(imgs, image{mediaType: "image/" + b.Image.Format, data: b.Image.Source.Bytes})
+			imgs = append(imgs, Image{MediaType: "image/" + b.Image.Format, Data: b.Image.Source.Bytes})
 		case b.ToolResult != nil:
 			s, _ := novaText(b.ToolResult.Content)
 			appendText(&sb, s)
@@ -383,25 +382,25 @@ func novaText(blocks []novaBlock) (string, []image) {
 	return sb.String(), imgs
 }
 
-func (r *novaRequest) fill(g *genRequest) {
+func (r *novaRequest) fill(g *ChatRequest) {
 	for _, b := range r.System {
 		if b.Text != nil {
-			g.system = append(g.system, *b.Text)
+			g.System = append(g.System, *b.Text)
 		}
 	}
 	for _, m := range r.Messages {
 		text, imgs := novaText(m.Content)
-		g.turns = append(g.turns, turn{role: m.Role, text: text, images: imgs})
+		g.Turns = append(g.Turns, Turn{Role: m.Role, Text: text, Images: imgs})
 	}
-	g.maxTokens = defaultMaxTokens
+	g.MaxTokens = defaultMaxTokens
 	if c := r.InferenceConfig; c != nil {
 		switch {
 		case c.MaxTokens != nil:
-			g.maxTokens = *c.MaxTokens
+			g.MaxTokens = *c.MaxTokens
 		case c.MaxNewTokens != nil:
-			g.maxTokens = *c.MaxNewTokens
+			g.MaxTokens = *c.MaxNewTokens
 		}
-		g.temperature, g.topP, g.stop = c.Temperature, c.TopP, c.StopSequences
+		g.Temperature, g.TopP, g.Stop = c.Temperature, c.TopP, c.StopSequences
 	}
 }
 
@@ -415,7 +414,7 @@ func decodeNova(body []byte) (novaRequest, *RecordError) {
 	return r, err
 }
 
-func parseNova(p *parsedRequest, body []byte) *RecordError {
+func parseNova(p *Input, body []byte) *RecordError {
 	r, err := decodeNova(body)
 	if err != nil {
 		return err
@@ -431,8 +430,8 @@ func parseNova(p *parsedRequest, body []byte) *RecordError {
 			return malformed(fmt.Sprintf("#/messages/%d/role: %s is not a valid enum value", i, m.Role))
 		}
 	}
-	r.fill(&p.gen)
-	p.inputTokens = countGenTokens(&p.gen)
+	r.fill(&p.Chat)
+	p.InputTokens = countGenTokens(&p.Chat)
 	return nil
 }
 
@@ -442,7 +441,7 @@ const (
 	converseAlternate = "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again."
 )
 
-func parseConverse(p *parsedRequest, body []byte) *RecordError {
+func parseConverse(p *Input, body []byte) *RecordError {
 	r, err := decodeNova(body)
 	if err != nil {
 		// Converse is a typed API: its type errors read differently.
@@ -465,8 +464,8 @@ func parseConverse(p *parsedRequest, body []byte) *RecordError {
 	if c := r.InferenceConfig; c != nil && c.MaxTokens != nil && *c.MaxTokens < 1 {
 		return &RecordError{Code: 400, Message: fmt.Sprintf("1 validation error detected: Value '%d' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1", *c.MaxTokens)}
 	}
-	r.fill(&p.gen)
-	p.inputTokens = countGenTokens(&p.gen)
+	r.fill(&p.Chat)
+	p.InputTokens = countGenTokens(&p.Chat)
 	return nil
 }
 
@@ -480,7 +479,7 @@ type titanTextRequest struct {
 	} `json:"textGenerationConfig"`
 }
 
-func parseTitanText(p *parsedRequest, body []byte) *RecordError {
+func parseTitanText(p *Input, body []byte) *RecordError {
 	var r titanTextRequest
 	if err := decode(body, &r); err != nil {
 		return err
@@ -488,16 +487,16 @@ func parseTitanText(p *parsedRequest, body []byte) *RecordError {
 	if err := requireInputText(r.InputText); err != nil {
 		return err
 	}
-	g := &p.gen
-	g.system, g.turns = parsePromptTemplate(*r.InputText)
-	g.maxTokens = defaultMaxTokens
+	g := &p.Chat
+	g.System, g.Turns = parsePromptTemplate(*r.InputText)
+	g.MaxTokens = defaultMaxTokens
 	if c := r.TextGenerationConfig; c != nil {
 		if c.MaxTokenCount != nil {
-			g.maxTokens = *c.MaxTokenCount
+			g.MaxTokens = *c.MaxTokenCount
 		}
-		g.temperature, g.topP, g.stop = c.Temperature, c.TopP, c.StopSequences
+		g.Temperature, g.TopP, g.Stop = c.Temperature, c.TopP, c.StopSequences
 	}
-	p.inputTokens = CountTokens(*r.InputText)
+	p.InputTokens = CountTokens(*r.InputText)
 	return nil
 }
 
@@ -520,7 +519,7 @@ type titanEmbedRequest struct {
 	EmbeddingTypes []string `json:"embeddingTypes"`
 }
 
-func parseTitanEmbed(p *parsedRequest, body []byte) *RecordError {
+func parseTitanEmbed(p *Input, body []byte) *RecordError {
 	var r titanEmbedRequest
 	if err := decode(body, &r); err != nil {
 		return err
@@ -528,27 +527,27 @@ func parseTitanEmbed(p *parsedRequest, body []byte) *RecordError {
 	if err := requireInputText(r.InputText); err != nil {
 		return err
 	}
-	e := &p.embed
-	e.texts = []string{*r.InputText}
-	e.dims, e.normalize = 1024, true
+	e := &p.Embed
+	e.Texts = []string{*r.InputText}
+	e.Dims, e.Normalize = 1024, true
 	if r.Dimensions != nil {
 		switch *r.Dimensions {
 		case 256, 512, 1024:
-			e.dims = *r.Dimensions
+			e.Dims = *r.Dimensions
 		default:
 			return malformed(fmt.Sprintf("#/dimensions: %d is not a valid enum value", *r.Dimensions))
 		}
 	}
 	if r.Normalize != nil {
-		e.normalize = *r.Normalize
+		e.Normalize = *r.Normalize
 	}
 	for i, t := range r.EmbeddingTypes {
 		if t != "float" && t != "binary" {
 			return malformed(fmt.Sprintf("#/embeddingTypes/%d: %s is not a valid enum value", i, t))
 		}
 	}
-	e.types = r.EmbeddingTypes
-	p.inputTokens = CountTokens(*r.InputText)
+	e.Types = r.EmbeddingTypes
+	p.InputTokens = CountTokens(*r.InputText)
 	return nil
 }
 
@@ -560,7 +559,7 @@ type llamaRequest struct {
 	Images      []string `json:"images"`
 }
 
-func parseLlama(p *parsedRequest, body []byte) *RecordError {
+func parseLlama(p *Input, body []byte) *RecordError {
 	var r llamaRequest
 	if err := decode(body, &r); err != nil {
 		return err
@@ -568,20 +567,20 @@ func parseLlama(p *parsedRequest, body []byte) *RecordError {
 	if err := requireKeys([]string{"prompt"}, []bool{r.Prompt != nil}); err != nil {
 		return err
 	}
-	g := &p.gen
-	g.system, g.turns = parsePromptTemplate(*r.Prompt)
-	if len(r.Images) > 0 && len(g.turns) > 0 {
-		last := &g.turns[len(g.turns)-1]
+	g := &p.Chat
+	g.System, g.Turns = parsePromptTemplate(*r.Prompt)
+	if len(r.Images) > 0 && len(g.Turns) > 0 {
+		last := &g.Turns[len(g.Turns)-1]
 		for _, im := range r.Images {
-			last.images = append(last.images, image{mediaType: "image/png", data: im})
+			last.Images = append(last.Images, Image{MediaType: "image/png", Data: im})
 		}
 	}
-	g.maxTokens = defaultMaxTokens
+	g.MaxTokens = defaultMaxTokens
 	if r.MaxGenLen != nil {
-		g.maxTokens = *r.MaxGenLen
+		g.MaxTokens = *r.MaxGenLen
 	}
-	g.temperature, g.topP = r.Temperature, r.TopP
-	p.inputTokens = CountTokens(*r.Prompt)
+	g.Temperature, g.TopP = r.Temperature, r.TopP
+	p.InputTokens = CountTokens(*r.Prompt)
 	return nil
 }
 
@@ -597,16 +596,16 @@ type mistralRequest struct {
 	TopP        *float64 `json:"top_p"`
 }
 
-func parseMistral(p *parsedRequest, body []byte) *RecordError {
+func parseMistral(p *Input, body []byte) *RecordError {
 	var r mistralRequest
 	if err := decode(body, &r); err != nil {
 		return err
 	}
-	g := &p.gen
+	g := &p.Chat
 	switch {
 	case r.Prompt != nil:
-		g.system, g.turns = parsePromptTemplate(*r.Prompt)
-		p.inputTokens = CountTokens(*r.Prompt)
+		g.System, g.Turns = parsePromptTemplate(*r.Prompt)
+		p.InputTokens = CountTokens(*r.Prompt)
 	case r.Messages != nil:
 		// Mistral Large's chat-completion format.
 		p.mistralChat = true
@@ -616,29 +615,29 @@ func parseMistral(p *parsedRequest, body []byte) *RecordError {
 		for i, m := range r.Messages {
 			switch m.Role {
 			case "system":
-				g.system = append(g.system, m.Content)
+				g.System = append(g.System, m.Content)
 			case "user", "assistant", "tool":
 				role := m.Role
 				if role == "tool" {
 					role = "user"
 				}
-				g.turns = append(g.turns, turn{role: role, text: m.Content})
+				g.Turns = append(g.Turns, Turn{Role: role, Text: m.Content})
 			default:
 				return malformed(fmt.Sprintf("#/messages/%d/role: %s is not a valid enum value", i, m.Role))
 			}
 		}
-		p.inputTokens = countGenTokens(g)
+		p.InputTokens = countGenTokens(g)
 	default:
 		return requireKeys([]string{"prompt"}, []bool{false})
 	}
-	g.maxTokens = defaultMaxTokens
+	g.MaxTokens = defaultMaxTokens
 	if r.MaxTokens != nil {
 		if *r.MaxTokens < 1 {
 			return malformed(fmt.Sprintf("#/max_tokens: %d is not greater or equal to 1", *r.MaxTokens))
 		}
-		g.maxTokens = *r.MaxTokens
+		g.MaxTokens = *r.MaxTokens
 	}
-	g.temperature, g.topP, g.stop = r.Temperature, r.TopP, r.Stop
+	g.Temperature, g.TopP, g.Stop = r.Temperature, r.TopP, r.Stop
 	return nil
 }
 
@@ -655,7 +654,7 @@ const (
 	cohereMaxTextChars = 2048
 )
 
-func parseCohere(p *parsedRequest, body []byte) *RecordError {
+func parseCohere(p *Input, body []byte) *RecordError {
 	var r cohereRequest
 	if err := decode(body, &r); err != nil {
 		return err
@@ -690,21 +689,21 @@ func parseCohere(p *parsedRequest, body []byte) *RecordError {
 			return malformed(fmt.Sprintf("#/embedding_types/%d: %s is not a valid enum value", i, t))
 		}
 	}
-	e := &p.embed
-	e.texts, e.dims, e.types, e.inputType = r.Texts, 1024, r.EmbeddingTypes, *r.InputType
+	e := &p.Embed
+	e.Texts, e.Dims, e.Types, e.InputType = r.Texts, 1024, r.EmbeddingTypes, *r.InputType
 	for _, t := range r.Texts {
-		p.inputTokens += CountTokens(t)
+		p.InputTokens += CountTokens(t)
 	}
 	return nil
 }
 
-func countGenTokens(g *genRequest) int {
+func countGenTokens(g *ChatRequest) int {
 	n := 0
-	for _, s := range g.system {
+	for _, s := range g.System {
 		n += CountTokens(s)
 	}
-	for _, t := range g.turns {
-		n += CountTokens(t.text)
+	for _, t := range g.Turns {
+		n += CountTokens(t.Text)
 	}
 	return n
 }

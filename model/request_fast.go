@@ -135,9 +135,9 @@ var (
 
 // parseAnthropicFast is parseAnthropic for a valid request whose contents
 // are strings or text blocks.
-func parseAnthropicFast(p *parsedRequest, body []byte) bool {
+func parseAnthropicFast(p *Input, body []byte) bool {
 	d := jsonscan.NewDecoder(body)
-	var g genRequest
+	var g ChatRequest
 	maxTokens := -1
 	var haveVersion, haveMessages bool
 	ok := members(&d, anthropicFields, func(f int) bool {
@@ -151,43 +151,43 @@ func parseAnthropicFast(p *parsedRequest, body []byte) bool {
 		case 2:
 			var sys string
 			if sys, ok = anthropicContentFast(&d); sys != "" {
-				g.system = []string{sys}
+				g.System = []string{sys}
 			}
 		case 3:
 			haveMessages = true
 			ok = d.BeginArray()
 			for ok && d.NextElement() {
-				var t turn
+				var t Turn
 				ok = members(&d, anthropicMsgFields, func(f int) bool {
 					var ok bool
 					if f == 0 {
-						t.role, ok = fastString(&d)
+						t.Role, ok = fastString(&d)
 					} else {
-						t.text, ok = anthropicContentFast(&d)
+						t.Text, ok = anthropicContentFast(&d)
 					}
 					return ok
 				})
-				if t.role != "user" && t.role != "assistant" {
+				if t.Role != "user" && t.Role != "assistant" {
 					return false
 				}
-				g.turns = append(g.turns, t)
+				g.Turns = append(g.Turns, t)
 			}
 			ok = ok && d.OK()
 		case 4:
-			g.temperature, ok = fastFloat(&d)
+			g.Temperature, ok = fastFloat(&d)
 		case 5:
-			g.topP, ok = fastFloat(&d)
+			g.TopP, ok = fastFloat(&d)
 		case 6:
-			g.stop, ok = fastStrings(&d)
+			g.Stop, ok = fastStrings(&d)
 		}
 		return ok
 	})
-	if !ok || !d.End() || !haveVersion || !haveMessages || len(g.turns) == 0 || maxTokens < 1 {
+	if !ok || !d.End() || !haveVersion || !haveMessages || len(g.Turns) == 0 || maxTokens < 1 {
 		return false
 	}
-	g.maxTokens = maxTokens
-	p.gen = g
-	p.inputTokens = countGenTokens(&p.gen)
+	g.MaxTokens = maxTokens
+	p.Chat = g
+	p.InputTokens = countGenTokens(&p.Chat)
 	return true
 }
 

@@ -36,7 +36,7 @@ var anthropicBodies = []string{
 // exactly what the general parser reaches.
 func checkFastAnthropic(t *testing.T, body string) bool {
 	t.Helper()
-	var fast, slow parsedRequest
+	var fast, slow Input
 	if !parseAnthropicFast(&fast, []byte(body)) {
 		return false
 	}

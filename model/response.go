@@ -5,127 +5,127 @@ import (
 	"strings"
 )
 
-// stopKind is why generation ended, independent of family wording.
-type stopKind int
+// StopReason is why generation ended, independent of family wording.
+type StopReason int
 
 const (
-	stopEnd      stopKind = iota // the model finished
-	stopLength                   // the token limit was reached
-	stopSequence                 // a stop sequence was generated
-	stopFiltered                 // content was filtered
+	StopEnd      StopReason = iota // the model finished
+	StopLength                     // the token limit was reached
+	StopSequence                   // a stop sequence was generated
+	StopFiltered                   // content was filtered
 )
 
-// generation is a generated answer, ready to be written in a family's shape.
-type generation struct {
-	id           string // response id for families that have one
-	text         string
-	stop         stopKind
-	stopSeq      string // the stop sequence met, for stopSequence
-	inputTokens  int
-	outputTokens int
-	latencyMs    int64 // Converse metrics
+// Generation is a generated answer, ready to be written in a family's shape.
+type Generation struct {
+	ID           string // response id for families that have one
+	Text         string
+	Stop         StopReason
+	StopSeq      string // the stop sequence met, for StopSequence
+	InputTokens  int
+	OutputTokens int
+	LatencyMs    int64 // Converse metrics
 }
 
-// renderGeneration writes g as the modelOutput of the request's family
-// (or of Converse).
-func renderGeneration(p *parsedRequest, modelID string, g *generation) []byte {
-	b := make([]byte, 0, 256+len(g.text))
-	if p.converse {
+// GenerationBody writes g as the modelOutput that answers p in its family's
+// shape (or Converse's), as model id would.
+func (p *Input) GenerationBody(id ID, g *Generation) []byte {
+	b := make([]byte, 0, 256+len(g.Text))
+	if p.Converse {
 		return renderConverse(b, g)
 	}
 	if p.mistralChat {
 		b = append(b, `{"choices":[{"index":0,"message":{"role":"assistant","content":`...)
-		b = appendJSONString(b, g.text)
+		b = appendJSONString(b, g.Text)
 		b = append(b, `},"stop_reason":`...)
-		b = appendJSONString(b, textStopReason(g.stop))
+		b = appendJSONString(b, textStopReason(g.Stop))
 		return append(b, "}]}"...)
 	}
-	switch p.family {
+	switch p.Family {
 	case FamilyAnthropic:
 		b = append(b, `{"id":`...)
-		b = appendJSONString(b, g.id)
+		b = appendJSONString(b, g.ID)
 		b = append(b, `,"type":"message","role":"assistant","model":`...)
-		b = appendJSONString(b, anthropicModelName(modelID))
+		b = appendJSONString(b, anthropicModelName(id))
 		b = append(b, `,"content":[{"type":"text","text":`...)
-		b = appendJSONString(b, g.text)
+		b = appendJSONString(b, g.Text)
 		b = append(b, `}],"stop_reason":`...)
-		b = appendJSONString(b, [...]string{"end_turn", "max_tokens", "stop_sequence", "refusal"}[g.stop])
+		b = appendJSONString(b, [...]string{"end_turn", "max_tokens", "stop_sequence", "refusal"}[g.Stop])
 		b = append(b, `,"stop_sequence":`...)
-		if g.stop == stopSequence {
-			b = appendJSONString(b, g.stopSeq)
+		if g.Stop == StopSequence {
+			b = appendJSONString(b, g.StopSeq)
 		} else {
 			b = append(b, "null"...)
 		}
 		b = append(b, `,"usage":{"input_tokens":`...)
-		b = appendInt(b, g.inputTokens)
+		b = appendInt(b, g.InputTokens)
 		b = append(b, `,"output_tokens":`...)
-		b = appendInt(b, g.outputTokens)
+		b = appendInt(b, g.OutputTokens)
 		return append(b, "}}"...)
 	case FamilyNova:
 		b = append(b, `{"output":{"message":{"content":[{"text":`...)
-		b = appendJSONString(b, g.text)
+		b = appendJSONString(b, g.Text)
 		b = append(b, `}],"role":"assistant"}},"stopReason":`...)
-		b = appendJSONString(b, converseStopReason(g.stop))
+		b = appendJSONString(b, converseStopReason(g.Stop))
 		b = appendUsage(b, g)
 		return append(b, '}')
 	case FamilyTitanText:
 		b = append(b, `{"inputTextTokenCount":`...)
-		b = appendInt(b, g.inputTokens)
+		b = appendInt(b, g.InputTokens)
 		b = append(b, `,"results":[{"tokenCount":`...)
-		b = appendInt(b, g.outputTokens)
+		b = appendInt(b, g.OutputTokens)
 		b = append(b, `,"outputText":`...)
-		b = appendJSONString(b, g.text)
+		b = appendJSONString(b, g.Text)
 		b = append(b, `,"completionReason":`...)
-		b = appendJSONString(b, [...]string{"FINISHED", "LENGTH", "STOP_CRITERIA_MET", "CONTENT_FILTERED"}[g.stop])
+		b = appendJSONString(b, [...]string{"FINISHED", "LENGTH", "STOP_CRITERIA_MET", "CONTENT_FILTERED"}[g.Stop])
 		return append(b, "}]}"...)
 	case FamilyLlama:
 		b = append(b, `{"generation":`...)
-		b = appendJSONString(b, g.text)
+		b = appendJSONString(b, g.Text)
 		b = append(b, `,"prompt_token_count":`...)
-		b = appendInt(b, g.inputTokens)
+		b = appendInt(b, g.InputTokens)
 		b = append(b, `,"generation_token_count":`...)
-		b = appendInt(b, g.outputTokens)
+		b = appendInt(b, g.OutputTokens)
 		b = append(b, `,"stop_reason":`...)
-		b = appendJSONString(b, textStopReason(g.stop))
+		b = appendJSONString(b, textStopReason(g.Stop))
 		return append(b, '}')
 	case FamilyMistral:
 		b = append(b, `{"outputs":[{"text":`...)
-		b = appendJSONString(b, g.text)
+		b = appendJSONString(b, g.Text)
 		b = append(b, `,"stop_reason":`...)
-		b = appendJSONString(b, textStopReason(g.stop))
+		b = appendJSONString(b, textStopReason(g.Stop))
 		return append(b, "}]}"...)
 	}
 	return nil
 }
 
-func renderConverse(b []byte, g *generation) []byte {
+func renderConverse(b []byte, g *Generation) []byte {
 	b = append(b, `{"output":{"message":{"role":"assistant","content":[{"text":`...)
-	b = appendJSONString(b, g.text)
+	b = appendJSONString(b, g.Text)
 	b = append(b, `}]}},"stopReason":`...)
-	b = appendJSONString(b, converseStopReason(g.stop))
+	b = appendJSONString(b, converseStopReason(g.Stop))
 	b = appendUsage(b, g)
 	b = append(b, `,"metrics":{"latencyMs":`...)
-	b = appendInt(b, int(g.latencyMs))
+	b = appendInt(b, int(g.LatencyMs))
 	return append(b, "}}"...)
 }
 
-func appendUsage(b []byte, g *generation) []byte {
+func appendUsage(b []byte, g *Generation) []byte {
 	b = append(b, `,"usage":{"inputTokens":`...)
-	b = appendInt(b, g.inputTokens)
+	b = appendInt(b, g.InputTokens)
 	b = append(b, `,"outputTokens":`...)
-	b = appendInt(b, g.outputTokens)
+	b = appendInt(b, g.OutputTokens)
 	b = append(b, `,"totalTokens":`...)
-	b = appendInt(b, g.inputTokens+g.outputTokens)
+	b = appendInt(b, g.InputTokens+g.OutputTokens)
 	return append(b, '}')
 }
 
-func converseStopReason(s stopKind) string {
+func converseStopReason(s StopReason) string {
 	return [...]string{"end_turn", "max_tokens", "stop_sequence", "content_filtered"}[s]
 }
 
 // textStopReason is the wording of Llama and Mistral.
-func textStopReason(s stopKind) string {
-	if s == stopLength {
+func textStopReason(s StopReason) string {
+	if s == StopLength {
 		return "length"
 	}
 	return "stop"
@@ -133,8 +133,8 @@ func textStopReason(s stopKind) string {
 
 // anthropicModelName turns "us.anthropic.claude-3-haiku-20240307-v1:0" into
 // "claude-3-haiku-20240307", the name the Messages API reports.
-func anthropicModelName(modelID string) string {
-	id := strings.TrimPrefix(BaseModelID(modelID), "anthropic.")
+func anthropicModelName(model ID) string {
+	id := strings.TrimPrefix(model.Base(), "anthropic.")
 	if i := strings.LastIndex(id, "-v"); i > 0 {
 		rest := id[i+2:]
 		if major, minor, ok := strings.Cut(rest, ":"); ok && isDigits(major) && isDigits(minor) {
@@ -148,31 +148,33 @@ func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
-// embedding is an embedding answer, ready to be written in a family's shape.
-type embedding struct {
-	id          string // Cohere response id
-	vectors     [][]float32
-	inputTokens int
+// Embedding is an embedding answer, ready to be written in a family's shape.
+type Embedding struct {
+	ID          string // Cohere response id
+	Vectors     [][]float32
+	InputTokens int
 }
 
-// renderEmbedding writes e as the modelOutput of an embedding family.
-func renderEmbedding(family Family, req *embedRequest, e *embedding) []byte {
+// EmbeddingBody writes e as the modelOutput that answers the embedding
+// request p in its family's shape.
+func (p *Input) EmbeddingBody(e *Embedding) []byte {
+	family, req := p.Family, &p.Embed
 	dims := 0
-	if len(e.vectors) > 0 {
-		dims = len(e.vectors[0])
+	if len(e.Vectors) > 0 {
+		dims = len(e.Vectors[0])
 	}
-	b := make([]byte, 0, 64+len(e.vectors)*dims*11*(1+len(req.types)))
+	b := make([]byte, 0, 64+len(e.Vectors)*dims*11*(1+len(req.Types)))
 	switch family {
 	case FamilyTitanEmbed:
-		v := e.vectors[0]
+		v := e.Vectors[0]
 		b = append(b, `{"embedding":`...)
 		start := len(b)
 		b = appendFloats(b, v)
 		floats := b[start:len(b):len(b)]
 		b = append(b, `,"inputTextTokenCount":`...)
-		b = appendInt(b, e.inputTokens)
+		b = appendInt(b, e.InputTokens)
 		b = append(b, `,"embeddingsByType":{`...)
-		types := req.types
+		types := req.Types
 		if len(types) == 0 {
 			types = []string{"float"}
 		}
@@ -190,24 +192,24 @@ func renderEmbedding(family Family, req *embedRequest, e *embedding) []byte {
 		return append(b, "}}"...)
 	case FamilyCohereEmbed:
 		b = append(b, `{"id":`...)
-		b = appendJSONString(b, e.id)
+		b = appendJSONString(b, e.ID)
 		b = append(b, `,"embeddings":`...)
-		if len(req.types) == 0 {
-			b = appendVectorList(b, "float", e.vectors)
+		if len(req.Types) == 0 {
+			b = appendVectorList(b, "float", e.Vectors)
 		} else {
 			b = append(b, '{')
-			for i, t := range req.types {
+			for i, t := range req.Types {
 				if i > 0 {
 					b = append(b, ',')
 				}
 				b = appendKey(b, t)
-				b = appendVectorList(b, t, e.vectors)
+				b = appendVectorList(b, t, e.Vectors)
 			}
 			b = append(b, '}')
 		}
 		b = append(b, `,"texts":`...)
-		b = appendStrings(b, req.texts)
-		if len(req.types) == 0 {
+		b = appendStrings(b, req.Texts)
+		if len(req.Types) == 0 {
 			b = append(b, `,"response_type":"embeddings_floats"}`...)
 		} else {
 			b = append(b, `,"response_type":"embeddings_by_type"}`...)

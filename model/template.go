@@ -11,7 +11,7 @@ import "strings"
 //   - Titan: "User: …\nBot:"
 //
 // A prompt in none of these forms is one user turn.
-func parsePromptTemplate(prompt string) (system []string, turns []turn) {
+func parsePromptTemplate(prompt string) (system []string, turns []Turn) {
 	switch {
 	case strings.Contains(prompt, "<|start_header_id|>"):
 		return parseLlama3(prompt)
@@ -22,10 +22,10 @@ func parsePromptTemplate(prompt string) (system []string, turns []turn) {
 	if strings.HasPrefix(text, "User:") && strings.HasSuffix(text, "Bot:") {
 		text = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(text, "User:"), "Bot:"))
 	}
-	return nil, []turn{{role: "user", text: text}}
+	return nil, []Turn{{Role: "user", Text: text}}
 }
 
-func parseLlama3(prompt string) (system []string, turns []turn) {
+func parseLlama3(prompt string) (system []string, turns []Turn) {
 	for _, seg := range strings.Split(prompt, "<|start_header_id|>")[1:] {
 		role, content, ok := strings.Cut(seg, "<|end_header_id|>")
 		if !ok {
@@ -40,15 +40,15 @@ func parseLlama3(prompt string) (system []string, turns []turn) {
 		case role == "system":
 			system = append(system, content)
 		case role == "assistant":
-			turns = append(turns, turn{role: "assistant", text: content})
+			turns = append(turns, Turn{Role: "assistant", Text: content})
 		default:
-			turns = append(turns, turn{role: "user", text: content})
+			turns = append(turns, Turn{Role: "user", Text: content})
 		}
 	}
 	return system, turns
 }
 
-func parseInst(prompt string) (system []string, turns []turn) {
+func parseInst(prompt string) (system []string, turns []Turn) {
 	prompt = strings.ReplaceAll(prompt, "<s>", "")
 	for _, seg := range strings.Split(prompt, "[INST]")[1:] {
 		user, answer, _ := strings.Cut(seg, "[/INST]")
@@ -59,9 +59,9 @@ func parseInst(prompt string) (system []string, turns []turn) {
 			}
 			user = before + after
 		}
-		turns = append(turns, turn{role: "user", text: strings.TrimSpace(user)})
+		turns = append(turns, Turn{Role: "user", Text: strings.TrimSpace(user)})
 		if a := strings.TrimSpace(strings.ReplaceAll(answer, "</s>", "")); a != "" {
-			turns = append(turns, turn{role: "assistant", text: a})
+			turns = append(turns, Turn{Role: "assistant", Text: a})
 		}
 	}
 	return system, turns

@@ -56,7 +56,7 @@ func CountTokens(s string) int {
 
 // truncateTokens returns the prefix of s that holds its first max tokens
 // (by CountTokens' rules) and whether anything was cut.
-func truncateTokens(s string, max int) (string, bool) {
+func TruncateTokens(s string, max int) (string, bool) {
 	if max < 0 {
 		max = 0
 	}

@@ -49,7 +49,7 @@ func TestTruncateTokens(t *testing.T) {
 		{"a <|eot_id|> b", 2, "a <|eot_id|>", true},
 	}
 	for _, c := range cases {
-		got, cut := truncateTokens(c.in, c.max)
+		got, cut := TruncateTokens(c.in, c.max)
 		if got != c.want || cut != c.cut {
 			t.Errorf("truncateTokens(%q, %d) = %q, %v; want %q, %v", c.in, c.max, got, cut, c.want, c.cut)
 		}
@@ -62,7 +62,7 @@ func TestTruncateTokensProperty(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		s := rapid.StringOf(rapid.SampledFrom([]rune("ab1 ,.!\n<|>_é日😀"))).Draw(t, "s")
 		max := rapid.IntRange(0, 30).Draw(t, "max")
-		got, cut := truncateTokens(s, max)
+		got, cut := TruncateTokens(s, max)
 		if !strings.HasPrefix(s, got) {
 			t.Fatalf("%q is not a prefix of %q", got, s)
 		}

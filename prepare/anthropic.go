@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/model"
 	"github.com/bedrockbatch/bedrockbatch/table"
 )
@@ -46,15 +47,16 @@ var anthropicToPrompt = map[string]bool{
 }
 
 type anthropicSource struct {
-	r    io.ReadCloser
-	opts Options
+	r     io.ReadCloser
+	opts  Options
+	model model.ID
 }
 
 func (s *anthropicSource) close() { s.r.Close() }
 
 func (s *anthropicSource) each(ctx context.Context, emit func(string, []byte) error, rows *int) error {
 	return eachJSONLine(ctx, s.r, s.opts, rows, func(text []byte, line int) error {
-		id, body, err := anthropicRecord(text, s.opts)
+		id, body, err := anthropicRecord(text, s.opts, s.model)
 		if err != nil {
 			return &table.RowError{File: s.opts.Input, Line: line, Msg: err.Error()}
 		}
@@ -66,7 +68,7 @@ func (s *anthropicSource) each(ctx context.Context, emit func(string, []byte) er
 // model the params as Bedrock takes them (with its anthropic_version, and
 // without what only Anthropic's API has), for another family the prompt
 // the params carry.
-func anthropicRecord(text []byte, opts Options) (string, []byte, error) {
+func anthropicRecord(text []byte, opts Options, id model.ID) (string, []byte, error) {
 	var req struct {
 		CustomID string                     `json:"custom_id"`
 		Params   map[string]json.RawMessage `json:"params"`
@@ -86,11 +88,11 @@ func anthropicRecord(text []byte, opts Options) (string, []byte, error) {
 	if _, ok := req.Params["messages"]; !ok {
 		return "", nil, fmt.Errorf("params.messages is missing: give the conversation")
 	}
-	family, err := model.DetectFamily(opts.ModelID)
+	family, err := id.RequireFamily()
 	if err != nil {
 		return "", nil, err
 	}
-	if family == model.FamilyAnthropic && opts.InvocationType != model.Converse {
+	if family == model.FamilyAnthropic && opts.InvocationType != batch.InvocationConverse {
 		body, err := anthropicBedrockBody(req.Params)
 		return req.CustomID, body, err
 	}
@@ -108,7 +110,7 @@ func anthropicRecord(text []byte, opts Options) (string, []byte, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	body, err := model.BuildRequest(opts.ModelID, opts.InvocationType, p)
+	body, err := model.BuildRequest(id, opts.InvocationType, p)
 	return req.CustomID, body, err
 }
 

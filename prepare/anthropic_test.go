@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bedrockbatch/bedrockbatch/model"
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/prepare"
 )
 
@@ -40,7 +40,7 @@ func TestPrepareAnthropicBatchFileForClaude(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := readManifests(t, res.Files, haiku, model.InvokeModel)
+	recs := readManifests(t, res.Files, haiku, batch.InvocationInvokeModel)
 	if len(recs) != 120 || recs[0].RecordID != "req-1" {
 		t.Fatalf("%d records, first %q", len(recs), recs[0].RecordID)
 	}
@@ -66,7 +66,7 @@ func TestPrepareAnthropicBatchFileForAnotherFamily(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := readManifests(t, res.Files, nova, model.InvokeModel)
+	recs := readManifests(t, res.Files, nova, batch.InvocationInvokeModel)
 	if len(recs) != 120 || !strings.Contains(string(recs[0].ModelInput), "Review 1") || !strings.Contains(string(recs[0].ModelInput), "Be brief.") {
 		t.Fatalf("%d records; first %s", len(recs), recs[0].ModelInput)
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bedrockbatch/bedrockbatch/model"
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/prepare"
 )
 
@@ -48,7 +48,7 @@ func TestPreparePromptsKeepValuesExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := readManifests(t, res.Files, haiku, model.InvokeModel)
+	recs := readManifests(t, res.Files, haiku, batch.InvocationInvokeModel)
 	if got, want := promptOf(t, recs[0].ModelInput), `[] {"a":"x","b":2} ["p","q"] x q 1.50`; got != want {
 		t.Errorf("prompt %q, want %q", got, want)
 	}
@@ -73,7 +73,7 @@ func TestPrepareRefusesBytesThatAreNotUTF8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := readManifests(t, res.Files, haiku, model.InvokeModel)
+	recs := readManifests(t, res.Files, haiku, batch.InvocationInvokeModel)
 	if got := promptOf(t, recs[0].ModelInput); got != "café crème" {
 		t.Errorf("decoded prompt %q, want café crème", got)
 	}

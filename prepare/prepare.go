@@ -110,9 +110,10 @@ type Result struct {
 func Run(ctx context.Context, opts Options) (Result, error) {
 	res := Result{Input: opts.Input, ModelID: opts.ModelID, InvocationType: opts.InvocationType}
 	if res.InvocationType == "" {
-		res.InvocationType = model.InvokeModel
+		res.InvocationType = batch.InvocationInvokeModel
 	}
-	family, err := model.DetectFamily(opts.ModelID)
+	id := model.ParseID(opts.ModelID)
+	family, err := id.RequireFamily()
 	if err != nil {
 		return res, err
 	}
@@ -134,7 +135,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if err := checkOut(ctx, store, opts.Out, name); err != nil {
 		return res, err
 	}
-	src, format, err := openSource(ctx, store, opts)
+	src, format, err := openSource(ctx, store, opts, id)
 	if err != nil {
 		return res, err
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
@@ -76,7 +77,7 @@ func readManifests(t *testing.T, files []prepare.File, modelID, invocation strin
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := model.CheckRequest(modelID, invocation, rec.ModelInput); err != nil {
+			if _, err := model.CheckRequest(model.ParseID(modelID), invocation, rec.ModelInput); err != nil {
 				t.Fatalf("%s line %d: %s refuses %s: %v", f.Path, rec.Line, modelID, rec.ModelInput, err)
 			}
 			all = append(all, rec)
@@ -231,7 +232,7 @@ func TestPrepareS3ParquetInConverseOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := prepare.Run(context.Background(), prepare.Options{
-		Input: "s3://data/tables/reviews.parquet", ModelID: "amazon.nova-micro-v1:0", InvocationType: model.Converse,
+		Input: "s3://data/tables/reviews.parquet", ModelID: "amazon.nova-micro-v1:0", InvocationType: batch.InvocationConverse,
 		Out: "s3://data/manifests/run1/", IDColumn: "id", Templates: []prepare.Template{{Text: "{{.stars}} stars: {{.text}}"}},
 	})
 	if err != nil {
@@ -240,7 +241,7 @@ func TestPrepareS3ParquetInConverseOut(t *testing.T) {
 	if len(res.Files) != 1 || res.Files[0].Path != "s3://data/manifests/run1/reviews-0001.jsonl" {
 		t.Fatalf("files %+v", res.Files)
 	}
-	recs := readManifests(t, res.Files, "amazon.nova-micro-v1:0", model.Converse)
+	recs := readManifests(t, res.Files, "amazon.nova-micro-v1:0", batch.InvocationConverse)
 	if len(recs) != 130 || recs[7].RecordID != "p7" || !strings.Contains(string(recs[7].ModelInput), `"2 stars: text 7"`) {
 		t.Errorf("%d records; record 8: %s %s", len(recs), recs[7].RecordID, recs[7].ModelInput)
 	}

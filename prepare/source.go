@@ -20,7 +20,7 @@ type source interface {
 	close()
 }
 
-func openSource(ctx context.Context, store *table.Store, opts Options) (source, string, error) {
+func openSource(ctx context.Context, store *table.Store, opts Options, id model.ID) (source, string, error) {
 	if f := strings.ToLower(opts.Format); f == FormatOpenAI || f == FormatAnthropic {
 		if len(opts.Templates) > 0 || opts.TemplateColumn != "" || opts.IDColumn != "" {
 			return nil, "", fmt.Errorf("an %s batch file carries its own prompts and custom_id: leave out prompt templates, the template column and the id column", map[string]string{FormatOpenAI: "OpenAI", FormatAnthropic: "Anthropic"}[f])
@@ -30,9 +30,9 @@ func openSource(ctx context.Context, store *table.Store, opts Options) (source, 
 			return nil, "", err
 		}
 		if f == FormatAnthropic {
-			return &anthropicSource{r: r, opts: opts}, FormatAnthropic, nil
+			return &anthropicSource{r: r, opts: opts, model: id}, FormatAnthropic, nil
 		}
-		return &openAISource{r: r, opts: opts}, FormatOpenAI, nil
+		return &openAISource{r: r, opts: opts, model: id}, FormatOpenAI, nil
 	}
 	format, err := table.FormatOf(opts.Input, opts.Format)
 	if err != nil {
@@ -60,7 +60,7 @@ func openSource(ctx context.Context, store *table.Store, opts Options) (source, 
 	if err != nil {
 		return nil, "", err
 	}
-	return &tableSource{r: tr, ts: ts, system: system, opts: opts}, string(format), nil
+	return &tableSource{r: tr, ts: ts, system: system, opts: opts, model: id}, string(format), nil
 }
 
 type tableSource struct {
@@ -68,13 +68,14 @@ type tableSource struct {
 	ts     []compiled
 	system *compiled
 	opts   Options
+	model  model.ID
 }
 
 func (s *tableSource) close() { s.r.Close() }
 
 func (s *tableSource) each(ctx context.Context, emit func(string, []byte) error, rows *int) error {
 	var sb strings.Builder
-	family, _ := model.DetectFamily(s.opts.ModelID)
+	family := s.model.Family()
 	byName := map[string]int{}
 	for i, t := range s.ts {
 		byName[t.name] = i
@@ -131,7 +132,7 @@ func (s *tableSource) each(ctx context.Context, emit func(string, []byte) error,
 			} else {
 				p.Messages = []model.Message{{Role: "user", Text: text}}
 			}
-			body, err := model.BuildRequest(s.opts.ModelID, s.opts.InvocationType, p)
+			body, err := model.BuildRequest(s.model, s.opts.InvocationType, p)
 			if err != nil {
 				return rowErr(row, err)
 			}
@@ -155,8 +156,9 @@ func templateNames(ts []compiled) string {
 }
 
 type openAISource struct {
-	r    io.ReadCloser
-	opts Options
+	r     io.ReadCloser
+	opts  Options
+	model model.ID
 }
 
 func (s *openAISource) close() { s.r.Close() }
@@ -224,7 +226,7 @@ func (s *openAISource) record(text []byte, line int, emit func(string, []byte) e
 	if err != nil {
 		return fail(err)
 	}
-	family, _ := model.DetectFamily(s.opts.ModelID)
+	family := s.model.Family()
 	if family.Embedding() != (req.URL == model.OpenAIEmbeddingsURL) {
 		return fail(fmt.Errorf("%s requests need a model that %s, and %s does not: choose a model for this endpoint", req.URL, map[bool]string{true: "embeds text", false: "generates text"}[req.URL == model.OpenAIEmbeddingsURL], s.opts.ModelID))
 	}
@@ -240,7 +242,7 @@ func (s *openAISource) record(text []byte, line int, emit func(string, []byte) e
 	if p.TopP == nil {
 		p.TopP = s.opts.TopP
 	}
-	body, err := model.BuildRequest(s.opts.ModelID, s.opts.InvocationType, p)
+	body, err := model.BuildRequest(s.model, s.opts.InvocationType, p)
 	if err != nil {
 		return fail(err)
 	}

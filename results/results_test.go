@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
@@ -41,7 +42,7 @@ func source(t *testing.T, n int) string {
 // says so are left out, and those fail says so get an error line.
 func runJobs(t *testing.T, files []prepare.File, modelID, out string, skip, fail func(i int) bool) {
 	t.Helper()
-	sim, err := model.NewSim(model.SimOptions{})
+	sim, err := backend.NewSim(backend.SimOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func runJobs(t *testing.T, files []prepare.File, modelID, out string, skip, fail
 			if fail != nil && fail(i) {
 				l.Error = &manifest.OutputError{ErrorCode: 400, ErrorMessage: "Malformed input request, please reformat your input and try again."}
 			} else {
-				resp, err := sim.Invoke(context.Background(), model.Request{ModelID: modelID, Body: rec.ModelInput})
+				resp, err := sim.Invoke(context.Background(), backend.Request{Model: model.ParseID(modelID), Body: rec.ModelInput})
 				if err != nil {
 					t.Fatal(err)
 				}

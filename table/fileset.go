@@ -88,7 +88,7 @@ func (s *Store) Remove(ctx context.Context, p string) error {
 		}
 		return nil
 	}
-	bucket, key, err := SplitS3(p)
+	bucket, key, err := splitS3(p)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
 // Store opens, creates and lists files by path: a local path, or an
@@ -39,17 +41,10 @@ type Store struct {
 // IsS3 reports whether p is an s3:// URI.
 func IsS3(p string) bool { return strings.HasPrefix(p, "s3://") }
 
-// SplitS3 returns the bucket and key of an s3:// URI.
-func SplitS3(uri string) (bucket, key string, err error) {
-	rest, ok := strings.CutPrefix(uri, "s3://")
-	if !ok {
-		return "", "", fmt.Errorf("%q is not an s3:// URI", uri)
-	}
-	bucket, key, _ = strings.Cut(rest, "/")
-	if bucket == "" {
-		return "", "", fmt.Errorf("%q names no bucket: write s3://bucket/key", uri)
-	}
-	return bucket, key, nil
+// splitS3 returns the bucket and key of an s3:// URI.
+func splitS3(uri string) (bucket, key string, err error) {
+	u, err := batch.SplitS3URI(uri)
+	return u.Bucket, u.Key, err
 }
 
 // Join appends name to a directory path or an s3:// prefix.
@@ -97,7 +92,7 @@ func (s *Store) Open(ctx context.Context, p string) (io.ReadCloser, int64, error
 		}
 		return f, st.Size(), nil
 	}
-	bucket, key, err := SplitS3(p)
+	bucket, key, err := splitS3(p)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -129,7 +124,7 @@ func (s *Store) Create(ctx context.Context, p string) (File, error) {
 		}
 		return &localFile{File: f, final: p}, nil
 	}
-	bucket, key, err := SplitS3(p)
+	bucket, key, err := splitS3(p)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +252,7 @@ func (s *Store) List(ctx context.Context, p string, suffixes ...string) ([]Objec
 		})
 		return out, err
 	}
-	bucket, key, err := SplitS3(p)
+	bucket, key, err := splitS3(p)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +273,7 @@ func (s *Store) List(ctx context.Context, p string, suffixes ...string) ([]Objec
 				continue
 			}
 			if match(k) {
-				out = append(out, Object{Path: "s3://" + bucket + "/" + k, Size: aws.ToInt64(o.Size)})
+				out = append(out, Object{Path: batch.S3URI{Bucket: bucket, Key: k}.String(), Size: aws.ToInt64(o.Size)})
 			}
 		}
 	}

@@ -87,7 +87,8 @@ const (
 // the service would reject is in the Report.
 func Run(ctx context.Context, opts Options) (Report, error) {
 	rep := Report{ModelID: opts.ModelID}
-	if _, err := model.DetectFamily(opts.ModelID); err != nil {
+	id := model.ParseID(opts.ModelID)
+	if _, err := id.RequireFamily(); err != nil {
 		return rep, err
 	}
 	if opts.MaxProblems <= 0 {
@@ -113,7 +114,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		total += o.Size
 	}
 	for _, o := range objs {
-		f, err := checkFile(ctx, store, o, opts, &rep, func(n int64) {
+		f, err := checkFile(ctx, store, o, opts, id, &rep, func(n int64) {
 			if opts.Progress != nil {
 				opts.Progress(done+n, total)
 			}
@@ -137,7 +138,7 @@ func (f *File) add(rep *Report, max int, p Problem) {
 	}
 }
 
-func checkFile(ctx context.Context, store *table.Store, o table.Object, opts Options, rep *Report, progress func(int64)) (File, error) {
+func checkFile(ctx context.Context, store *table.Store, o table.Object, opts Options, id model.ID, rep *Report, progress func(int64)) (File, error) {
 	f := File{Path: o.Path}
 	problem := func(line int, kind, format string, args ...any) {
 		f.add(rep, opts.MaxProblems, Problem{File: o.Path, Line: line, Kind: kind, Message: fmt.Sprintf(format, args...)})
@@ -185,7 +186,7 @@ func checkFile(ctx context.Context, store *table.Store, o table.Object, opts Opt
 				}
 			}
 		}
-		if _, err := model.CheckRequest(opts.ModelID, opts.InvocationType, rec.ModelInput); err != nil {
+		if _, err := model.CheckRequest(id, opts.InvocationType, rec.ModelInput); err != nil {
 			problem(rec.Line, KindModelInput, "modelInput is not a request %s accepts: %v", opts.ModelID, err)
 		}
 	}

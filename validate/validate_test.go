@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
@@ -19,7 +20,7 @@ func lines(t *testing.T, modelID, invocation string, n int) []string {
 	t.Helper()
 	var out []string
 	for i := 0; i < n; i++ {
-		body, err := model.BuildRequest(modelID, invocation, model.Prompt{Messages: []model.Message{{Role: "user", Text: fmt.Sprint("question ", i)}}})
+		body, err := model.BuildRequest(model.ParseID(modelID), invocation, model.Prompt{Messages: []model.Message{{Role: "user", Text: fmt.Sprint("question ", i)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,10 +85,10 @@ func TestValidateFindsWhatTheServiceRejects(t *testing.T) {
 
 func TestValidateConverseAndQuotas(t *testing.T) {
 	dir := t.TempDir()
-	ls := lines(t, "amazon.nova-lite-v1:0", model.Converse, 120)
+	ls := lines(t, "amazon.nova-lite-v1:0", batch.InvocationConverse, 120)
 	ls[2] = `{"recordId":"m","modelInput":{"modelId":"amazon.nova-lite-v1:0","messages":[{"role":"user","content":[{"text":"hi"}]}]}}`
 	p := write(t, dir, "c.jsonl", ls)
-	rep, err := validate.Run(context.Background(), validate.Options{Paths: []string{p}, ModelID: "amazon.nova-lite-v1:0", InvocationType: model.Converse, Limits: manifest.Limits{MaxRecordsPerFile: 110}, MaxProblems: 1})
+	rep, err := validate.Run(context.Background(), validate.Options{Paths: []string{p}, ModelID: "amazon.nova-lite-v1:0", InvocationType: batch.InvocationConverse, Limits: manifest.Limits{MaxRecordsPerFile: 110}, MaxProblems: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

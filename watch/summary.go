@@ -62,7 +62,7 @@ func Summarize(ctx context.Context, s3c *s3.Client, desc *sfn.DescribeExecutionO
 	if desc.Output != nil && json.Unmarshal([]byte(aws.ToString(desc.Output)), &results) == nil {
 		for _, r := range results {
 			for _, k := range r.Keys {
-				of := OutputFile{URI: "s3://" + r.Bucket + "/" + k}
+				of := OutputFile{URI: batch.S3URI{Bucket: r.Bucket, Key: k}.String()}
 				bucket, key := r.Bucket, k
 				if obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}); err == nil {
 					of.Lines = countLines(obj.Body)

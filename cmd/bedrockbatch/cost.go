@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/cost"
-	"github.com/bedrockbatch/bedrockbatch/model"
 	"github.com/bedrockbatch/bedrockbatch/table"
 )
 
@@ -47,7 +47,7 @@ date they were checked) or from --prices FILE in the same JSON format.`,
 			}
 			invocation := ""
 			if converse {
-				invocation = model.Converse
+				invocation = batch.InvocationConverse
 			}
 			var u cost.Usage
 			var err error

@@ -14,7 +14,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/cost"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
-	"github.com/bedrockbatch/bedrockbatch/model"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 )
 
 func newLocalCmd() *cobra.Command {
@@ -53,7 +53,7 @@ func (f *cloudFlags) register(fs *pflag.FlagSet) {
 
 // options turns the flags into local cloud options; logs go to w.
 func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
-	models, err := model.ConfigFromEnv(os.Getenv)
+	models, err := backend.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		return localcloud.Options{}, err
 	}

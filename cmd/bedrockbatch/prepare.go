@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
-	"github.com/bedrockbatch/bedrockbatch/model"
 	"github.com/bedrockbatch/bedrockbatch/prepare"
 )
 
@@ -64,7 +64,7 @@ request file, keeping each custom_id as the record id.`,
 				opts.TopP = &topP
 			}
 			if converse {
-				opts.InvocationType = model.Converse
+				opts.InvocationType = batch.InvocationConverse
 			}
 			opts.Limits = quotas.limits()
 			b := newBars(jsonOut)

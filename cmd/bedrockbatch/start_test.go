@@ -23,9 +23,9 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localrun"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
-	"github.com/bedrockbatch/bedrockbatch/model"
 	"github.com/bedrockbatch/bedrockbatch/submit"
 	"github.com/bedrockbatch/bedrockbatch/watch"
 )
@@ -68,7 +68,7 @@ func serveWorkflow(t *testing.T, simLatency time.Duration) *workflow {
 	}
 	ctx := context.Background()
 	opts := localcloud.Options{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	opts.Models = model.Config{Sim: model.SimOptions{Latency: simLatency}}
+	opts.Models = backend.Config{Sim: backend.SimOptions{Latency: simLatency}}
 	cloud, res, err := localrun.Open(ctx, opts, assembly)
 	if err != nil {
 		t.Fatal(err)

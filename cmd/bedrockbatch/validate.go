@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bedrockbatch/bedrockbatch/model"
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/validate"
 )
 
@@ -32,7 +32,7 @@ found.`,
 			opts.Paths = args
 			opts.Limits = quotas.limits()
 			if converse {
-				opts.InvocationType = model.Converse
+				opts.InvocationType = batch.InvocationConverse
 			}
 			b := newBars(jsonOut)
 			opts.Progress = func(done, total int64) { b.set("checked", done, total, true) }

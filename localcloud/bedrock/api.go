@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // CreateJob creates a model invocation job (CreateModelInvocationJob) and
@@ -24,7 +25,7 @@ func (e *Engine) CreateJob(ctx context.Context, in CreateJobInput) (string, erro
 	if arn, ok := e.jobForToken(in.ClientRequestToken); ok {
 		return arn, nil
 	}
-	if _, err := e.cfg.Backends(in.ModelID); err != nil {
+	if _, err := e.cfg.Backends(model.ParseID(in.ModelID)); err != nil {
 		return "", validationError("modelId %q cannot be used for batch inference here: %v", in.ModelID, err)
 	}
 

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
-
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
@@ -82,8 +82,8 @@ func decodeParse(path string) (int, error) {
 // own cost, without a model's.
 type constBackend struct{}
 
-func (constBackend) Invoke(context.Context, model.Request) (model.Response, error) {
-	return model.Response{Body: []byte(`{"completion":"ok"}`), InputTokens: 10, OutputTokens: 2}, nil
+func (constBackend) Invoke(context.Context, backend.Request) (backend.Response, error) {
+	return backend.Response{Body: []byte(`{"completion":"ok"}`), InputTokens: 10, OutputTokens: 2}, nil
 }
 
 // BenchmarkEngineThroughput runs a 50,000-record job through the engine and,
@@ -91,7 +91,7 @@ func (constBackend) Invoke(context.Context, model.Request) (model.Response, erro
 // engine/raw. With the sim backend the figure includes the simulator's work
 // per record; with the constant backend it is the engine's own overhead.
 func BenchmarkEngineThroughput(b *testing.B) {
-	sim, err := model.NewSim(model.SimOptions{})
+	sim, err := backend.NewSim(backend.SimOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func BenchmarkEngineThroughput(b *testing.B) {
 	b.Run("const", func(b *testing.B) { benchEngine(b, constBackend{}) })
 }
 
-func benchEngine(b *testing.B, backend model.Backend) {
+func benchEngine(b *testing.B, be backend.Backend) {
 	const n = 50_000
 	root := b.TempDir()
 	store := NewS3Store(cloudtest.S3(b, filepath.Join(root, "s3"), "inbox", "outbox"))
@@ -119,7 +119,7 @@ func benchEngine(b *testing.B, backend model.Backend) {
 	e, err := New(Config{
 		DataDir:         filepath.Join(root, "data"),
 		Store:           store,
-		Backends:        func(string) (model.Backend, error) { return backend, nil },
+		Backends:        func(model.ID) (backend.Backend, error) { return be, nil },
 		MaxJobsPerModel: 1000,
 	})
 	if err != nil {

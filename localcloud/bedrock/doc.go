@@ -1,6 +1,6 @@
 // Package bedrock is the local Amazon Bedrock batch inference engine: model
 // invocation jobs that are created, validated, scheduled, run record by
-// record through a model.Backend, and finished the way the service does it,
+// record through a backend.Backend, and finished the way the service does it,
 // on one machine.
 //
 // The Engine's methods map one to one onto the service's operations

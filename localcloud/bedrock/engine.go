@@ -10,17 +10,17 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
-
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/clock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // Defaults of the engine's settings.
 const (
-	DefaultMaxJobsPerModel    = batch.DefaultJobsPerModelQuota
+	DefaultMaxJobsPerModel    = manifest.DefaultMaxConcurrentJobs
 	DefaultMaxRunningJobs     = 4
 	DefaultRecordConcurrency  = 8
 	DefaultCheckpointRecords  = 1000
@@ -41,7 +41,7 @@ type Config struct {
 	// Backends picks the model backend for a job's model id. It is called
 	// when a job is created (an error rejects the job with a
 	// ValidationException) and again when the job starts running.
-	Backends func(modelID string) (model.Backend, error)
+	Backends func(id model.ID) (backend.Backend, error)
 	// Events receives every status change. Default: discarded.
 	Events EventSink
 	// Clock stamps times and drives the phase delays and expiry.

@@ -15,6 +15,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
@@ -32,16 +33,16 @@ type echoBackend struct {
 	calls map[int]int // n → completed calls
 }
 
-func (b *echoBackend) Invoke(ctx context.Context, req model.Request) (model.Response, error) {
+func (b *echoBackend) Invoke(ctx context.Context, req backend.Request) (backend.Response, error) {
 	var in struct{ N int }
 	if err := json.Unmarshal(req.Body, &in); err != nil {
-		return model.Response{}, &model.RecordError{Code: 400, Message: "bad input: " + err.Error()}
+		return backend.Response{}, &model.RecordError{Code: 400, Message: "bad input: " + err.Error()}
 	}
 	if b.delay > 0 {
 		select {
 		case <-time.After(b.delay):
 		case <-ctx.Done():
-			return model.Response{}, ctx.Err()
+			return backend.Response{}, ctx.Err()
 		}
 	}
 	b.mu.Lock()
@@ -51,9 +52,9 @@ func (b *echoBackend) Invoke(ctx context.Context, req model.Request) (model.Resp
 	b.calls[in.N]++
 	b.mu.Unlock()
 	if b.failEvery > 0 && in.N%b.failEvery == 0 {
-		return model.Response{}, &model.RecordError{Code: 400, Message: fmt.Sprintf("record %d rejected", in.N)}
+		return backend.Response{}, &model.RecordError{Code: 400, Message: fmt.Sprintf("record %d rejected", in.N)}
 	}
-	return model.Response{Body: json.RawMessage(fmt.Sprintf(`{"echo":%d}`, in.N)), InputTokens: in.N%7 + 1, OutputTokens: 3}, nil
+	return backend.Response{Body: json.RawMessage(fmt.Sprintf(`{"echo":%d}`, in.N)), InputTokens: in.N%7 + 1, OutputTokens: 3}, nil
 }
 
 func (b *echoBackend) callCounts() map[int]int {
@@ -107,7 +108,7 @@ type testEnv struct {
 	dataDir string
 	store   *S3Store
 	events  *eventLog
-	backend model.Backend
+	backend backend.Backend
 	cfg     Config
 	engine  *Engine
 }
@@ -115,16 +116,16 @@ type testEnv struct {
 // newEnv makes a store with buckets "inbox" and "outbox" and an engine over a
 // fresh data directory; change adjusts the configuration first. The engine
 // is started unless change sets noStart.
-func newEnv(t *testing.T, backend model.Backend, change func(*Config)) *testEnv {
+func newEnv(t *testing.T, be backend.Backend, change func(*Config)) *testEnv {
 	t.Helper()
 	root := t.TempDir()
 	store := NewS3Store(cloudtest.S3(t, root+"/s3", "inbox", "outbox"))
-	env := &testEnv{t: t, dataDir: root + "/data", store: store, events: &eventLog{}, backend: backend}
+	env := &testEnv{t: t, dataDir: root + "/data", store: store, events: &eventLog{}, backend: be}
 	env.cfg = Config{
 		DataDir:            env.dataDir,
 		Store:              store,
 		Events:             env.events,
-		Backends:           jobtest.Backends(func() model.Backend { return env.backend }),
+		Backends:           jobtest.Backends(func() backend.Backend { return env.backend }),
 		CheckpointInterval: 10 * time.Millisecond,
 		// Jobs move on at once; httpapi's TestNewJobReadsBackSubmitted
 		// covers the default.
@@ -179,8 +180,8 @@ func createInput(name, inURI string) CreateJobInput {
 		JobName:          name,
 		RoleArn:          jobtest.Role,
 		ModelID:          jobtest.Model,
-		InputDataConfig:  InputDataConfig{S3InputDataConfig: &S3InputDataConfig{S3URI: inURI}},
-		OutputDataConfig: OutputDataConfig{S3OutputDataConfig: &S3OutputDataConfig{S3URI: "s3://outbox/results/"}},
+		InputDataConfig:  batch.InputDataConfig{S3InputDataConfig: batch.S3InputDataConfig{S3URI: inURI}},
+		OutputDataConfig: batch.OutputDataConfig{S3OutputDataConfig: batch.S3OutputDataConfig{S3URI: "s3://outbox/results/"}},
 	}
 }
 

@@ -102,7 +102,7 @@ func (e *Engine) validateFiles(ctx context.Context, bucket string, files []input
 
 // validateFile streams one input file through the manifest checks.
 func (e *Engine) validateFile(ctx context.Context, bucket string, f inputFile) (manifest.FileStats, error) {
-	name := "s3://" + bucket + "/" + f.Key
+	name := batch.S3URI{Bucket: bucket, Key: f.Key}.String()
 	if f.Size > e.cfg.Limits.MaxFileBytes {
 		return manifest.FileStats{}, failf("validation failed: %s is %d bytes; the most one input file may hold is %d bytes, so split it into several files",
 			name, f.Size, e.cfg.Limits.MaxFileBytes)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
@@ -54,7 +55,9 @@ func (e *Engine) runRecords(ctx context.Context, s *jobState, status batch.Statu
 	e.mu.Lock()
 	rec := s.rec
 	e.mu.Unlock()
-	backend, err := e.cfg.Backends(rec.Job.ModelID)
+	// The model id is parsed once for the job; no record parses it again.
+	call := backend.Request{Model: model.ParseID(rec.Job.ModelID), InvocationType: rec.Job.ModelInvocationType}
+	be, err := e.cfg.Backends(call.Model)
 	if err != nil {
 		return failf("no model backend for %s: %v", rec.Job.ModelID, err)
 	}
@@ -95,7 +98,7 @@ func (e *Engine) runRecords(ctx context.Context, s *jobState, status batch.Statu
 		if err != nil {
 			return failf("cannot start the output of %s: %v", describe(in.Bucket, f), err)
 		}
-		err = e.runFile(ctx, s, rec.Job, backend, in.Bucket, f, o, live)
+		err = e.runFile(ctx, s, be, call, in.Bucket, f, o, live)
 		if cerr := o.close(); err == nil && cerr != nil {
 			err = failf("cannot write the job's progress journal: %v", cerr)
 		}
@@ -117,7 +120,7 @@ func (p *progress) add(t tally) {
 // runFile runs the records of one input file that are not finished yet: a
 // reader parses them, a pool of workers calls the backend, and this
 // goroutine hands the results to the output writer.
-func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend model.Backend, bucket string, f inputFile,
+func (e *Engine) runFile(ctx context.Context, s *jobState, be backend.Backend, call backend.Request, bucket string, f inputFile,
 	o *outputWriter, live *progress) error {
 	name := describe(bucket, f)
 	rc, err := e.cfg.Store.Get(ctx, bucket, f.Key)
@@ -147,7 +150,7 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 				if pctx.Err() != nil {
 					continue // drain
 				}
-				r, err := invokeChunk(pctx, backend, job, name, c)
+				r, err := invokeChunk(pctx, be, call, name, c)
 				if len(r.data) > 0 {
 					results <- r
 				}
@@ -260,17 +263,19 @@ func newChunk() chunk {
 	return chunk{recs: make([]manifest.Record, 0, chunkSize), idx: make([]int, 0, chunkSize)}
 }
 
-// invokeChunk runs a chunk's records through the backend and returns their
+// invokeChunk runs a chunk's records through the backend, each as call with
+// the record's modelInput for body, and returns their
 // output lines. It stops early when ctx ends (the records not run stay
 // undone) or the backend fails other than for the record itself.
-func invokeChunk(ctx context.Context, backend model.Backend, job Job, name string, c chunk) (chunkResult, error) {
+func invokeChunk(ctx context.Context, be backend.Backend, call backend.Request, name string, c chunk) (chunkResult, error) {
 	r := chunkResult{buf: chunkBuffers.Get().(*[]byte)}
 	r.data = (*r.buf)[:0]
 	for i, rec := range c.recs {
 		if ctx.Err() != nil {
 			break
 		}
-		resp, err := backend.Invoke(ctx, model.Request{ModelID: job.ModelID, InvocationType: job.ModelInvocationType, Body: rec.ModelInput})
+		call.Body = rec.ModelInput
+		resp, err := be.Invoke(ctx, call)
 		line := manifest.OutputLine{RecordID: rec.RecordID, ModelInput: rec.ModelInput}
 		var recErr *model.RecordError
 		switch {

@@ -14,6 +14,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
@@ -87,7 +88,7 @@ func TestEngineChildProcess(t *testing.T) {
 	e, err := New(Config{
 		DataDir:            filepath.Join(root, "data"),
 		Store:              store,
-		Backends:           func(string) (model.Backend, error) { return &echoBackend{delay: time.Millisecond}, nil },
+		Backends:           func(model.ID) (backend.Backend, error) { return &echoBackend{delay: time.Millisecond}, nil },
 		RecordConcurrency:  4,
 		CheckpointRecords:  5,
 		CheckpointInterval: 5 * time.Millisecond,

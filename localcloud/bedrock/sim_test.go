@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
-	"github.com/bedrockbatch/bedrockbatch/model"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 )
 
 // TestSimFaultRate runs Anthropic Messages records through the sim backend
 // with a 5% fault rate: the job ends PartiallyCompleted and manifest.json.out
 // agrees exactly with the output lines, tokens included.
 func TestSimFaultRate(t *testing.T) {
-	sim, err := model.NewSim(model.SimOptions{ErrorRate: 0.05, ErrorCode: 429})
+	sim, err := backend.NewSim(backend.SimOptions{ErrorRate: 0.05, ErrorCode: 429})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,59 +6,29 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/batch"
 )
 
-// Model invocation types.
-const (
-	InvocationTypeInvokeModel = "InvokeModel"
-	InvocationTypeConverse    = "Converse"
-)
-
 // Job is a model invocation job as GetModelInvocationJob returns it (and as
 // ListModelInvocationJobs summarises it: the fields are the same).
 type Job struct {
-	JobArn                 string           `json:"jobArn"`
-	JobName                string           `json:"jobName"`
-	ModelID                string           `json:"modelId"`
-	ClientRequestToken     string           `json:"clientRequestToken,omitempty"`
-	RoleArn                string           `json:"roleArn"`
-	Status                 batch.Status     `json:"status"`
-	Message                string           `json:"message,omitempty"`
-	SubmitTime             time.Time        `json:"submitTime"`
-	LastModifiedTime       *time.Time       `json:"lastModifiedTime,omitempty"`
-	EndTime                *time.Time       `json:"endTime,omitempty"`
-	InputDataConfig        InputDataConfig  `json:"inputDataConfig"`
-	OutputDataConfig       OutputDataConfig `json:"outputDataConfig"`
-	VpcConfig              *VpcConfig       `json:"vpcConfig,omitempty"`
-	TimeoutDurationInHours int              `json:"timeoutDurationInHours"`
-	JobExpirationTime      *time.Time       `json:"jobExpirationTime,omitempty"`
-	ModelInvocationType    string           `json:"modelInvocationType"`
-	TotalRecordCount       int64            `json:"totalRecordCount"`
-	ProcessedRecordCount   int64            `json:"processedRecordCount"`
-	SuccessRecordCount     int64            `json:"successRecordCount"`
-	ErrorRecordCount       int64            `json:"errorRecordCount"`
-}
-
-// InputDataConfig says where a job's input is (a union with one member).
-type InputDataConfig struct {
-	S3InputDataConfig *S3InputDataConfig `json:"s3InputDataConfig,omitempty"`
-}
-
-// S3InputDataConfig names the input: one .jsonl object or a prefix of several.
-type S3InputDataConfig struct {
-	S3URI         string `json:"s3Uri"`
-	S3InputFormat string `json:"s3InputFormat,omitempty"`
-	S3BucketOwner string `json:"s3BucketOwner,omitempty"`
-}
-
-// OutputDataConfig says where a job writes its output (a union with one member).
-type OutputDataConfig struct {
-	S3OutputDataConfig *S3OutputDataConfig `json:"s3OutputDataConfig,omitempty"`
-}
-
-// S3OutputDataConfig names the output prefix.
-type S3OutputDataConfig struct {
-	S3URI             string `json:"s3Uri"`
-	S3EncryptionKeyID string `json:"s3EncryptionKeyId,omitempty"`
-	S3BucketOwner     string `json:"s3BucketOwner,omitempty"`
+	JobArn                 string                 `json:"jobArn"`
+	JobName                string                 `json:"jobName"`
+	ModelID                string                 `json:"modelId"`
+	ClientRequestToken     string                 `json:"clientRequestToken,omitempty"`
+	RoleArn                string                 `json:"roleArn"`
+	Status                 batch.Status           `json:"status"`
+	Message                string                 `json:"message,omitempty"`
+	SubmitTime             time.Time              `json:"submitTime"`
+	LastModifiedTime       *time.Time             `json:"lastModifiedTime,omitempty"`
+	EndTime                *time.Time             `json:"endTime,omitempty"`
+	InputDataConfig        batch.InputDataConfig  `json:"inputDataConfig"`
+	OutputDataConfig       batch.OutputDataConfig `json:"outputDataConfig"`
+	VpcConfig              *VpcConfig             `json:"vpcConfig,omitempty"`
+	TimeoutDurationInHours int                    `json:"timeoutDurationInHours"`
+	JobExpirationTime      *time.Time             `json:"jobExpirationTime,omitempty"`
+	ModelInvocationType    string                 `json:"modelInvocationType"`
+	TotalRecordCount       int64                  `json:"totalRecordCount"`
+	ProcessedRecordCount   int64                  `json:"processedRecordCount"`
+	SuccessRecordCount     int64                  `json:"successRecordCount"`
+	ErrorRecordCount       int64                  `json:"errorRecordCount"`
 }
 
 // VpcConfig is accepted and reported back; the local engine has no VPC.
@@ -75,16 +45,16 @@ type Tag struct {
 
 // CreateJobInput is the request of CreateModelInvocationJob.
 type CreateJobInput struct {
-	JobName                string           `json:"jobName"`
-	RoleArn                string           `json:"roleArn"`
-	ClientRequestToken     string           `json:"clientRequestToken,omitempty"`
-	ModelID                string           `json:"modelId"`
-	InputDataConfig        InputDataConfig  `json:"inputDataConfig"`
-	OutputDataConfig       OutputDataConfig `json:"outputDataConfig"`
-	VpcConfig              *VpcConfig       `json:"vpcConfig,omitempty"`
-	TimeoutDurationInHours int              `json:"timeoutDurationInHours,omitempty"` // 0 means batch.DefaultTimeoutHours
-	Tags                   []Tag            `json:"tags,omitempty"`
-	ModelInvocationType    string           `json:"modelInvocationType,omitempty"` // "" means InvokeModel
+	JobName                string                 `json:"jobName"`
+	RoleArn                string                 `json:"roleArn"`
+	ClientRequestToken     string                 `json:"clientRequestToken,omitempty"`
+	ModelID                string                 `json:"modelId"`
+	InputDataConfig        batch.InputDataConfig  `json:"inputDataConfig"`
+	OutputDataConfig       batch.OutputDataConfig `json:"outputDataConfig"`
+	VpcConfig              *VpcConfig             `json:"vpcConfig,omitempty"`
+	TimeoutDurationInHours int                    `json:"timeoutDurationInHours,omitempty"` // 0 means batch.DefaultTimeoutHours
+	Tags                   []Tag                  `json:"tags,omitempty"`
+	ModelInvocationType    string                 `json:"modelInvocationType,omitempty"` // "" means InvokeModel
 }
 
 // Sort keys and orders of ListModelInvocationJobs.

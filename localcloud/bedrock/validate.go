@@ -42,7 +42,7 @@ func validateCreate(in CreateJobInput) (CreateJobInput, error) {
 		return in, validationError("modelId %q is not a model id, inference profile id or model ARN", in.ModelID)
 	}
 	src := in.InputDataConfig.S3InputDataConfig
-	if src == nil {
+	if src == (batch.S3InputDataConfig{}) {
 		return in, validationError("inputDataConfig.s3InputDataConfig is required")
 	}
 	if err := validS3URI("inputDataConfig.s3InputDataConfig.s3Uri", src.S3URI); err != nil {
@@ -55,7 +55,7 @@ func validateCreate(in CreateJobInput) (CreateJobInput, error) {
 		return in, validationError("inputDataConfig.s3InputDataConfig.s3BucketOwner must be a 12-digit account id")
 	}
 	dst := in.OutputDataConfig.S3OutputDataConfig
-	if dst == nil {
+	if dst == (batch.S3OutputDataConfig{}) {
 		return in, validationError("outputDataConfig.s3OutputDataConfig is required")
 	}
 	if err := validS3URI("outputDataConfig.s3OutputDataConfig.s3Uri", dst.S3URI); err != nil {
@@ -73,8 +73,8 @@ func validateCreate(in CreateJobInput) (CreateJobInput, error) {
 	}
 	switch in.ModelInvocationType {
 	case "":
-		in.ModelInvocationType = InvocationTypeInvokeModel
-	case InvocationTypeInvokeModel, InvocationTypeConverse:
+		in.ModelInvocationType = batch.InvocationInvokeModel
+	case batch.InvocationInvokeModel, batch.InvocationConverse:
 	default:
 		return in, validationError("modelInvocationType %q is not one of InvokeModel, Converse", in.ModelInvocationType)
 	}

@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
 
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/internal/jobtest"
 	"github.com/bedrockbatch/bedrockbatch/manifest"
 	"github.com/bedrockbatch/bedrockbatch/model"
@@ -29,19 +29,19 @@ type echoBackend struct {
 	gate chan struct{}
 }
 
-func (b *echoBackend) Invoke(ctx context.Context, req model.Request) (model.Response, error) {
+func (b *echoBackend) Invoke(ctx context.Context, req backend.Request) (backend.Response, error) {
 	var in struct{ N int }
 	if err := json.Unmarshal(req.Body, &in); err != nil {
-		return model.Response{}, &model.RecordError{Code: 400, Message: "bad input: " + err.Error()}
+		return backend.Response{}, &model.RecordError{Code: 400, Message: "bad input: " + err.Error()}
 	}
 	if b.gate != nil {
 		select {
 		case <-b.gate:
 		case <-ctx.Done():
-			return model.Response{}, ctx.Err()
+			return backend.Response{}, ctx.Err()
 		}
 	}
-	return model.Response{Body: json.RawMessage(fmt.Sprintf(`{"echo":%d}`, in.N)), InputTokens: in.N, OutputTokens: 2}, nil
+	return backend.Response{Body: json.RawMessage(fmt.Sprintf(`{"echo":%d}`, in.N)), InputTokens: in.N, OutputTokens: 2}, nil
 }
 
 // testEnv is an engine behind the handler on an httptest server, and an SDK
@@ -72,7 +72,7 @@ func newEnv(t *testing.T, opts envOptions) *testEnv {
 	e, err := bedrock.New(bedrock.Config{
 		DataDir:            root + "/data",
 		Store:              store,
-		Backends:           jobtest.Backends(func() model.Backend { return env.backend }),
+		Backends:           jobtest.Backends(func() backend.Backend { return env.backend }),
 		Limits:             manifest.Limits{MinRecordsPerJob: 1},
 		MaxJobsPerModel:    opts.maxJobsPerModel,
 		CheckpointInterval: 10 * time.Millisecond,

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
 )
 
@@ -24,26 +25,26 @@ func formatTimePtr(t *time.Time) *string {
 // jobJSON is a job as GetModelInvocationJob returns it and as
 // ListModelInvocationJobs summarises it (both shapes have the same members).
 type jobJSON struct {
-	JobArn                 string                   `json:"jobArn"`
-	JobName                string                   `json:"jobName"`
-	ModelID                string                   `json:"modelId"`
-	ClientRequestToken     string                   `json:"clientRequestToken,omitempty"`
-	RoleArn                string                   `json:"roleArn"`
-	Status                 string                   `json:"status"`
-	Message                string                   `json:"message,omitempty"`
-	SubmitTime             string                   `json:"submitTime"`
-	LastModifiedTime       *string                  `json:"lastModifiedTime,omitempty"`
-	EndTime                *string                  `json:"endTime,omitempty"`
-	InputDataConfig        bedrock.InputDataConfig  `json:"inputDataConfig"`
-	OutputDataConfig       bedrock.OutputDataConfig `json:"outputDataConfig"`
-	VpcConfig              *bedrock.VpcConfig       `json:"vpcConfig,omitempty"`
-	TimeoutDurationInHours int                      `json:"timeoutDurationInHours,omitempty"`
-	JobExpirationTime      *string                  `json:"jobExpirationTime,omitempty"`
-	ModelInvocationType    string                   `json:"modelInvocationType,omitempty"`
-	TotalRecordCount       int64                    `json:"totalRecordCount"`
-	ProcessedRecordCount   int64                    `json:"processedRecordCount"`
-	SuccessRecordCount     int64                    `json:"successRecordCount"`
-	ErrorRecordCount       int64                    `json:"errorRecordCount"`
+	JobArn                 string                 `json:"jobArn"`
+	JobName                string                 `json:"jobName"`
+	ModelID                string                 `json:"modelId"`
+	ClientRequestToken     string                 `json:"clientRequestToken,omitempty"`
+	RoleArn                string                 `json:"roleArn"`
+	Status                 string                 `json:"status"`
+	Message                string                 `json:"message,omitempty"`
+	SubmitTime             string                 `json:"submitTime"`
+	LastModifiedTime       *string                `json:"lastModifiedTime,omitempty"`
+	EndTime                *string                `json:"endTime,omitempty"`
+	InputDataConfig        batch.InputDataConfig  `json:"inputDataConfig"`
+	OutputDataConfig       batch.OutputDataConfig `json:"outputDataConfig"`
+	VpcConfig              *bedrock.VpcConfig     `json:"vpcConfig,omitempty"`
+	TimeoutDurationInHours int                    `json:"timeoutDurationInHours,omitempty"`
+	JobExpirationTime      *string                `json:"jobExpirationTime,omitempty"`
+	ModelInvocationType    string                 `json:"modelInvocationType,omitempty"`
+	TotalRecordCount       int64                  `json:"totalRecordCount"`
+	ProcessedRecordCount   int64                  `json:"processedRecordCount"`
+	SuccessRecordCount     int64                  `json:"successRecordCount"`
+	ErrorRecordCount       int64                  `json:"errorRecordCount"`
 }
 
 func toJobJSON(j bedrock.Job) jobJSON {
@@ -75,16 +76,16 @@ func toJobJSON(j bedrock.Job) jobJSON {
 // a pointer so that an explicit 0 is refused rather than taken as "use the
 // default".
 type createJobRequest struct {
-	JobName                string                   `json:"jobName"`
-	RoleArn                string                   `json:"roleArn"`
-	ClientRequestToken     string                   `json:"clientRequestToken"`
-	ModelID                string                   `json:"modelId"`
-	InputDataConfig        bedrock.InputDataConfig  `json:"inputDataConfig"`
-	OutputDataConfig       bedrock.OutputDataConfig `json:"outputDataConfig"`
-	VpcConfig              *bedrock.VpcConfig       `json:"vpcConfig"`
-	TimeoutDurationInHours *int                     `json:"timeoutDurationInHours"`
-	Tags                   []bedrock.Tag            `json:"tags"`
-	ModelInvocationType    string                   `json:"modelInvocationType"`
+	JobName                string                 `json:"jobName"`
+	RoleArn                string                 `json:"roleArn"`
+	ClientRequestToken     string                 `json:"clientRequestToken"`
+	ModelID                string                 `json:"modelId"`
+	InputDataConfig        batch.InputDataConfig  `json:"inputDataConfig"`
+	OutputDataConfig       batch.OutputDataConfig `json:"outputDataConfig"`
+	VpcConfig              *bedrock.VpcConfig     `json:"vpcConfig"`
+	TimeoutDurationInHours *int                   `json:"timeoutDurationInHours"`
+	Tags                   []bedrock.Tag          `json:"tags"`
+	ModelInvocationType    string                 `json:"modelInvocationType"`
 }
 
 // input is the request for the engine, without the timeout.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
@@ -32,9 +33,9 @@ func Records(n int) string {
 // Backends resolves every model id to the backend current returns at the
 // time of the call (so a test can swap it), except ids starting
 // "unknown.", which have none.
-func Backends(current func() model.Backend) func(modelID string) (model.Backend, error) {
-	return func(modelID string) (model.Backend, error) {
-		if strings.HasPrefix(modelID, "unknown.") {
+func Backends(current func() backend.Backend) func(id model.ID) (backend.Backend, error) {
+	return func(id model.ID) (backend.Backend, error) {
+		if strings.HasPrefix(id.String(), "unknown.") {
 			return nil, errors.New("no backend is configured for this model")
 		}
 		return current(), nil

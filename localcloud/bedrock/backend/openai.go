@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // OpenAIOptions configures the openai backend.
@@ -121,15 +123,15 @@ func NewOpenAI(opts OpenAIOptions) (*OpenAI, error) {
 
 // ServerModel returns the server model name that serves a Bedrock model id,
 // or an error saying how to configure one.
-func (o *OpenAI) ServerModel(modelID string) (string, error) {
-	family, err := DetectFamily(modelID)
+func (o *OpenAI) ServerModel(id model.ID) (string, error) {
+	family, err := id.RequireFamily()
 	if err != nil {
 		return "", err
 	}
-	if m, ok := o.opts.Models[modelID]; ok && m != "" {
+	if m, ok := o.opts.Models[id.String()]; ok && m != "" {
 		return m, nil
 	}
-	if m, ok := o.opts.Models[BaseModelID(modelID)]; ok && m != "" {
+	if m, ok := o.opts.Models[id.Base()]; ok && m != "" {
 		return m, nil
 	}
 	if family.Embedding() && o.opts.EmbeddingModel != "" {
@@ -138,7 +140,7 @@ func (o *OpenAI) ServerModel(modelID string) (string, error) {
 	if o.opts.Model != "" {
 		return o.opts.Model, nil
 	}
-	return "", fmt.Errorf("openai backend: no server model for %q: set a default server model (--openai-model) or map this model id to one", modelID)
+	return "", fmt.Errorf("openai backend: no server model for %q: set a default server model (--openai-model) or map this model id to one", id)
 }
 
 // Invoke runs one record on the server. A request the family would reject
@@ -147,22 +149,22 @@ func (o *OpenAI) ServerModel(modelID string) (string, error) {
 // the server cannot be reached) once the retries are spent; the end of ctx
 // is returned as ctx's error.
 func (o *OpenAI) Invoke(ctx context.Context, req Request) (Response, error) {
-	family, err := DetectFamily(req.ModelID)
+	family, err := req.Model.RequireFamily()
 	if err != nil {
-		return Response{}, &RecordError{Code: 400, Message: err.Error()}
+		return Response{}, &model.RecordError{Code: 400, Message: err.Error()}
 	}
-	p, rerr := parseRequest(family, req.InvocationType, req.Body)
+	p, rerr := model.ReadInput(family, req.InvocationType, req.Body)
 	if rerr != nil {
 		return Response{}, rerr
 	}
-	model, err := o.ServerModel(req.ModelID)
+	server, err := o.ServerModel(req.Model)
 	if err != nil {
-		return Response{}, &RecordError{Code: 400, Message: err.Error()}
+		return Response{}, &model.RecordError{Code: 400, Message: err.Error()}
 	}
 	if family.Embedding() {
-		return o.embed(ctx, model, &p)
+		return o.embed(ctx, server, &p)
 	}
-	return o.chat(ctx, model, req, &p)
+	return o.chat(ctx, server, req, &p)
 }
 
 type chatMessage struct {
@@ -202,66 +204,66 @@ type chatResponse struct {
 	} `json:"usage"`
 }
 
-func toChatRequest(model string, g *genRequest) chatRequest {
-	r := chatRequest{Model: model, MaxTokens: g.maxTokens, Temperature: g.temperature, TopP: g.topP, Stop: g.stop}
-	if len(g.system) > 0 {
-		r.Messages = append(r.Messages, chatMessage{Role: "system", Content: strings.Join(g.system, "\n")})
+func toChatRequest(server string, g *model.ChatRequest) chatRequest {
+	r := chatRequest{Model: server, MaxTokens: g.MaxTokens, Temperature: g.Temperature, TopP: g.TopP, Stop: g.Stop}
+	if len(g.System) > 0 {
+		r.Messages = append(r.Messages, chatMessage{Role: "system", Content: strings.Join(g.System, "\n")})
 	}
-	for _, t := range g.turns {
-		if len(t.images) == 0 {
-			r.Messages = append(r.Messages, chatMessage{Role: t.role, Content: t.text})
+	for _, t := range g.Turns {
+		if len(t.Images) == 0 {
+			r.Messages = append(r.Messages, chatMessage{Role: t.Role, Content: t.Text})
 			continue
 		}
-		parts := make([]chatPart, 0, len(t.images)+1)
-		for _, im := range t.images {
+		parts := make([]chatPart, 0, len(t.Images)+1)
+		for _, im := range t.Images {
 			p := chatPart{Type: "image_url", ImageURL: &struct {
 				URL string `json:"url"`
-			}{URL: "data:" + im.mediaType + ";base64," + im.data}}
+			}{URL: "data:" + im.MediaType + ";base64," + im.Data}}
 			parts = append(parts, p)
 		}
-		if t.text != "" {
-			parts = append(parts, chatPart{Type: "text", Text: t.text})
+		if t.Text != "" {
+			parts = append(parts, chatPart{Type: "text", Text: t.Text})
 		}
-		r.Messages = append(r.Messages, chatMessage{Role: t.role, Content: parts})
+		r.Messages = append(r.Messages, chatMessage{Role: t.Role, Content: parts})
 	}
 	return r
 }
 
-func (o *OpenAI) chat(ctx context.Context, model string, req Request, p *parsedRequest) (Response, error) {
-	body, err := json.Marshal(toChatRequest(model, &p.gen))
+func (o *OpenAI) chat(ctx context.Context, server string, req Request, p *model.Input) (Response, error) {
+	body, err := json.Marshal(toChatRequest(server, &p.Chat))
 	if err != nil {
 		return Response{}, fmt.Errorf("encode chat request: %w", err)
 	}
 	start := o.now()
-	raw, err := o.post(ctx, "/chat/completions", model, body)
+	raw, err := o.post(ctx, "/chat/completions", server, body)
 	if err != nil {
 		return Response{}, err
 	}
 	var cr chatResponse
 	if err := json.Unmarshal(raw, &cr); err != nil || len(cr.Choices) == 0 {
-		return Response{}, &RecordError{Code: 500, Message: fmt.Sprintf("the model server's chat completion could not be read (%s): %s", describeDecode(err, "no choices"), snippet(raw))}
+		return Response{}, &model.RecordError{Code: 500, Message: fmt.Sprintf("the model server's chat completion could not be read (%s): %s", describeDecode(err, "no choices"), snippet(raw))}
 	}
 	c := cr.Choices[0]
-	g := generation{stop: stopEnd, latencyMs: o.now().Sub(start).Milliseconds()}
+	g := model.Generation{Stop: model.StopEnd, LatencyMs: o.now().Sub(start).Milliseconds()}
 	if c.Message.Content != nil {
-		g.text = *c.Message.Content
+		g.Text = *c.Message.Content
 	}
 	switch c.FinishReason {
 	case "length":
-		g.stop = stopLength
+		g.Stop = model.StopLength
 	case "content_filter":
-		g.stop = stopFiltered
+		g.Stop = model.StopFiltered
 	}
 	if cr.Usage != nil {
-		g.inputTokens, g.outputTokens = cr.Usage.PromptTokens, cr.Usage.CompletionTokens
+		g.InputTokens, g.OutputTokens = cr.Usage.PromptTokens, cr.Usage.CompletionTokens
 	} else {
-		g.inputTokens, g.outputTokens = p.inputTokens, CountTokens(g.text)
+		g.InputTokens, g.OutputTokens = p.InputTokens, model.CountTokens(g.Text)
 	}
-	g.id = anthropicID(hashBytes(req.Body) ^ hashString(cr.ID))
+	g.ID = anthropicID(hashBytes(req.Body) ^ hashString(cr.ID))
 	return Response{
-		Body:         renderGeneration(p, req.ModelID, &g),
-		InputTokens:  g.inputTokens,
-		OutputTokens: g.outputTokens,
+		Body:         p.GenerationBody(req.Model, &g),
+		InputTokens:  g.InputTokens,
+		OutputTokens: g.OutputTokens,
 	}, nil
 }
 
@@ -280,36 +282,36 @@ type embeddingsResponse struct {
 	} `json:"usage"`
 }
 
-func (o *OpenAI) embed(ctx context.Context, model string, p *parsedRequest) (Response, error) {
-	e := &p.embed
-	body, err := json.Marshal(embeddingsRequest{Model: model, Input: e.texts})
+func (o *OpenAI) embed(ctx context.Context, server string, p *model.Input) (Response, error) {
+	e := &p.Embed
+	body, err := json.Marshal(embeddingsRequest{Model: server, Input: e.Texts})
 	if err != nil {
 		return Response{}, fmt.Errorf("encode embeddings request: %w", err)
 	}
-	raw, err := o.post(ctx, "/embeddings", model, body)
+	raw, err := o.post(ctx, "/embeddings", server, body)
 	if err != nil {
 		return Response{}, err
 	}
 	var er embeddingsResponse
-	if err := json.Unmarshal(raw, &er); err != nil || len(er.Data) != len(e.texts) {
-		return Response{}, &RecordError{Code: 500, Message: fmt.Sprintf("the model server's embeddings could not be read (%s): %s",
-			describeDecode(err, fmt.Sprintf("%d embeddings for %d texts", len(er.Data), len(e.texts))), snippet(raw))}
+	if err := json.Unmarshal(raw, &er); err != nil || len(er.Data) != len(e.Texts) {
+		return Response{}, &model.RecordError{Code: 500, Message: fmt.Sprintf("the model server's embeddings could not be read (%s): %s",
+			describeDecode(err, fmt.Sprintf("%d embeddings for %d texts", len(er.Data), len(e.Texts))), snippet(raw))}
 	}
 	sort.Slice(er.Data, func(i, j int) bool { return er.Data[i].Index < er.Data[j].Index })
-	out := embedding{inputTokens: p.inputTokens}
+	out := model.Embedding{InputTokens: p.InputTokens}
 	if er.Usage != nil && er.Usage.PromptTokens > 0 {
-		out.inputTokens = er.Usage.PromptTokens
+		out.InputTokens = er.Usage.PromptTokens
 	}
-	out.id = uuidFromHash(hashBytes(raw))
+	out.ID = uuidFromHash(hashBytes(raw))
 	for _, d := range er.Data {
 		v := d.Embedding
 		renormalize := false
-		if p.family == FamilyTitanEmbed && e.dims < len(v) {
-			v, renormalize = v[:e.dims], e.normalize
+		if p.Family == model.FamilyTitanEmbed && e.Dims < len(v) {
+			v, renormalize = v[:e.Dims], e.Normalize
 		}
-		out.vectors = append(out.vectors, toFloat32(v, renormalize))
+		out.Vectors = append(out.Vectors, toFloat32(v, renormalize))
 	}
-	return Response{Body: renderEmbedding(p.family, e, &out), InputTokens: out.inputTokens}, nil
+	return Response{Body: p.EmbeddingBody(&out), InputTokens: out.InputTokens}, nil
 }
 
 func toFloat32(v []float64, normalize bool) []float32 {
@@ -334,10 +336,10 @@ func toFloat32(v []float64, normalize bool) []float32 {
 // timeout and the retry policy, and returns the body of a 2xx answer. A
 // failure is a *RecordError, except that the end of ctx is returned as
 // ctx's error.
-func (o *OpenAI) post(ctx context.Context, path, model string, body []byte) ([]byte, error) {
-	var last *RecordError
+func (o *OpenAI) post(ctx context.Context, path, server string, body []byte) ([]byte, error) {
+	var last *model.RecordError
 	for attempt := 0; ; attempt++ {
-		raw, retryAfter, rerr, err := o.attempt(ctx, path, model, body)
+		raw, retryAfter, rerr, err := o.attempt(ctx, path, server, body)
 		if err != nil {
 			return nil, err
 		}
@@ -363,7 +365,7 @@ func retryable(code int) bool { return code == 408 || code == 429 || code >= 500
 // attempt makes one HTTP call. It returns the answer's body on success, a
 // *RecordError describing a failed call (with the server's Retry-After), or
 // ctx's error when the caller's context ended.
-func (o *OpenAI) attempt(ctx context.Context, path, model string, body []byte) ([]byte, time.Duration, *RecordError, error) {
+func (o *OpenAI) attempt(ctx context.Context, path, server string, body []byte) ([]byte, time.Duration, *model.RecordError, error) {
 	select {
 	case o.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -391,29 +393,29 @@ func (o *OpenAI) attempt(ctx context.Context, path, model string, body []byte) (
 			if resp.StatusCode/100 == 2 {
 				return raw, 0, nil, nil
 			}
-			return nil, parseRetryAfter(resp.Header, o.now()), o.statusError(resp.StatusCode, model, raw), nil
+			return nil, parseRetryAfter(resp.Header, o.now()), o.statusError(resp.StatusCode, server, raw), nil
 		}
 	}
 	if ctx.Err() != nil {
 		return nil, 0, nil, ctx.Err()
 	}
 	if actx.Err() != nil {
-		return nil, 0, &RecordError{Code: 408, Message: fmt.Sprintf("the model server at %s did not answer within %v", o.base, o.opts.Timeout)}, nil
+		return nil, 0, &model.RecordError{Code: 408, Message: fmt.Sprintf("the model server at %s did not answer within %v", o.base, o.opts.Timeout)}, nil
 	}
-	return nil, 0, &RecordError{Code: 503, Message: fmt.Sprintf("could not reach the model server at %s: %v", o.base, err)}, nil
+	return nil, 0, &model.RecordError{Code: 503, Message: fmt.Sprintf("could not reach the model server at %s: %v", o.base, err)}, nil
 }
 
-func (o *OpenAI) statusError(code int, model string, raw []byte) *RecordError {
+func (o *OpenAI) statusError(code int, server string, raw []byte) *model.RecordError {
 	msg := serverMessage(raw)
 	switch {
 	case code == 404:
-		return &RecordError{Code: 404, Message: fmt.Sprintf("the model server does not serve model %q (%s): pull or load it on the server, or map the Bedrock model id to a model it serves", model, msg)}
+		return &model.RecordError{Code: 404, Message: fmt.Sprintf("the model server does not serve model %q (%s): pull or load it on the server, or map the Bedrock model id to a model it serves", server, msg)}
 	case code == 401 || code == 403:
-		return &RecordError{Code: 403, Message: fmt.Sprintf("the model server refused the API key (%d): %s", code, msg)}
+		return &model.RecordError{Code: 403, Message: fmt.Sprintf("the model server refused the API key (%d): %s", code, msg)}
 	case code == 429:
-		return &RecordError{Code: 429, Message: "the model server is throttling requests (429 Too Many Requests): " + msg}
+		return &model.RecordError{Code: 429, Message: "the model server is throttling requests (429 Too Many Requests): " + msg}
 	}
-	return &RecordError{Code: code, Message: fmt.Sprintf("the model server answered %d %s: %s", code, http.StatusText(code), msg)}
+	return &model.RecordError{Code: code, Message: fmt.Sprintf("the model server answered %d %s: %s", code, http.StatusText(code), msg)}
 }
 
 // serverMessage extracts error.message from an OpenAI-style error body.

@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"context"
@@ -16,6 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/document"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // fakeRuntime is a scripted RuntimeClient.
@@ -65,7 +68,7 @@ func TestBedrockInvokeModelPassesBodiesThrough(t *testing.T) {
 	}}
 	b, _ := newTestBedrock(t, f, 0)
 	body := `{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`
-	resp, err := b.Invoke(context.Background(), Request{ModelID: "us.amazon.nova-lite-v1:0", Body: []byte(body)})
+	resp, err := b.Invoke(context.Background(), Request{Model: model.ParseID("us.amazon.nova-lite-v1:0"), Body: []byte(body)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,16 +86,16 @@ func TestBedrockInvokeModelPassesBodiesThrough(t *testing.T) {
 
 func TestUsageFromBody(t *testing.T) {
 	cases := []struct {
-		family  Family
+		family  model.Family
 		body    string
 		in, out int
 	}{
-		{FamilyAnthropic, `{"usage":{"input_tokens":5,"output_tokens":9}}`, 5, 9},
-		{FamilyNova, novaAnswer, 8, 3},
-		{FamilyTitanText, `{"inputTextTokenCount":4,"results":[{"tokenCount":6}]}`, 4, 6},
-		{FamilyTitanEmbed, `{"embedding":[0.1],"inputTextTokenCount":7}`, 7, 0},
-		{FamilyLlama, `{"generation":"x","prompt_token_count":3,"generation_token_count":2}`, 3, 2},
-		{FamilyMistral, `{"outputs":[{"text":"x"}]}`, 0, 0},
+		{model.FamilyAnthropic, `{"usage":{"input_tokens":5,"output_tokens":9}}`, 5, 9},
+		{model.FamilyNova, novaAnswer, 8, 3},
+		{model.FamilyTitanText, `{"inputTextTokenCount":4,"results":[{"tokenCount":6}]}`, 4, 6},
+		{model.FamilyTitanEmbed, `{"embedding":[0.1],"inputTextTokenCount":7}`, 7, 0},
+		{model.FamilyLlama, `{"generation":"x","prompt_token_count":3,"generation_token_count":2}`, 3, 2},
+		{model.FamilyMistral, `{"outputs":[{"text":"x"}]}`, 0, 0},
 	}
 	for _, c := range cases {
 		if in, out := usageFromBody(c.family, []byte(c.body)); in != c.in || out != c.out {
@@ -109,7 +112,7 @@ func TestBedrockRetriesThrottling(t *testing.T) {
 		return &bedrockruntime.InvokeModelOutput{Body: []byte(novaAnswer)}, nil
 	}}
 	b, delays := newTestBedrock(t, f, 3)
-	if _, err := b.Invoke(context.Background(), Request{ModelID: "amazon.nova-lite-v1:0", Body: []byte(`{}`)}); err != nil {
+	if _, err := b.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-lite-v1:0"), Body: []byte(`{}`)}); err != nil {
 		t.Fatalf("Invoke: %v", err)
 	}
 	if len(f.invokes) != 3 || len(*delays) != 2 {
@@ -125,8 +128,8 @@ func TestBedrockThrottlingExhausted(t *testing.T) {
 		return nil, &types.ThrottlingException{Message: aws.String("Too many requests, please wait before trying again.")}
 	}}
 	b, _ := newTestBedrock(t, f, 2)
-	_, err := b.Invoke(context.Background(), Request{ModelID: "amazon.nova-lite-v1:0", Body: []byte(`{}`)})
-	var re *RecordError
+	_, err := b.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-lite-v1:0"), Body: []byte(`{}`)})
+	var re *model.RecordError
 	if !errors.As(err, &re) || re.Code != 429 || !strings.Contains(re.Message, "Too many requests") || !strings.Contains(re.Message, "3 attempts") {
 		t.Errorf("got %v, want RecordError 429 after 3 attempts", err)
 	}
@@ -150,8 +153,8 @@ func TestBedrockErrorsBecomeRecordErrors(t *testing.T) {
 	for _, c := range cases {
 		f := &fakeRuntime{invoke: func(int) (*bedrockruntime.InvokeModelOutput, error) { return nil, c.err }}
 		b, _ := newTestBedrock(t, f, 1)
-		_, err := b.Invoke(context.Background(), Request{ModelID: "amazon.nova-lite-v1:0", Body: []byte(`{}`)})
-		var re *RecordError
+		_, err := b.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-lite-v1:0"), Body: []byte(`{}`)})
+		var re *model.RecordError
 		if !errors.As(err, &re) || re.Code != c.code {
 			t.Errorf("%T: got %v, want RecordError %d", c.err, err, c.code)
 			continue
@@ -172,8 +175,8 @@ func TestBedrockCancelledContext(t *testing.T) {
 		return nil, fmt.Errorf("operation error Bedrock Runtime: InvokeModel, %w", context.Canceled)
 	}}
 	b, _ := newTestBedrock(t, f, 3)
-	_, err := b.Invoke(ctx, Request{ModelID: "amazon.nova-lite-v1:0", Body: []byte(`{}`)})
-	var re *RecordError
+	_, err := b.Invoke(ctx, Request{Model: model.ParseID("amazon.nova-lite-v1:0"), Body: []byte(`{}`)})
+	var re *model.RecordError
 	if !errors.Is(err, context.Canceled) || errors.As(err, &re) || len(f.invokes) != 1 {
 		t.Errorf("got %v after %d calls, want context.Canceled after 1", err, len(f.invokes))
 	}
@@ -197,7 +200,7 @@ func TestBedrockConverse(t *testing.T) {
 	b, _ := newTestBedrock(t, f, 0)
 	body := `{"system":[{"text":"Be brief."}],"messages":[{"role":"user","content":[{"text":"What is a lighthouse?"},{"image":{"format":"png","source":{"bytes":"aGVsbG8="}}}]}],` +
 		`"inferenceConfig":{"maxTokens":100,"temperature":0.5,"stopSequences":["END"]},"additionalModelRequestFields":{"top_k":5}}`
-	resp, err := b.Invoke(context.Background(), Request{ModelID: "anthropic.claude-3-haiku-20240307-v1:0", InvocationType: Converse, Body: []byte(body)})
+	resp, err := b.Invoke(context.Background(), Request{Model: model.ParseID("anthropic.claude-3-haiku-20240307-v1:0"), InvocationType: batch.InvocationConverse, Body: []byte(body)})
 	if err != nil {
 		t.Fatalf("Invoke: %v", err)
 	}
@@ -241,8 +244,8 @@ func TestBedrockConverseUnsupportedBlock(t *testing.T) {
 	f := &fakeRuntime{}
 	b, _ := newTestBedrock(t, f, 0)
 	body := `{"messages":[{"role":"user","content":[{"video":{"format":"mp4","source":{"bytes":"AA=="}}}]}]}`
-	_, err := b.Invoke(context.Background(), Request{ModelID: "amazon.nova-pro-v1:0", InvocationType: Converse, Body: []byte(body)})
-	var re *RecordError
+	_, err := b.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-pro-v1:0"), InvocationType: batch.InvocationConverse, Body: []byte(body)})
+	var re *model.RecordError
 	if !errors.As(err, &re) || re.Code != 400 || !strings.Contains(re.Message, `"video"`) {
 		t.Errorf("got %v, want RecordError 400 naming the video block", err)
 	}
@@ -287,7 +290,7 @@ func TestBedrockRealClientTokenHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.backoff.sleep = func(ctx context.Context, d time.Duration) error { return nil }
-	resp, err := b.Invoke(context.Background(), Request{ModelID: "mistral.mistral-7b-instruct-v0:2", Body: []byte(`{"prompt":"<s>[INST] Condiment? [/INST]"}`)})
+	resp, err := b.Invoke(context.Background(), Request{Model: model.ParseID("mistral.mistral-7b-instruct-v0:2"), Body: []byte(`{"prompt":"<s>[INST] Condiment? [/INST]"}`)})
 	if err != nil {
 		t.Fatalf("Invoke: %v", err)
 	}

@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"context"
@@ -16,6 +16,9 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // RuntimeClient is the part of *bedrockruntime.Client the bedrock backend
@@ -112,15 +115,15 @@ func NewBedrock(ctx context.Context, opts BedrockOptions) (*Bedrock, error) {
 // throttling once the retries are spent, …); the end of ctx is returned as
 // ctx's error.
 func (b *Bedrock) Invoke(ctx context.Context, req Request) (Response, error) {
-	family, err := DetectFamily(req.ModelID)
+	family, err := req.Model.RequireFamily()
 	if err != nil {
-		return Response{}, &RecordError{Code: 400, Message: err.Error()}
+		return Response{}, &model.RecordError{Code: 400, Message: err.Error()}
 	}
 	switch req.InvocationType {
-	case "", InvokeModel:
+	case "", batch.InvocationInvokeModel:
 		return b.invokeModel(ctx, family, req)
-	case Converse:
-		in, rerr := converseInput(req.ModelID, req.Body)
+	case batch.InvocationConverse:
+		in, rerr := converseInput(req.Model.String(), req.Body)
 		if rerr != nil {
 			return Response{}, rerr
 		}
@@ -134,16 +137,16 @@ func (b *Bedrock) Invoke(ctx context.Context, req Request) (Response, error) {
 		}
 		body, in2, out2, err := converseOutputJSON(out)
 		if err != nil {
-			return Response{}, &RecordError{Code: 500, Message: err.Error()}
+			return Response{}, &model.RecordError{Code: 500, Message: err.Error()}
 		}
 		return Response{Body: body, InputTokens: in2, OutputTokens: out2}, nil
 	}
-	return Response{}, &RecordError{Code: 400, Message: fmt.Sprintf("unknown model invocation type %q: use InvokeModel or Converse", req.InvocationType)}
+	return Response{}, &model.RecordError{Code: 400, Message: fmt.Sprintf("unknown model invocation type %q: use InvokeModel or Converse", req.InvocationType)}
 }
 
-func (b *Bedrock) invokeModel(ctx context.Context, family Family, req Request) (Response, error) {
+func (b *Bedrock) invokeModel(ctx context.Context, family model.Family, req Request) (Response, error) {
 	in := &bedrockruntime.InvokeModelInput{
-		ModelId:     aws.String(req.ModelID),
+		ModelId:     aws.String(req.Model.String()),
 		Body:        req.Body,
 		ContentType: aws.String("application/json"),
 		Accept:      aws.String("application/json"),
@@ -157,7 +160,7 @@ func (b *Bedrock) invokeModel(ctx context.Context, family Family, req Request) (
 		return Response{}, err
 	}
 	if !json.Valid(out.Body) {
-		return Response{}, &RecordError{Code: 500, Message: "the model's answer is not JSON: " + snippet(out.Body)}
+		return Response{}, &model.RecordError{Code: 500, Message: "the model's answer is not JSON: " + snippet(out.Body)}
 	}
 	resp := Response{Body: out.Body}
 	var ok bool
@@ -183,7 +186,7 @@ func tokensFromHeaders(md middleware.Metadata) (int, int, bool) {
 
 // usageFromBody reads the token counts a family's answer carries itself.
 // Mistral's answers carry none; those counts stay 0.
-func usageFromBody(family Family, body []byte) (in, out int) {
+func usageFromBody(family model.Family, body []byte) (in, out int) {
 	var u struct {
 		Usage *struct {
 			InputTokens      int `json:"input_tokens"`
@@ -202,20 +205,20 @@ func usageFromBody(family Family, body []byte) (in, out int) {
 		return 0, 0
 	}
 	switch family {
-	case FamilyAnthropic:
+	case model.FamilyAnthropic:
 		if u.Usage != nil {
 			return u.Usage.InputTokens, u.Usage.OutputTokens
 		}
-	case FamilyNova:
+	case model.FamilyNova:
 		if u.Usage != nil {
 			return u.Usage.InputTokensNova, u.Usage.OutputTokensNova
 		}
-	case FamilyTitanText, FamilyTitanEmbed:
+	case model.FamilyTitanText, model.FamilyTitanEmbed:
 		for _, r := range u.Results {
 			out += r.TokenCount
 		}
 		return u.InputTextTokenCount, out
-	case FamilyLlama:
+	case model.FamilyLlama:
 		return u.PromptTokenCount, u.GenerationTokenCount
 	}
 	return 0, 0
@@ -253,10 +256,10 @@ func (b *Bedrock) call(ctx context.Context, fn func(context.Context) error) erro
 
 // classifyBedrockError maps a runtime error to the record error Bedrock
 // batch would write, and says whether it is worth retrying.
-func classifyBedrockError(err error) (*RecordError, bool) {
+func classifyBedrockError(err error) (*model.RecordError, bool) {
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
-		return &RecordError{Code: 503, Message: "could not reach the Bedrock runtime: " + err.Error()}, true
+		return &model.RecordError{Code: 503, Message: "could not reach the Bedrock runtime: " + err.Error()}, true
 	}
 	msg := apiErr.ErrorMessage()
 	if msg == "" {
@@ -291,5 +294,5 @@ func classifyBedrockError(err error) (*RecordError, bool) {
 	if code == 0 {
 		code = 500
 	}
-	return &RecordError{Code: code, Message: msg}, retry
+	return &model.RecordError{Code: code, Message: msg}, retry
 }

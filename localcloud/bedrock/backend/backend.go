@@ -1,17 +1,18 @@
-package model
+package backend
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // Request is one record's model call.
 type Request struct {
-	// ModelID is the Bedrock model id or inference profile id of the job,
-	// for example "anthropic.claude-3-haiku-20240307-v1:0" or
+	// Model is the job's model id, parsed once for the whole job, for
+	// example "anthropic.claude-3-haiku-20240307-v1:0" or
 	// "us.amazon.nova-lite-v1:0".
-	ModelID string
+	Model model.ID
 	// InvocationType is "InvokeModel" (the default when empty) or "Converse".
 	InvocationType string
 	// Body is the record's modelInput: the InvokeModel request body of the
@@ -30,19 +31,6 @@ type Response struct {
 	// OutputTokens is the number of tokens the call generated.
 	OutputTokens int
 }
-
-// RecordError is a per-record failure, written into the record's output line
-// as error{errorCode, errorMessage}. The job goes on with the next record.
-type RecordError struct {
-	// Code is the HTTP-style status, for example 400 for a request the model
-	// rejects or 429 for throttling.
-	Code int
-	// Message says what was wrong, in the words of the service where possible.
-	Message string
-}
-
-// Error implements error.
-func (e *RecordError) Error() string { return fmt.Sprintf("%d: %s", e.Code, e.Message) }
 
 // Backend runs one record through a model.
 //

@@ -1,4 +1,4 @@
-package model
+package backend
 
 // hashBytes is 64-bit FNV-1a followed by the SplitMix64 finaliser, so that
 // every bit of the result depends on every input byte. It is stable across

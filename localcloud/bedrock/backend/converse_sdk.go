@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/document"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // The bedrock backend sends a Converse record through the SDK's typed
@@ -82,7 +84,7 @@ type cvRequest struct {
 }
 
 // unsupportedBlock names the first key of a block raw that is not converted.
-func unsupportedBlock(raw json.RawMessage, where string) *RecordError {
+func unsupportedBlock(raw json.RawMessage, where string) *model.RecordError {
 	var m map[string]json.RawMessage
 	_ = json.Unmarshal(raw, &m)
 	keys := make([]string, 0, len(m))
@@ -94,14 +96,14 @@ func unsupportedBlock(raw json.RawMessage, where string) *RecordError {
 	if len(keys) > 0 {
 		name = keys[0]
 	}
-	return &RecordError{Code: 400, Message: fmt.Sprintf("%s: content blocks of type %q are not supported by the bedrock backend's Converse path; "+
+	return &model.RecordError{Code: 400, Message: fmt.Sprintf("%s: content blocks of type %q are not supported by the bedrock backend's Converse path; "+
 		"use text, image, document, toolUse or toolResult blocks, or run the job with modelInvocationType InvokeModel", where, name)}
 }
 
-func convertBlock(raw json.RawMessage, where string) (types.ContentBlock, *RecordError) {
+func convertBlock(raw json.RawMessage, where string) (types.ContentBlock, *model.RecordError) {
 	var b cvBlock
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return nil, &RecordError{Code: 400, Message: fmt.Sprintf("%s: %v", where, err)}
+		return nil, &model.RecordError{Code: 400, Message: fmt.Sprintf("%s: %v", where, err)}
 	}
 	switch {
 	case b.Text != nil:
@@ -121,7 +123,7 @@ func convertBlock(raw json.RawMessage, where string) (types.ContentBlock, *Recor
 		var input any
 		if len(b.ToolUse.Input) > 0 {
 			if err := json.Unmarshal(b.ToolUse.Input, &input); err != nil {
-				return nil, &RecordError{Code: 400, Message: fmt.Sprintf("%s.toolUse.input: %v", where, err)}
+				return nil, &model.RecordError{Code: 400, Message: fmt.Sprintf("%s.toolUse.input: %v", where, err)}
 			}
 		}
 		return &types.ContentBlockMemberToolUse{Value: types.ToolUseBlock{
@@ -137,7 +139,7 @@ func convertBlock(raw json.RawMessage, where string) (types.ContentBlock, *Recor
 		for i, c := range b.ToolResult.Content {
 			var inner cvBlock
 			if err := json.Unmarshal(c, &inner); err != nil {
-				return nil, &RecordError{Code: 400, Message: fmt.Sprintf("%s.toolResult.content.%d: %v", where, i, err)}
+				return nil, &model.RecordError{Code: 400, Message: fmt.Sprintf("%s.toolResult.content.%d: %v", where, i, err)}
 			}
 			switch {
 			case inner.Text != nil:
@@ -155,11 +157,11 @@ func convertBlock(raw json.RawMessage, where string) (types.ContentBlock, *Recor
 
 // converseInput converts a Converse request's JSON (a record's modelInput)
 // to the SDK's input.
-func converseInput(modelID string, body []byte) (*bedrockruntime.ConverseInput, *RecordError) {
+func converseInput(modelID string, body []byte) (*bedrockruntime.ConverseInput, *model.RecordError) {
 	var r cvRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&r); err != nil {
-		return nil, &RecordError{Code: 400, Message: "the Converse request could not be read: " + err.Error()}
+		return nil, &model.RecordError{Code: 400, Message: "the Converse request could not be read: " + err.Error()}
 	}
 	in := &bedrockruntime.ConverseInput{ModelId: aws.String(modelID), AdditionalModelResponseFieldPaths: r.AdditionalModelResponseFieldPaths}
 	for i, m := range r.Messages {

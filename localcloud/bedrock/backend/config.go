@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // Backend names.
@@ -97,11 +99,11 @@ func checkBackendName(name, what string) error {
 	return fmt.Errorf("%s: unknown model backend %q: use sim, openai or bedrock", what, name)
 }
 
-// BackendName returns the name of the backend that serves modelID.
-func (r *Registry) BackendName(modelID string) string {
-	base := BaseModelID(modelID)
+// BackendName returns the name of the backend that serves the model id.
+func (r *Registry) BackendName(id model.ID) string {
+	base := id.Base()
 	for _, rt := range r.cfg.Routes {
-		if ok, _ := path.Match(rt.Pattern, modelID); ok {
+		if ok, _ := path.Match(rt.Pattern, id.String()); ok {
 			return rt.Backend
 		}
 		if ok, _ := path.Match(rt.Pattern, base); ok {
@@ -111,17 +113,18 @@ func (r *Registry) BackendName(modelID string) string {
 	return r.cfg.Backend
 }
 
-// Resolve returns the backend for modelID. It fails, before any record
-// runs, for a model id of no supported family (an *UnknownModelError), for
-// an openai backend without a server model for it, and when the bedrock
-// backend cannot load AWS credentials.
-func (r *Registry) Resolve(modelID string) (Backend, error) {
-	if _, err := DetectFamily(modelID); err != nil {
+// Resolve returns the backend for the model id. It fails, before any record
+// runs, for a model id of no supported family (an *UnknownModelError) or
+// that does not name its model (an *UnnamedModelError), for an openai
+// backend without a server model for it, and when the bedrock backend
+// cannot load AWS credentials.
+func (r *Registry) Resolve(id model.ID) (Backend, error) {
+	if _, err := id.RequireFamily(); err != nil {
 		return nil, err
 	}
-	switch r.BackendName(modelID) {
+	switch r.BackendName(id) {
 	case BackendOpenAI:
-		if _, err := r.openai.ServerModel(modelID); err != nil {
+		if _, err := r.openai.ServerModel(id); err != nil {
 			return nil, err
 		}
 		return r.openai, nil

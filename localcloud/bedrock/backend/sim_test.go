@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"bytes"
@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/clock"
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 func newTestSim(t testing.TB, opts SimOptions) *Sim {
@@ -91,7 +93,7 @@ func TestSimDeterministic(t *testing.T) {
 	}
 	// A different prompt gives a different answer that echoes it.
 	req := func(q string) Request {
-		return Request{ModelID: "amazon.nova-micro-v1:0", Body: []byte(`{"messages":[{"role":"user","content":[{"text":"` + q + `"}]}]}`)}
+		return Request{Model: model.ParseID("amazon.nova-micro-v1:0"), Body: []byte(`{"messages":[{"role":"user","content":[{"text":"` + q + `"}]}]}`)}
 	}
 	r1, _ := a.Invoke(context.Background(), req("Why is the sky blue today"))
 	r2, _ := a.Invoke(context.Background(), req("How do tides work"))
@@ -104,7 +106,7 @@ func TestSimDeterministic(t *testing.T) {
 }
 
 // generatedText extracts the text of a text family's answer.
-func generatedText(t *testing.T, family Family, converse bool, body []byte) (text, stop string) {
+func generatedText(t *testing.T, family model.Family, converse bool, body []byte) (text, stop string) {
 	t.Helper()
 	m := decodeJSON(t, body)
 	get := func(v any, path ...any) any {
@@ -119,17 +121,17 @@ func generatedText(t *testing.T, family Family, converse bool, body []byte) (tex
 		return v
 	}
 	switch {
-	case converse || family == FamilyNova:
+	case converse || family == model.FamilyNova:
 		return get(m, "output", "message", "content", 0, "text").(string), m["stopReason"].(string)
-	case family == FamilyAnthropic:
+	case family == model.FamilyAnthropic:
 		return get(m, "content", 0, "text").(string), m["stop_reason"].(string)
-	case family == FamilyTitanText:
+	case family == model.FamilyTitanText:
 		return get(m, "results", 0, "outputText").(string), get(m, "results", 0, "completionReason").(string)
-	case family == FamilyLlama:
+	case family == model.FamilyLlama:
 		return m["generation"].(string), m["stop_reason"].(string)
-	case family == FamilyMistral && m["choices"] != nil:
+	case family == model.FamilyMistral && m["choices"] != nil:
 		return get(m, "choices", 0, "message", "content").(string), get(m, "choices", 0, "stop_reason").(string)
-	case family == FamilyMistral:
+	case family == model.FamilyMistral:
 		return get(m, "outputs", 0, "text").(string), get(m, "outputs", 0, "stop_reason").(string)
 	}
 	t.Fatalf("no text in %v answers", family)
@@ -145,21 +147,21 @@ func TestSimTokenLimits(t *testing.T) {
 	}{
 		{"anthropic", "anthropic.claude-3-haiku-20240307-v1:0", "", `{"anthropic_version":"bedrock-2023-05-31","max_tokens":%d,"messages":[{"role":"user","content":"Tell me everything about lighthouses"}]}`, 0, "max_tokens"},
 		{"nova", "amazon.nova-lite-v1:0", "", `{"messages":[{"role":"user","content":[{"text":"Tell me everything about lighthouses"}]}],"inferenceConfig":{"maxTokens":%d}}`, 0, "max_tokens"},
-		{"converse", "meta.llama3-8b-instruct-v1:0", Converse, `{"messages":[{"role":"user","content":[{"text":"Tell me everything about lighthouses"}]}],"inferenceConfig":{"maxTokens":%d}}`, 0, "max_tokens"},
+		{"converse", "meta.llama3-8b-instruct-v1:0", batch.InvocationConverse, `{"messages":[{"role":"user","content":[{"text":"Tell me everything about lighthouses"}]}],"inferenceConfig":{"maxTokens":%d}}`, 0, "max_tokens"},
 		{"titan", "amazon.titan-text-lite-v1", "", `{"inputText":"Tell me everything about lighthouses","textGenerationConfig":{"maxTokenCount":%d}}`, 0, "LENGTH"},
 		{"llama", "meta.llama3-8b-instruct-v1:0", "", `{"prompt":"Tell me everything about lighthouses","max_gen_len":%d}`, 0, "length"},
 		{"mistral", "mistral.mixtral-8x7b-instruct-v0:1", "", `{"prompt":"<s>[INST] Tell me everything about lighthouses [/INST]","max_tokens":%d}`, 0, "length"},
 	}
 	for _, c := range cases {
-		family, _ := DetectFamily(c.modelID)
+		family := model.ParseID(c.modelID).Family()
 		for _, limit := range []int{1, 4, 9, 1000} {
 			t.Run(fmt.Sprintf("%s/%d", c.name, limit), func(t *testing.T) {
-				resp, err := s.Invoke(context.Background(), Request{ModelID: c.modelID, InvocationType: c.invocation, Body: []byte(fmt.Sprintf(c.body, limit))})
+				resp, err := s.Invoke(context.Background(), Request{Model: model.ParseID(c.modelID), InvocationType: c.invocation, Body: []byte(fmt.Sprintf(c.body, limit))})
 				if err != nil {
 					t.Fatal(err)
 				}
-				text, stop := generatedText(t, family, c.invocation == Converse, resp.Body)
-				n := CountTokens(text)
+				text, stop := generatedText(t, family, c.invocation == batch.InvocationConverse, resp.Body)
+				n := model.CountTokens(text)
 				if n != resp.OutputTokens {
 					t.Errorf("OutputTokens = %d, but the text has %d tokens: %q", resp.OutputTokens, n, text)
 				}
@@ -180,7 +182,7 @@ func TestSimTokenLimits(t *testing.T) {
 func TestSimStopSequence(t *testing.T) {
 	s := newTestSim(t, SimOptions{})
 	body := `{"anthropic_version":"bedrock-2023-05-31","max_tokens":100,"stop_sequences":["to"],"messages":[{"role":"user","content":"Hello"}]}`
-	resp, err := s.Invoke(context.Background(), Request{ModelID: "anthropic.claude-3-haiku-20240307-v1:0", Body: []byte(body)})
+	resp, err := s.Invoke(context.Background(), Request{Model: model.ParseID("anthropic.claude-3-haiku-20240307-v1:0"), Body: []byte(body)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +211,7 @@ func TestSimInputTokens(t *testing.T) {
 		{"amazon.titan-embed-text-v2:0", `{"inputText":"x y z"}`, 3},
 	}
 	for _, c := range cases {
-		resp, err := s.Invoke(context.Background(), Request{ModelID: c.modelID, Body: []byte(c.body)})
+		resp, err := s.Invoke(context.Background(), Request{Model: model.ParseID(c.modelID), Body: []byte(c.body)})
 		if err != nil {
 			t.Fatalf("%s: %v", c.modelID, err)
 		}
@@ -229,7 +231,7 @@ func TestSimEmbeddings(t *testing.T) {
 		return math.Sqrt(sum)
 	}
 	for _, dims := range []int{256, 512, 1024} {
-		resp, err := s.Invoke(context.Background(), Request{ModelID: "amazon.titan-embed-text-v2:0", Body: []byte(fmt.Sprintf(`{"inputText":"hello","dimensions":%d}`, dims))})
+		resp, err := s.Invoke(context.Background(), Request{Model: model.ParseID("amazon.titan-embed-text-v2:0"), Body: []byte(fmt.Sprintf(`{"inputText":"hello","dimensions":%d}`, dims))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +244,7 @@ func TestSimEmbeddings(t *testing.T) {
 			t.Errorf("dimensions %d: norm %v, want 1", dims, n)
 		}
 	}
-	resp, err := s.Invoke(context.Background(), Request{ModelID: "amazon.titan-embed-text-v2:0", Body: []byte(`{"inputText":"hello","normalize":false,"dimensions":256}`)})
+	resp, err := s.Invoke(context.Background(), Request{Model: model.ParseID("amazon.titan-embed-text-v2:0"), Body: []byte(`{"inputText":"hello","normalize":false,"dimensions":256}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +252,7 @@ func TestSimEmbeddings(t *testing.T) {
 		t.Errorf("normalize false still gave a unit vector")
 	}
 	// Cohere: one vector per text, same text ⇒ same vector, quantised types in range.
-	resp, err = s.Invoke(context.Background(), Request{ModelID: "cohere.embed-english-v3", Body: []byte(`{"texts":["a","b","a"],"input_type":"search_query","embedding_types":["float","int8","uint8","binary","ubinary"]}`)})
+	resp, err = s.Invoke(context.Background(), Request{Model: model.ParseID("cohere.embed-english-v3"), Body: []byte(`{"texts":["a","b","a"],"input_type":"search_query","embedding_types":["float","int8","uint8","binary","ubinary"]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,17 +320,17 @@ func TestSimValidation(t *testing.T) {
 			"Malformed input request: #: required key [input_type] not found, please reformat your input and try again."},
 		{"cohere too many texts", "cohere.embed-english-v3", "", `{"texts":[` + strings.TrimSuffix(strings.Repeat(`"a",`, 97), ",") + `],"input_type":"search_query"}`,
 			"Malformed input request: #/texts: expected maximum item count: 96, found: 97"},
-		{"converse no messages", anth, Converse, `{"inferenceConfig":{"maxTokens":10}}`, converseStartUser},
-		{"converse starts with assistant", anth, Converse, `{"messages":[{"role":"assistant","content":[{"text":"x"}]}]}`, converseStartUser},
-		{"converse not alternating", anth, Converse, `{"messages":[{"role":"user","content":[{"text":"x"}]},{"role":"user","content":[{"text":"y"}]}]}`, converseAlternate},
-		{"converse embedding model", "cohere.embed-english-v3", Converse, `{"messages":[{"role":"user","content":[{"text":"x"}]}]}`,
+		{"converse no messages", anth, batch.InvocationConverse, `{"inferenceConfig":{"maxTokens":10}}`, "A conversation must start with a user message."},
+		{"converse starts with assistant", anth, batch.InvocationConverse, `{"messages":[{"role":"assistant","content":[{"text":"x"}]}]}`, "A conversation must start with a user message."},
+		{"converse not alternating", anth, batch.InvocationConverse, `{"messages":[{"role":"user","content":[{"text":"x"}]},{"role":"user","content":[{"text":"y"}]}]}`, "A conversation must alternate between user and assistant roles."},
+		{"converse embedding model", "cohere.embed-english-v3", batch.InvocationConverse, `{"messages":[{"role":"user","content":[{"text":"x"}]}]}`,
 			"This action doesn't support the model that you provided."},
 		{"unknown invocation type", anth, "Batch", `{}`, `unknown model invocation type "Batch"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := s.Invoke(context.Background(), Request{ModelID: c.modelID, InvocationType: c.invocation, Body: []byte(c.body)})
-			var re *RecordError
+			_, err := s.Invoke(context.Background(), Request{Model: model.ParseID(c.modelID), InvocationType: c.invocation, Body: []byte(c.body)})
+			var re *model.RecordError
 			if !errors.As(err, &re) {
 				t.Fatalf("got %v, want a *RecordError", err)
 			}
@@ -358,14 +360,14 @@ func TestSimFaultInjection(t *testing.T) {
 			s := newTestSim(t, SimOptions{ErrorRate: rate, ErrorCode: 429})
 			failed, predicted := 0, 0
 			for _, body := range recs {
-				_, err := s.Invoke(context.Background(), Request{ModelID: "amazon.nova-lite-v1:0", Body: body})
+				_, err := s.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-lite-v1:0"), Body: body})
 				if FaultSelected(body, rate) {
 					predicted++
 				}
 				if err == nil {
 					continue
 				}
-				var re *RecordError
+				var re *model.RecordError
 				if !errors.As(err, &re) || re.Code != 429 || re.Message != "Too many requests, please wait before trying again." {
 					t.Fatalf("injected fault is %#v, want RecordError 429 with the throttling message", err)
 				}
@@ -381,7 +383,7 @@ func TestSimFaultInjection(t *testing.T) {
 			// The same file fails on the same records again.
 			again := 0
 			for _, body := range recs {
-				if _, err := s.Invoke(context.Background(), Request{ModelID: "amazon.nova-lite-v1:0", Body: body}); err != nil {
+				if _, err := s.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-lite-v1:0"), Body: body}); err != nil {
 					again++
 				}
 			}
@@ -394,8 +396,8 @@ func TestSimFaultInjection(t *testing.T) {
 
 func TestSimFaultSparesInvalidRecords(t *testing.T) {
 	s := newTestSim(t, SimOptions{ErrorRate: 1, ErrorCode: 503})
-	_, err := s.Invoke(context.Background(), Request{ModelID: "amazon.nova-lite-v1:0", Body: []byte(`{}`)})
-	var re *RecordError
+	_, err := s.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-lite-v1:0"), Body: []byte(`{}`)})
+	var re *model.RecordError
 	if !errors.As(err, &re) || re.Code != 400 {
 		t.Errorf("invalid record under full fault injection: %v, want its validation error 400", err)
 	}
@@ -403,7 +405,7 @@ func TestSimFaultSparesInvalidRecords(t *testing.T) {
 
 func TestSimLatency(t *testing.T) {
 	body := []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)
-	req := Request{ModelID: "amazon.nova-lite-v1:0", Body: body}
+	req := Request{Model: model.ParseID("amazon.nova-lite-v1:0"), Body: body}
 	t.Run("waits on the clock", func(t *testing.T) {
 		clk := clock.NewManual(time.Unix(0, 0))
 		s := newTestSim(t, SimOptions{Latency: time.Second, LatencyJitter: time.Second, Clock: clk})
@@ -438,7 +440,7 @@ func TestSimLatency(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
 		_, err := s.Invoke(ctx, req)
-		var re *RecordError
+		var re *model.RecordError
 		if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &re) {
 			t.Errorf("got %v, want the context's deadline error (not a record error)", err)
 		}

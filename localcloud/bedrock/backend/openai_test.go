@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"context"
@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // fakeServer is an OpenAI-compatible server whose answers a test scripts.
@@ -120,7 +123,7 @@ func TestOpenAIChatTranslation(t *testing.T) {
 			`{"system":[{"text":"Be brief."}],"messages":[{"role":"user","content":[{"text":"What is a lighthouse?"}]}],"inferenceConfig":{"maxTokens":50}}`,
 			"nova", "llama3.2:3b",
 			[]msg{{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is a lighthouse?"}}, 50, "max_tokens"},
-		{"converse", "mistral.mistral-large-2402-v1:0", Converse,
+		{"converse", "mistral.mistral-large-2402-v1:0", batch.InvocationConverse,
 			`{"messages":[{"role":"user","content":[{"text":"What is a lighthouse?"}]}],"inferenceConfig":{"maxTokens":40}}`,
 			"converse", "llama3.2:3b",
 			[]msg{{"role": "user", "content": "What is a lighthouse?"}}, 40, "max_tokens"},
@@ -144,7 +147,7 @@ func TestOpenAIChatTranslation(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			before := len(srv.recorded())
-			resp, err := o.Invoke(context.Background(), Request{ModelID: c.modelID, InvocationType: c.invocation, Body: []byte(c.body)})
+			resp, err := o.Invoke(context.Background(), Request{Model: model.ParseID(c.modelID), InvocationType: c.invocation, Body: []byte(c.body)})
 			if err != nil {
 				t.Fatalf("Invoke: %v", err)
 			}
@@ -168,8 +171,8 @@ func TestOpenAIChatTranslation(t *testing.T) {
 			for _, d := range shapeDiff("$", loadShape(t, c.shape), m) {
 				t.Error(d)
 			}
-			family, _ := DetectFamily(c.modelID)
-			text, stop := generatedText(t, family, c.invocation == Converse, resp.Body)
+			family := model.ParseID(c.modelID).Family()
+			text, stop := generatedText(t, family, c.invocation == batch.InvocationConverse, resp.Body)
 			if text != "Lighthouses guide ships." || stop != c.wantStop {
 				t.Errorf("text %q stop %q; want the server's text and %q", text, stop, c.wantStop)
 			}
@@ -191,7 +194,7 @@ func TestOpenAIImages(t *testing.T) {
 	})
 	o := newTestOpenAI(t, srv.srv.URL+"/v1", OpenAIOptions{})
 	body := `{"anthropic_version":"bedrock-2023-05-31","max_tokens":10,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},{"type":"text","text":"What is this?"}]}]}`
-	if _, err := o.Invoke(context.Background(), Request{ModelID: "anthropic.claude-3-haiku-20240307-v1:0", Body: []byte(body)}); err != nil {
+	if _, err := o.Invoke(context.Background(), Request{Model: model.ParseID("anthropic.claude-3-haiku-20240307-v1:0"), Body: []byte(body)}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := json.Marshal(srv.recorded()[0].body["messages"])
@@ -211,7 +214,7 @@ func TestOpenAIEmbeddings(t *testing.T) {
 	o := newTestOpenAI(t, srv.srv.URL, OpenAIOptions{EmbeddingModel: "nomic-embed-text"})
 
 	t.Run("titan", func(t *testing.T) {
-		resp, err := o.Invoke(context.Background(), Request{ModelID: "amazon.titan-embed-text-v2:0", Body: []byte(`{"inputText":"hello","dimensions":256}`)})
+		resp, err := o.Invoke(context.Background(), Request{Model: model.ParseID("amazon.titan-embed-text-v2:0"), Body: []byte(`{"inputText":"hello","dimensions":256}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +239,7 @@ func TestOpenAIEmbeddings(t *testing.T) {
 		}
 	})
 	t.Run("cohere", func(t *testing.T) {
-		resp, err := o.Invoke(context.Background(), Request{ModelID: "cohere.embed-english-v3", Body: []byte(`{"texts":["a","b","c"],"input_type":"search_document"}`)})
+		resp, err := o.Invoke(context.Background(), Request{Model: model.ParseID("cohere.embed-english-v3"), Body: []byte(`{"texts":["a","b","c"],"input_type":"search_document"}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,7 +275,7 @@ func TestOpenAIRetriesThrottlingWithRetryAfter(t *testing.T) {
 	})
 	o := newTestOpenAI(t, srv.srv.URL, OpenAIOptions{})
 	delays := noSleep(o)
-	resp, err := o.Invoke(context.Background(), Request{ModelID: "amazon.nova-micro-v1:0", Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
+	resp, err := o.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-micro-v1:0"), Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
 	if err != nil {
 		t.Fatalf("Invoke: %v", err)
 	}
@@ -294,8 +297,8 @@ func TestOpenAIExponentialBackoff(t *testing.T) {
 	})
 	o := newTestOpenAI(t, srv.srv.URL, OpenAIOptions{MaxRetries: 3, BackoffBase: 100 * time.Millisecond, BackoffMax: 300 * time.Millisecond})
 	delays := noSleep(o)
-	_, err := o.Invoke(context.Background(), Request{ModelID: "meta.llama3-8b-instruct-v1:0", Body: []byte(`{"prompt":"hi"}`)})
-	var re *RecordError
+	_, err := o.Invoke(context.Background(), Request{Model: model.ParseID("meta.llama3-8b-instruct-v1:0"), Body: []byte(`{"prompt":"hi"}`)})
+	var re *model.RecordError
 	if !errors.As(err, &re) || re.Code != 500 {
 		t.Fatalf("got %v, want RecordError 500", err)
 	}
@@ -335,8 +338,8 @@ func TestOpenAIClientErrorsAreNotRetried(t *testing.T) {
 		})
 		o := newTestOpenAI(t, srv.srv.URL, OpenAIOptions{})
 		noSleep(o)
-		_, err := o.Invoke(context.Background(), Request{ModelID: "meta.llama3-8b-instruct-v1:0", Body: []byte(`{"prompt":"hi"}`)})
-		var re *RecordError
+		_, err := o.Invoke(context.Background(), Request{Model: model.ParseID("meta.llama3-8b-instruct-v1:0"), Body: []byte(`{"prompt":"hi"}`)})
+		var re *model.RecordError
 		if !errors.As(err, &re) || re.Code != c.wantCode || !strings.Contains(re.Message, c.wantMsg) {
 			t.Errorf("status %d: got %v, want RecordError %d containing %q", c.status, err, c.wantCode, c.wantMsg)
 		}
@@ -357,15 +360,15 @@ func TestOpenAITimeout(t *testing.T) {
 	})
 	defer close(release)
 	o := newTestOpenAI(t, srv.srv.URL, OpenAIOptions{Timeout: 50 * time.Millisecond, MaxRetries: -1})
-	_, err := o.Invoke(context.Background(), Request{ModelID: "amazon.nova-micro-v1:0", Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
-	var re *RecordError
+	_, err := o.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-micro-v1:0"), Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
+	var re *model.RecordError
 	if !errors.As(err, &re) || re.Code != 408 || !strings.Contains(re.Message, "did not answer within 50ms") {
 		t.Fatalf("got %v, want RecordError 408 naming the timeout", err)
 	}
 	// With retries, the next attempt succeeds.
 	o2 := newTestOpenAI(t, srv.srv.URL, OpenAIOptions{Timeout: 2 * time.Second})
 	noSleep(o2)
-	if _, err := o2.Invoke(context.Background(), Request{ModelID: "amazon.nova-micro-v1:0", Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)}); err != nil {
+	if _, err := o2.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-micro-v1:0"), Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)}); err != nil {
 		t.Errorf("second server attempt: %v", err)
 	}
 }
@@ -377,8 +380,8 @@ func TestOpenAIContextCancelIsNotARecordError(t *testing.T) {
 	o := newTestOpenAI(t, srv.srv.URL, OpenAIOptions{BackoffBase: time.Hour})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := o.Invoke(ctx, Request{ModelID: "amazon.nova-micro-v1:0", Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
-	var re *RecordError
+	_, err := o.Invoke(ctx, Request{Model: model.ParseID("amazon.nova-micro-v1:0"), Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
+	var re *model.RecordError
 	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &re) {
 		t.Errorf("got %v, want the context's error while backing off", err)
 	}
@@ -390,8 +393,8 @@ func TestOpenAIUnreachableServer(t *testing.T) {
 	srv.Close()
 	o := newTestOpenAI(t, url, OpenAIOptions{MaxRetries: 1})
 	noSleep(o)
-	_, err := o.Invoke(context.Background(), Request{ModelID: "amazon.nova-micro-v1:0", Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
-	var re *RecordError
+	_, err := o.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-micro-v1:0"), Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
+	var re *model.RecordError
 	if !errors.As(err, &re) || re.Code != 503 || !strings.Contains(re.Message, "could not reach the model server") {
 		t.Errorf("got %v, want RecordError 503", err)
 	}
@@ -417,7 +420,7 @@ func TestOpenAIConcurrencyLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := o.Invoke(context.Background(), Request{ModelID: "amazon.nova-micro-v1:0", Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)}); err != nil {
+			if _, err := o.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-micro-v1:0"), Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -433,10 +436,10 @@ func TestOpenAIServerModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m, err := o.ServerModel("us.meta.llama3-8b-instruct-v1:0"); err != nil || m != "llama3:8b" {
+	if m, err := o.ServerModel(model.ParseID("us.meta.llama3-8b-instruct-v1:0")); err != nil || m != "llama3:8b" {
 		t.Errorf("mapped id behind a profile: %q %v", m, err)
 	}
-	if _, err := o.ServerModel("amazon.nova-lite-v1:0"); err == nil || !strings.Contains(err.Error(), "--openai-model") {
+	if _, err := o.ServerModel(model.ParseID("amazon.nova-lite-v1:0")); err == nil || !strings.Contains(err.Error(), "--openai-model") {
 		t.Errorf("unmapped id without a default: %v, want an error saying how to set one", err)
 	}
 	for _, bad := range []string{"", "localhost:11434", "ftp://x/v1"} {

@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/sim")
@@ -24,7 +26,7 @@ type requestCase struct {
 }
 
 func (c requestCase) request() Request {
-	return Request{ModelID: c.ModelID, InvocationType: c.InvocationType, Body: c.ModelInput}
+	return Request{Model: model.ParseID(c.ModelID), InvocationType: c.InvocationType, Body: c.ModelInput}
 }
 
 func loadRequestCases(t testing.TB) []requestCase {

@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 // SimOptions configures the sim backend. The zero value is a fault-free,
@@ -102,35 +103,35 @@ func (s *Sim) Invoke(ctx context.Context, req Request) (Response, error) {
 	if err := ctx.Err(); err != nil {
 		return Response{}, err
 	}
-	family, err := DetectFamily(req.ModelID)
+	family, err := req.Model.RequireFamily()
 	if err != nil {
-		return Response{}, &RecordError{Code: 400, Message: err.Error()}
+		return Response{}, &model.RecordError{Code: 400, Message: err.Error()}
 	}
 	h := hashBytes(req.Body)
 	if err := s.wait(ctx, h); err != nil {
 		return Response{}, err
 	}
-	p, rerr := parseRequest(family, req.InvocationType, req.Body)
+	p, rerr := model.ReadInput(family, req.InvocationType, req.Body)
 	if rerr != nil {
 		return Response{}, rerr
 	}
 	if faultSelected(h, s.opts.ErrorRate) {
-		return Response{}, &RecordError{Code: s.errCode, Message: s.errMsg}
+		return Response{}, &model.RecordError{Code: s.errCode, Message: s.errMsg}
 	}
 	if family.Embedding() {
-		e := embedding{id: uuidFromHash(h), inputTokens: p.inputTokens}
-		for _, t := range p.embed.texts {
-			e.vectors = append(e.vectors, simVector(t, p.embed.dims, p.embed.normalize || family == FamilyCohereEmbed))
+		e := model.Embedding{ID: uuidFromHash(h), InputTokens: p.InputTokens}
+		for _, t := range p.Embed.Texts {
+			e.Vectors = append(e.Vectors, simVector(t, p.Embed.Dims, p.Embed.Normalize || family == model.FamilyCohereEmbed))
 		}
-		return Response{Body: renderEmbedding(family, &p.embed, &e), InputTokens: p.inputTokens}, nil
+		return Response{Body: p.EmbeddingBody(&e), InputTokens: p.InputTokens}, nil
 	}
-	g := simGenerate(h, &p.gen)
-	if family == FamilyAnthropic {
-		g.id = anthropicID(h)
+	g := simGenerate(h, &p.Chat)
+	if family == model.FamilyAnthropic {
+		g.ID = anthropicID(h)
 	}
-	g.inputTokens = p.inputTokens
-	g.latencyMs = s.latency(h).Milliseconds()
-	return Response{Body: renderGeneration(&p, req.ModelID, &g), InputTokens: g.inputTokens, OutputTokens: g.outputTokens}, nil
+	g.InputTokens = p.InputTokens
+	g.LatencyMs = s.latency(h).Milliseconds()
+	return Response{Body: p.GenerationBody(req.Model, &g), InputTokens: g.InputTokens, OutputTokens: g.OutputTokens}, nil
 }
 
 func (s *Sim) latency(h uint64) time.Duration {
@@ -176,13 +177,13 @@ var simWords = [...]string{
 }
 
 // simGenerate writes the simulated answer to g, cut at its limits.
-func simGenerate(h uint64, g *genRequest) generation {
+func simGenerate(h uint64, g *model.ChatRequest) model.Generation {
 	r := mix64(h ^ 0xbb67ae8584caa73b)
 	n := 6 + int(r%20)
 	var sb strings.Builder
 	sb.Grow(96 + n*9)
 	sb.WriteString("Simulated answer to \"")
-	writeFirstWords(&sb, g.lastUserText(), 6)
+	writeFirstWords(&sb, g.LastUserText(), 6)
 	sb.WriteString("\":")
 	for i := 0; i < n; i++ {
 		r = mix64(r + 0x9e3779b97f4a7c15)
@@ -191,24 +192,24 @@ func simGenerate(h uint64, g *genRequest) generation {
 	}
 	sb.WriteByte('.')
 	text := sb.String()
-	out := generation{stop: stopEnd}
-	for _, seq := range g.stop {
+	out := model.Generation{Stop: model.StopEnd}
+	for _, seq := range g.Stop {
 		if seq == "" {
 			continue
 		}
 		if i := strings.Index(text, seq); i >= 0 {
-			text, out.stop, out.stopSeq = text[:i], stopSequence, seq
+			text, out.Stop, out.StopSeq = text[:i], model.StopSequence, seq
 		}
 	}
 	// The text's only white space is single spaces, where truncateTokens
 	// and CountTokens agree: a text within the limit needs no cutting.
-	out.outputTokens = CountTokens(text)
-	if out.outputTokens > g.maxTokens {
-		text, _ = truncateTokens(text, g.maxTokens)
-		out.stop, out.stopSeq = stopLength, ""
-		out.outputTokens = CountTokens(text)
+	out.OutputTokens = model.CountTokens(text)
+	if out.OutputTokens > g.MaxTokens {
+		text, _ = model.TruncateTokens(text, g.MaxTokens)
+		out.Stop, out.StopSeq = model.StopLength, ""
+		out.OutputTokens = model.CountTokens(text)
 	}
-	out.text = text
+	out.Text = text
 	return out
 }
 
@@ -259,7 +260,10 @@ func simVector(text string, dims int, normalize bool) []float32 {
 	return v
 }
 
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+const (
+	base62    = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	hexDigits = "0123456789abcdef"
+)
 
 // anthropicID returns a message id in the form Bedrock gives Claude's
 // messages ("msg_bdrk_01…", 24 characters after the prefix).

@@ -1,4 +1,4 @@
-package model
+package backend
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bedrockbatch/bedrockbatch/model"
 )
 
 func TestRegistryRoutes(t *testing.T) {
@@ -23,10 +25,10 @@ func TestRegistryRoutes(t *testing.T) {
 		"cohere.embed-english-v3":                   BackendSim,
 	}
 	for id, want := range cases {
-		if got := reg.BackendName(id); got != want {
+		if got := reg.BackendName(model.ParseID(id)); got != want {
 			t.Errorf("BackendName(%q) = %q, want %q", id, got, want)
 		}
-		b, err := reg.Resolve(id)
+		b, err := reg.Resolve(model.ParseID(id))
 		if err != nil {
 			t.Fatalf("Resolve(%q): %v", id, err)
 		}
@@ -41,8 +43,8 @@ func TestRegistryRoutes(t *testing.T) {
 			}
 		}
 	}
-	a, _ := reg.Resolve("amazon.nova-lite-v1:0")
-	b, _ := reg.Resolve("meta.llama3-8b-instruct-v1:0")
+	a, _ := reg.Resolve(model.ParseID("amazon.nova-lite-v1:0"))
+	b, _ := reg.Resolve(model.ParseID("meta.llama3-8b-instruct-v1:0"))
 	if a != b {
 		t.Error("two model ids on the same backend got two instances")
 	}
@@ -53,11 +55,11 @@ func TestRegistryDefaultsToSim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := reg.Resolve("amazon.nova-lite-v1:0")
+	b, err := reg.Resolve(model.ParseID("amazon.nova-lite-v1:0"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := b.Invoke(context.Background(), Request{ModelID: "amazon.nova-lite-v1:0", Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
+	resp, err := b.Invoke(context.Background(), Request{Model: model.ParseID("amazon.nova-lite-v1:0"), Body: []byte(`{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`)})
 	if err != nil || resp.OutputTokens == 0 {
 		t.Errorf("default backend answered %v, %v", resp, err)
 	}
@@ -68,12 +70,12 @@ func TestResolveFailsEarly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = reg.Resolve("ai21.jamba-1-5-mini-v1:0")
-	var ue *UnknownModelError
+	_, err = reg.Resolve(model.ParseID("ai21.jamba-1-5-mini-v1:0"))
+	var ue *model.UnknownModelError
 	if !errors.As(err, &ue) {
 		t.Errorf("unknown family: %v, want *UnknownModelError", err)
 	}
-	if _, err := reg.Resolve("amazon.nova-lite-v1:0"); err == nil || !strings.Contains(err.Error(), "no server model") {
+	if _, err := reg.Resolve(model.ParseID("amazon.nova-lite-v1:0")); err == nil || !strings.Contains(err.Error(), "no server model") {
 		t.Errorf("openai without a server model: %v, want an error at resolution", err)
 	}
 }
@@ -88,7 +90,7 @@ func TestRegistryBedrockWithoutRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reg.Resolve("amazon.nova-lite-v1:0"); err == nil || !strings.Contains(err.Error(), "no AWS Region") {
+	if _, err := reg.Resolve(model.ParseID("amazon.nova-lite-v1:0")); err == nil || !strings.Contains(err.Error(), "no AWS Region") {
 		t.Errorf("got %v, want an error saying the Region is missing", err)
 	}
 }
