@@ -26,6 +26,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/httpapi"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/dynamodb"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
@@ -75,6 +76,8 @@ type Cloud struct {
 	Bedrock *bedrock.Engine
 	// StepFunctions is the Step Functions API over the interpreter.
 	StepFunctions *sfn.Service
+	// DynamoDB serves tables and items.
+	DynamoDB *dynamodb.Service
 
 	opts      Options
 	lock      *os.File
@@ -186,6 +189,14 @@ func open(opts Options) (*Cloud, error) {
 		return nil, fmt.Errorf("step functions: %w", err)
 	}
 	c.Register(edge.StepFunctions, c.StepFunctions.Handler())
+	c.DynamoDB, err = dynamodb.New(dynamodb.Options{
+		DataDir: filepath.Join(opts.DataDir, "dynamodb"), Region: opts.Region, Account: opts.Account,
+		Clock: opts.Clock, Logger: opts.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dynamodb: %w", err)
+	}
+	c.Register(edge.DynamoDB, c.DynamoDB)
 	c.Router.Mount(console.Path, console.New(console.Options{AWS: cfg, Events: c.Events, Invocations: c.Lambda}))
 	return c, nil
 }
@@ -215,7 +226,7 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 // executions resume when a cloud opens the same data directory again.
 func (c *Cloud) Close() error {
 	c.StepFunctions.Close()
-	err := c.Bedrock.Close()
+	err := errors.Join(c.Bedrock.Close(), c.DynamoDB.Close())
 	c.lock.Close()
 	return err
 }
@@ -241,6 +252,7 @@ func (c *Cloud) Start(ctx context.Context) error {
 	if err := c.Bedrock.Start(); err != nil {
 		return err
 	}
+	c.DynamoDB.Start()
 	c.started.Do(func() { close(c.ready) })
 	return nil
 }

@@ -20,6 +20,7 @@ const (
 	StepFunctions = "states"
 	EventBridge   = "events"
 	Lambda        = "lambda"
+	DynamoDB      = "dynamodb"
 )
 
 // HealthPath answers GET with the list of served services, for readiness
@@ -48,8 +49,9 @@ func New(logger *slog.Logger) *Router {
 		logger:   logger,
 		services: map[string]http.Handler{},
 		targets: map[string]string{
-			"AWSEvents":        EventBridge,
-			"AWSStepFunctions": StepFunctions,
+			"AWSEvents":         EventBridge,
+			"AWSStepFunctions":  StepFunctions,
+			"DynamoDB_20120810": DynamoDB,
 		},
 		paths: map[string]string{
 			"/2015-03-31/functions":  Lambda,
