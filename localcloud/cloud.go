@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -216,7 +217,7 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 		StateDir: filepath.Join(c.opts.DataDir, "deployments"),
 		Target: &target{
 			c: c, s3: awss3.NewFromConfig(cfg), events: eventbridge.NewFromConfig(cfg),
-			sfn: awssfn.NewFromConfig(cfg), functions: c.functions,
+			sfn: awssfn.NewFromConfig(cfg), dynamodb: awsdynamodb.NewFromConfig(cfg), functions: c.functions,
 		},
 	}
 	return d.Deploy(ctx, a)

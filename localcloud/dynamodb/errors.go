@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Error is a DynamoDB error: its __type (a fully qualified shape name as
@@ -75,8 +76,13 @@ func internal(err error) *Error {
 // X-Amzn-ErrorType header, the text in "message".
 func (e *Error) write(w http.ResponseWriter) {
 	body := map[string]any{"__type": e.Type}
+	// The request deserializer's errors spell the member with a capital M.
+	msgKey := "message"
+	if strings.HasPrefix(e.Type, coralService) {
+		msgKey = "Message"
+	}
 	if e.Message != "" {
-		body["message"] = e.Message
+		body[msgKey] = e.Message
 	}
 	if e.Item != nil {
 		body["Item"] = e.Item

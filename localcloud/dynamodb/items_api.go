@@ -44,8 +44,7 @@ func checkCondition(c condition, old Item, onFailure string) error {
 }
 
 func (s *Service) putItem(_ context.Context, in *putItemInput) (*itemOutput, error) {
-	t, err := s.lookup(in.TableName)
-	if err != nil {
+	if _, err := checkTableName(in.TableName, "tableName"); err != nil {
 		return nil, err
 	}
 	rv, err := returnValues(in.ReturnValues, "NONE", "ALL_OLD")
@@ -53,6 +52,10 @@ func (s *Service) putItem(_ context.Context, in *putItemInput) (*itemOutput, err
 		return nil, err
 	}
 	cond, err := writeCheck(&in.exprInput, in.ConditionExpression)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.lookup(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +71,7 @@ func (s *Service) putItem(_ context.Context, in *putItemInput) (*itemOutput, err
 	if err := t.put(in.Item.clone()); err != nil {
 		return nil, err
 	}
-	out := &itemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t.meta.Name, 1)}
+	out := &itemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t.meta.Name, writeUnits(max(in.Item.size(), old.size())))}
 	if rv == "ALL_OLD" && old != nil {
 		out.Attributes = old.clone()
 	}
@@ -77,11 +80,12 @@ func (s *Service) putItem(_ context.Context, in *putItemInput) (*itemOutput, err
 
 type getItemInput struct {
 	exprInput
-	TableName              string  `json:"TableName"`
-	Key                    Item    `json:"Key"`
-	ProjectionExpression   *string `json:"ProjectionExpression"`
-	ConsistentRead         bool    `json:"ConsistentRead"`
-	ReturnConsumedCapacity string  `json:"ReturnConsumedCapacity"`
+	TableName              string   `json:"TableName"`
+	Key                    Item     `json:"Key"`
+	ProjectionExpression   *string  `json:"ProjectionExpression"`
+	AttributesToGet        []string `json:"AttributesToGet"`
+	ConsistentRead         bool     `json:"ConsistentRead"`
+	ReturnConsumedCapacity string   `json:"ReturnConsumedCapacity"`
 }
 
 type getItemOutput struct {
@@ -90,8 +94,7 @@ type getItemOutput struct {
 }
 
 func (s *Service) getItem(_ context.Context, in *getItemInput) (*getItemOutput, error) {
-	t, err := s.lookup(in.TableName)
-	if err != nil {
+	if _, err := checkTableName(in.TableName, "tableName"); err != nil {
 		return nil, err
 	}
 	env, err := in.env(in.ProjectionExpression != nil)
@@ -105,13 +108,27 @@ func (s *Service) getItem(_ context.Context, in *getItemInput) (*getItemOutput, 
 	if err := env.checkUnused(); err != nil {
 		return nil, err
 	}
+	if in.AttributesToGet != nil {
+		if paths != nil {
+			return nil, validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
+		}
+		paths = attributesToGet(in.AttributesToGet)
+	}
+	t, err := s.lookup(in.TableName)
+	if err != nil {
+		return nil, err
+	}
 	if err := t.checkKey(in.Key); err != nil {
+		return nil, err
+	}
+	if err := t.checkScalarKeys(paths); err != nil {
 		return nil, err
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	out := &getItemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t.meta.Name, 0.5)}
-	if it := t.items[t.keyOf(in.Key)]; it != nil {
+	it := t.items[t.keyOf(in.Key)]
+	out := &getItemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t.meta.Name, readUnits(it.size(), in.ConsistentRead))}
+	if it != nil {
 		if paths != nil {
 			out.Item = project(it, paths)
 		} else {
@@ -132,8 +149,7 @@ type deleteItemInput struct {
 }
 
 func (s *Service) deleteItem(_ context.Context, in *deleteItemInput) (*itemOutput, error) {
-	t, err := s.lookup(in.TableName)
-	if err != nil {
+	if _, err := checkTableName(in.TableName, "tableName"); err != nil {
 		return nil, err
 	}
 	rv, err := returnValues(in.ReturnValues, "NONE", "ALL_OLD")
@@ -141,6 +157,10 @@ func (s *Service) deleteItem(_ context.Context, in *deleteItemInput) (*itemOutpu
 		return nil, err
 	}
 	cond, err := writeCheck(&in.exprInput, in.ConditionExpression)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.lookup(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +176,7 @@ func (s *Service) deleteItem(_ context.Context, in *deleteItemInput) (*itemOutpu
 	if err := t.delete(in.Key); err != nil {
 		return nil, err
 	}
-	out := &itemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t.meta.Name, 1)}
+	out := &itemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t.meta.Name, writeUnits(old.size()))}
 	if rv == "ALL_OLD" && old != nil {
 		out.Attributes = old.clone()
 	}
@@ -175,8 +195,7 @@ type updateItemInput struct {
 }
 
 func (s *Service) updateItem(_ context.Context, in *updateItemInput) (*itemOutput, error) {
-	t, err := s.lookup(in.TableName)
-	if err != nil {
+	if _, err := checkTableName(in.TableName, "tableName"); err != nil {
 		return nil, err
 	}
 	rv, err := returnValues(in.ReturnValues, "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
@@ -198,6 +217,10 @@ func (s *Service) updateItem(_ context.Context, in *updateItemInput) (*itemOutpu
 		return nil, err
 	}
 	if err := env.checkUnused(); err != nil {
+		return nil, err
+	}
+	t, err := s.lookup(in.TableName)
+	if err != nil {
 		return nil, err
 	}
 	if err := t.checkKey(in.Key); err != nil {
@@ -228,7 +251,7 @@ func (s *Service) updateItem(_ context.Context, in *updateItemInput) (*itemOutpu
 	if err := t.put(updated); err != nil {
 		return nil, err
 	}
-	out := &itemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t.meta.Name, 1)}
+	out := &itemOutput{ConsumedCapacity: consumed(in.ReturnConsumedCapacity, t.meta.Name, writeUnits(max(updated.size(), old.size())))}
 	paths := make([]docPath, len(actions))
 	for i, a := range actions {
 		paths[i] = a.path

@@ -8,19 +8,20 @@ import (
 
 type readInput struct {
 	exprInput
-	TableName              string  `json:"TableName"`
-	IndexName              *string `json:"IndexName"`
-	Select                 string  `json:"Select"`
-	Limit                  *int    `json:"Limit"`
-	ConsistentRead         bool    `json:"ConsistentRead"`
-	ExclusiveStartKey      Item    `json:"ExclusiveStartKey"`
-	ProjectionExpression   *string `json:"ProjectionExpression"`
-	FilterExpression       *string `json:"FilterExpression"`
-	ReturnConsumedCapacity string  `json:"ReturnConsumedCapacity"`
-	KeyConditionExpression *string `json:"KeyConditionExpression"`
-	ScanIndexForward       *bool   `json:"ScanIndexForward"`
-	Segment                *int    `json:"Segment"`
-	TotalSegments          *int    `json:"TotalSegments"`
+	TableName              string   `json:"TableName"`
+	IndexName              *string  `json:"IndexName"`
+	Select                 string   `json:"Select"`
+	Limit                  *int     `json:"Limit"`
+	ConsistentRead         bool     `json:"ConsistentRead"`
+	ExclusiveStartKey      Item     `json:"ExclusiveStartKey"`
+	ProjectionExpression   *string  `json:"ProjectionExpression"`
+	FilterExpression       *string  `json:"FilterExpression"`
+	ReturnConsumedCapacity string   `json:"ReturnConsumedCapacity"`
+	KeyConditionExpression *string  `json:"KeyConditionExpression"`
+	ScanIndexForward       *bool    `json:"ScanIndexForward"`
+	Segment                *int     `json:"Segment"`
+	TotalSegments          *int     `json:"TotalSegments"`
+	AttributesToGet        []string `json:"AttributesToGet"`
 }
 
 type readOutput struct {
@@ -29,6 +30,7 @@ type readOutput struct {
 	ScannedCount     int            `json:"ScannedCount"`
 	LastEvaluatedKey Item           `json:"LastEvaluatedKey,omitempty"`
 	ConsumedCapacity map[string]any `json:"ConsumedCapacity,omitempty"`
+	bytes            int
 }
 
 // maxPage is the 1 MB of data a Query or Scan reads at most per call
@@ -53,21 +55,14 @@ type read struct {
 	limit      int
 	forward    bool
 	projectIdx bool // project the index's attributes only
+	consistent bool
 }
 
 func (s *Service) prepareRead(in *readInput, query bool) (*read, *keyCondition, error) {
-	t, err := s.lookup(in.TableName)
-	if err != nil {
+	if _, err := checkTableName(in.TableName, "tableName"); err != nil {
 		return nil, nil, err
 	}
-	r := &read{t: t, ix: t.primary, forward: in.ScanIndexForward == nil || *in.ScanIndexForward}
-	if in.IndexName != nil {
-		ix := t.secondary[*in.IndexName]
-		if ix == nil {
-			return nil, nil, validation("The table does not have the specified index: %s", *in.IndexName)
-		}
-		r.ix = ix
-	}
+	r := &read{forward: in.ScanIndexForward == nil || *in.ScanIndexForward}
 	if in.Limit != nil {
 		if *in.Limit < 1 {
 			return nil, nil, validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", *in.Limit)
@@ -79,45 +74,26 @@ func (s *Service) prepareRead(in *readInput, query bool) (*read, *keyCondition, 
 	default:
 		return nil, nil, validation("1 validation error detected: Value '%s' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]", in.Select)
 	}
-	if in.ProjectionExpression != nil && in.Select != "" && in.Select != "SPECIFIC_ATTRIBUTES" {
-		return nil, nil, validation("Cannot specify the AttributesToGet when choosing to get only the Count")
-	}
-	if in.Select == "ALL_PROJECTED_ATTRIBUTES" && in.IndexName == nil {
-		return nil, nil, validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
-	}
-	if in.Select == "ALL_ATTRIBUTES" && r.ix != t.primary && r.ix.proj.ProjectionType != "ALL" {
-		if r.ix.local {
-			// A local index fetches the other attributes from the table.
-		} else {
-			return nil, nil, validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", r.ix.name)
-		}
-	}
-	if in.ConsistentRead && r.ix != t.primary && !r.ix.local {
-		return nil, nil, validation("Consistent reads are not supported on global secondary indexes")
-	}
-	r.count = in.Select == "COUNT"
-	r.projectIdx = r.ix != t.primary && in.Select != "ALL_ATTRIBUTES"
 	if (in.Segment == nil) != (in.TotalSegments == nil) {
 		return nil, nil, validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
 	}
 	if in.TotalSegments != nil && (*in.TotalSegments < 1 || *in.TotalSegments > 1000000 || *in.Segment < 0 || *in.Segment >= *in.TotalSegments) {
 		return nil, nil, validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", *in.Segment, *in.TotalSegments)
 	}
+	if in.AttributesToGet != nil && in.ProjectionExpression != nil {
+		return nil, nil, validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
+	}
 	hasExpr := in.FilterExpression != nil || in.ProjectionExpression != nil || in.KeyConditionExpression != nil
 	env, err := in.env(hasExpr)
 	if err != nil {
 		return nil, nil, err
 	}
-	var kc *keyCondition
+	var keyCond condition
 	if query {
 		if in.KeyConditionExpression == nil {
 			return nil, nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
 		}
-		c, err := parseCondition("KeyConditionExpression", *in.KeyConditionExpression, env)
-		if err != nil {
-			return nil, nil, err
-		}
-		if kc, err = r.keyCondition(c); err != nil {
+		if keyCond, err = parseCondition("KeyConditionExpression", *in.KeyConditionExpression, env); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -127,13 +103,53 @@ func (s *Service) prepareRead(in *readInput, query bool) (*read, *keyCondition, 
 	if r.proj, err = projectionOf(in.ProjectionExpression, env); err != nil {
 		return nil, nil, err
 	}
+	if in.AttributesToGet != nil {
+		r.proj = attributesToGet(in.AttributesToGet)
+	}
 	if err := env.checkUnused(); err != nil {
 		return nil, nil, err
 	}
-	if r.filter != nil && query {
-		if err := r.checkFilterKeys(r.filter); err != nil {
+	if r.proj != nil && in.Select != "" && in.Select != "SPECIFIC_ATTRIBUTES" {
+		return nil, nil, validation("Cannot specify the AttributesToGet when choosing to get only the Count")
+	}
+	if in.Select == "ALL_PROJECTED_ATTRIBUTES" && in.IndexName == nil {
+		return nil, nil, validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+	}
+
+	t, err := s.lookup(in.TableName)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.t, r.ix = t, t.primary
+	if in.IndexName != nil {
+		ix := t.secondary[*in.IndexName]
+		if ix == nil {
+			return nil, nil, validation("The table does not have the specified index: %s", *in.IndexName)
+		}
+		r.ix = ix
+	}
+	if in.Select == "ALL_ATTRIBUTES" && r.ix != t.primary && !r.ix.local && r.ix.proj.ProjectionType != "ALL" {
+		return nil, nil, validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", r.ix.name)
+	}
+	if in.ConsistentRead && r.ix != t.primary && !r.ix.local {
+		return nil, nil, validation("Consistent reads are not supported on global secondary indexes")
+	}
+	r.count = in.Select == "COUNT"
+	r.consistent = in.ConsistentRead
+	r.projectIdx = r.ix != t.primary && in.Select != "ALL_ATTRIBUTES"
+	var kc *keyCondition
+	if query {
+		if kc, err = r.keyCondition(keyCond); err != nil {
 			return nil, nil, err
 		}
+		if r.filter != nil {
+			if err := r.checkFilterKeys(r.filter); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if err := t.checkScalarKeys(r.proj); err != nil {
+		return nil, nil, err
 	}
 	if in.ExclusiveStartKey != nil {
 		if err := r.checkStartKey(in.ExclusiveStartKey); err != nil {
@@ -388,7 +404,7 @@ func (s *Service) query(_ context.Context, in *readInput) (*readOutput, error) {
 			}
 		}
 	})
-	out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, r.t.meta.Name, float64(out.ScannedCount+1)/2)
+	out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, r.t.meta.Name, readUnits(out.bytes, r.consistent))
 	return out, nil
 }
 
@@ -415,6 +431,7 @@ func (r *read) run(out *readOutput, each func(yield func(Item) bool)) {
 		}
 		return true
 	})
+	out.bytes = bytes
 	if (more || (r.limit > 0 && out.ScannedCount == r.limit)) && last != nil {
 		out.LastEvaluatedKey = r.lastKey(last)
 	}
@@ -493,7 +510,7 @@ func (s *Service) scan(_ context.Context, in *readInput) (*readOutput, error) {
 			}
 		}
 	})
-	out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, r.t.meta.Name, float64(out.ScannedCount+1)/2)
+	out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, r.t.meta.Name, readUnits(out.bytes, r.consistent))
 	return out, nil
 }
 

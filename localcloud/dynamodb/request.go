@@ -88,6 +88,20 @@ func (t *table) checkKey(key Item) error {
 			return validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s", emptyKind(v.Type), name)
 		}
 	}
+	return t.checkKeySizes(key)
+}
+
+// Key size limits: 2048 bytes for a partition key, 1024 for a sort key
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys).
+func (t *table) checkKeySizes(it Item) error {
+	if v := it[t.primary.hash]; v != nil && v.size() > 2048 {
+		return invalidParam("Size of hashkey has exceeded the maximum size limit of2048 bytes")
+	}
+	if t.primary.rng != "" {
+		if v := it[t.primary.rng]; v != nil && v.size() > 1024 {
+			return invalidParam("Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+		}
+	}
 	return nil
 }
 
@@ -134,6 +148,9 @@ func (t *table) checkItem(it Item) error {
 			}
 		}
 	}
+	if err := t.checkKeySizes(it); err != nil {
+		return err
+	}
 	if it.size() > maxItemSize {
 		return validation("Item size has exceeded the maximum allowed size")
 	}
@@ -156,10 +173,56 @@ func returnValues(rv string, allowed ...string) (string, error) {
 	return rv, nil
 }
 
-// consumed is the ConsumedCapacity reported when asked for.
+// consumed is the ConsumedCapacity reported when asked for; INDEXES
+// details the table's share.
 func consumed(rcc, table string, units float64) map[string]any {
-	if rcc != "TOTAL" && rcc != "INDEXES" {
-		return nil
+	switch rcc {
+	case "TOTAL":
+		return map[string]any{"TableName": table, "CapacityUnits": units}
+	case "INDEXES":
+		return map[string]any{"TableName": table, "CapacityUnits": units, "Table": map[string]any{"CapacityUnits": units}}
 	}
-	return map[string]any{"TableName": table, "CapacityUnits": units}
+	return nil
+}
+
+// readUnits are the read capacity units of reading size bytes: one per
+// 4 KB for a strongly consistent read, half that for an eventually
+// consistent one; writeUnits are one per 1 KB written
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html).
+func readUnits(size int, consistent bool) float64 {
+	u := float64(max(1, (size+4095)/4096))
+	if !consistent {
+		u /= 2
+	}
+	return u
+}
+
+func writeUnits(size int) float64 { return float64(max(1, (size+1023)/1024)) }
+
+// attributesToGet turns the legacy AttributesToGet into top-level paths.
+func attributesToGet(names []string) []docPath {
+	paths := make([]docPath, len(names))
+	for i, n := range names {
+		paths[i] = docPath{{name: n}}
+	}
+	return paths
+}
+
+// checkScalarKeys rejects a projection that reaches into a key attribute
+// of the table or of an index.
+func (t *table) checkScalarKeys(paths []docPath) error {
+	for _, p := range paths {
+		if len(p) < 2 {
+			continue
+		}
+		if n := p[0].name; n == t.primary.hash || n == t.primary.rng {
+			return validation("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s", n)
+		}
+		for _, ix := range t.secondary {
+			if n := p[0].name; n == ix.hash || n == ix.rng {
+				return validation("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %s", n)
+			}
+		}
+	}
+	return nil
 }
