@@ -25,7 +25,7 @@ type readInput struct {
 }
 
 type readOutput struct {
-	Items            []Item         `json:"Items,omitempty"`
+	Items            []Item         `json:"Items,omitzero"`
 	Count            int            `json:"Count"`
 	ScannedCount     int            `json:"ScannedCount"`
 	LastEvaluatedKey Item           `json:"LastEvaluatedKey,omitempty"`
