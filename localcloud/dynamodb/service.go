@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -250,7 +251,15 @@ func (s *Service) operations() map[string]func(context.Context, []byte) (any, er
 func op[In, Out any](fn func(ctx context.Context, in *In) (Out, error)) func(context.Context, []byte) (any, error) {
 	return func(ctx context.Context, body []byte) (any, error) {
 		in := new(In)
-		if len(body) > 0 {
+		if len(body) == 0 {
+			// DynamoDB answers a request without a body with a bare
+			// SerializationException.
+			return nil, &Error{Status: http.StatusBadRequest, Type: coralService + "SerializationException"}
+		}
+		if e := checkShape(body, reflect.TypeOf(in).Elem()); e != nil {
+			return nil, e
+		}
+		{
 			if err := json.Unmarshal(body, in); err != nil {
 				var e *Error
 				if errors.As(err, &e) {

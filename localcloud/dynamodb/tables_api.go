@@ -297,6 +297,32 @@ type describeTableOutput struct {
 	Table tableDescription `json:"Table"`
 }
 
+// lookupTable finds the table of a table operation (DescribeTable,
+// DeleteTable, the TTL and backup settings), which check the name and
+// report a missing table in their own words.
+func (s *Service) lookupTable(name string) (*table, error) {
+	if err := checkTableOpName(name); err != nil {
+		return nil, err
+	}
+	t, err := s.table(name)
+	if err != nil {
+		return nil, tableNotFound(name)
+	}
+	return t, nil
+}
+
+func checkTableOpName(name string) error {
+	switch {
+	case name == "":
+		return validation("The parameter 'TableName' is required but was not present in the request")
+	case len(name) < 3 || len(name) > 255:
+		return validation("TableName must be at least 3 characters long and at most 255 characters long")
+	case !tableNamePattern.MatchString(name):
+		return validation("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name)
+	}
+	return nil
+}
+
 func (s *Service) lookup(name string) (*table, error) {
 	n, err := checkTableName(name, "tableName")
 	if err != nil {
@@ -306,7 +332,7 @@ func (s *Service) lookup(name string) (*table, error) {
 }
 
 func (s *Service) describeTable(_ context.Context, in *tableNameInput) (*describeTableOutput, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupTable(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -316,15 +342,15 @@ func (s *Service) describeTable(_ context.Context, in *tableNameInput) (*describ
 }
 
 func (s *Service) deleteTable(_ context.Context, in *tableNameInput) (*tableOutput, error) {
-	name, err := checkTableName(in.TableName, "tableName")
-	if err != nil {
+	name := in.TableName
+	if err := checkTableOpName(name); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.tables[name]
 	if t == nil {
-		return nil, notFound()
+		return nil, tableNotFound(name)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -390,7 +416,7 @@ type ttlSpecification struct {
 }
 
 func (s *Service) updateTimeToLive(_ context.Context, in *updateTTLInput) (any, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupTable(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -420,7 +446,7 @@ func (s *Service) updateTimeToLive(_ context.Context, in *updateTTLInput) (any, 
 }
 
 func (s *Service) describeTimeToLive(_ context.Context, in *tableNameInput) (any, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupTable(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -441,7 +467,7 @@ type updateBackupsInput struct {
 }
 
 func (s *Service) updateContinuousBackups(_ context.Context, in *updateBackupsInput) (any, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupTable(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -459,7 +485,7 @@ func (s *Service) updateContinuousBackups(_ context.Context, in *updateBackupsIn
 }
 
 func (s *Service) describeContinuousBackups(_ context.Context, in *tableNameInput) (any, error) {
-	t, err := s.lookup(in.TableName)
+	t, err := s.lookupTable(in.TableName)
 	if err != nil {
 		return nil, err
 	}
