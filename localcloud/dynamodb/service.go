@@ -259,14 +259,12 @@ func op[In, Out any](fn func(ctx context.Context, in *In) (Out, error)) func(con
 		if e := checkShape(body, reflect.TypeOf(in).Elem()); e != nil {
 			return nil, e
 		}
-		{
-			if err := json.Unmarshal(body, in); err != nil {
-				var e *Error
-				if errors.As(err, &e) {
-					return nil, e
-				}
-				return nil, serialization("%s", strings.TrimPrefix(err.Error(), "json: "))
+		if err := json.Unmarshal(body, in); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return nil, e
 			}
+			return nil, serialization("%s", strings.TrimPrefix(err.Error(), "json: "))
 		}
 		return fn(ctx, in)
 	}
