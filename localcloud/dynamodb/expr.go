@@ -133,9 +133,17 @@ type parser struct {
 	pos      int
 	env      *exprEnv
 	what     string // "ConditionExpression", "UpdateExpression", …
-	semantic error
+	semantic map[string]error
 	update   bool // functions of update expressions are allowed
 }
+
+// The order in which DynamoDB reports the kinds of semantic error of an
+// expression when it has several.
+var (
+	conditionErrorOrder  = []string{"unknownFunction", "misusedFunction", "reserved", "attrName", "attrVal", "count", "distinct", "function"}
+	updateErrorOrder     = []string{"reserved", "unknownFunction", "misusedFunction", "section", "attrName", "attrVal", "pathOverlap", "pathConflict", "operand", "count", "function"}
+	projectionErrorOrder = []string{"reserved", "attrName", "pathOverlap", "pathConflict"}
+)
 
 // syntaxError is raised by panic inside the parser and recovered at its
 // entry points.
@@ -172,10 +180,13 @@ func (p *parser) errorf(format string, args ...any) error {
 	return validation("Invalid "+p.what+": "+format, args...)
 }
 
-// semanticf keeps the first semantic error.
-func (p *parser) semanticf(format string, args ...any) {
+// semanticf keeps the first semantic error of a kind.
+func (p *parser) semanticf(kind, format string, args ...any) {
 	if p.semantic == nil {
-		p.semantic = p.errorf(format, args...)
+		p.semantic = map[string]error{}
+	}
+	if p.semantic[kind] == nil {
+		p.semantic[kind] = p.errorf(format, args...)
 	}
 }
 
@@ -205,7 +216,19 @@ func (p *parser) run(fn func()) (err error) {
 	if p.peek().kind != tokEOF {
 		p.fail()
 	}
-	return p.semantic
+	order := conditionErrorOrder
+	switch p.what {
+	case "UpdateExpression":
+		order = updateErrorOrder
+	case "ProjectionExpression":
+		order = projectionErrorOrder
+	}
+	for _, kind := range order {
+		if err := p.semantic[kind]; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parseCondition parses a condition, filter or key condition expression.
@@ -259,7 +282,7 @@ func (p *parser) primary() condition {
 		if _, ok := conditionFunctions[t.text]; ok {
 			c := p.conditionFunction()
 			if p.isComparator() || p.isKeyword("BETWEEN") || p.isKeyword("IN") {
-				p.semanticf("The function is not allowed to be used this way in an expression; function: %s", t.text)
+				p.semanticf("misusedFunction", "The function is not allowed to be used this way in an expression; function: %s", t.text)
 				p.next()
 				p.operand()
 			}
@@ -321,7 +344,7 @@ func (p *parser) checkDistinct(op string, ops ...operand) {
 	}
 	for _, o := range ops[1:] {
 		if po, ok := o.(pathOp); ok && po.path.String() == first.path.String() {
-			p.semanticf("The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: %s", op, first.path)
+			p.semanticf("distinct", "The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: %s", op, first.path)
 			return
 		}
 	}
@@ -336,11 +359,11 @@ func (p *parser) checkBounds(lo, hi operand) {
 		return
 	}
 	if l.v.Type != h.v.Type {
-		p.semanticf("The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {%s}, upper bound operand: AttributeValue: {%s}", brief(l.v), brief(h.v))
+		p.semanticf("function", "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {%s}, upper bound operand: AttributeValue: {%s}", brief(l.v), brief(h.v))
 		return
 	}
 	if c, ok := compare(l.v, h.v); ok && c > 0 {
-		p.semanticf("The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {%s}, upper bound operand: AttributeValue: {%s}", brief(l.v), brief(h.v))
+		p.semanticf("function", "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {%s}, upper bound operand: AttributeValue: {%s}", brief(l.v), brief(h.v))
 	}
 }
 
@@ -358,7 +381,7 @@ func (p *parser) conditionFunction() condition {
 	args := p.arguments()
 	want := conditionFunctions[name]
 	if len(args) != want {
-		p.semanticf("Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d", name, len(args))
+		p.semanticf("count", "Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d", name, len(args))
 		return funcCond{name, args}
 	}
 	switch name {
@@ -368,21 +391,21 @@ func (p *parser) conditionFunction() condition {
 		p.requirePath(name, args[0])
 		if v, ok := args[1].(valueOp); ok && v.v != nil {
 			if v.v.Type != "S" {
-				p.semanticf("Incorrect operand type for operator or function; operator or function: %s, operand type: %s", name, v.v.Type)
+				p.semanticf("function", "Incorrect operand type for operator or function; operator or function: %s, operand type: %s", name, v.v.Type)
 			} else if !containsString(valueTypes, v.v.Str) {
-				p.semanticf("Invalid attribute type name found; type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}", v.v.Str)
+				p.semanticf("function", "Invalid attribute type name found; type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}", v.v.Str)
 			}
 		}
 	case "begins_with":
 		for _, a := range args {
 			if t := p.staticType(a); t != "" && t != "S" && t != "B" {
-				p.semanticf("Incorrect operand type for operator or function; operator or function: %s, operand type: %s", name, t)
+				p.semanticf("function", "Incorrect operand type for operator or function; operator or function: %s, operand type: %s", name, t)
 			}
 		}
 	case "contains":
 		if a, ok := args[0].(pathOp); ok {
 			if b, ok := args[1].(pathOp); ok && a.path.String() == b.path.String() {
-				p.semanticf("The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: %s", name, a.path)
+				p.semanticf("distinct", "The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: %s", name, a.path)
 			}
 		}
 	}
@@ -405,7 +428,7 @@ func (p *parser) staticType(o operand) string {
 
 func (p *parser) requirePath(fn string, o operand) {
 	if _, ok := o.(pathOp); !ok {
-		p.semanticf("Operator or function requires a document path; operator or function: %s", fn)
+		p.semanticf("function", "Operator or function requires a document path; operator or function: %s", fn)
 	}
 }
 
@@ -441,7 +464,7 @@ func (p *parser) operand() operand {
 func (p *parser) valueRef(name string) operand {
 	v, ok := p.env.values[name]
 	if !ok {
-		p.semanticf("An expression attribute value used in expression is not defined; attribute value: %s", name)
+		p.semanticf("attrVal", "An expression attribute value used in expression is not defined; attribute value: %s", name)
 	}
 	p.env.usedVals[name] = true
 	return valueOp{name, v}
@@ -454,44 +477,44 @@ func (p *parser) functionOperand() operand {
 		p.next()
 		args := p.arguments()
 		if len(args) != 1 {
-			p.semanticf("Incorrect number of operands for operator or function; operator or function: size, number of operands: %d", len(args))
+			p.semanticf("count", "Incorrect number of operands for operator or function; operator or function: size, number of operands: %d", len(args))
 			return sizeOp{args[0]}
 		}
 		if t := p.staticType(args[0]); t == "N" || t == "BOOL" || t == "NULL" {
-			p.semanticf("Incorrect operand type for operator or function; operator or function: size, operand type: %s", t)
+			p.semanticf("function", "Incorrect operand type for operator or function; operator or function: size, operand type: %s", t)
 		}
 		return sizeOp{args[0]}
 	case p.update && name == "if_not_exists":
 		p.next()
 		args := p.arguments()
 		if len(args) != 2 {
-			p.semanticf("Incorrect number of operands for operator or function; operator or function: if_not_exists, number of operands: %d", len(args))
+			p.semanticf("count", "Incorrect number of operands for operator or function; operator or function: if_not_exists, number of operands: %d", len(args))
 			return ifNotExistsOp{nil, args[0]}
 		}
 		path, ok := args[0].(pathOp)
 		if !ok {
-			p.semanticf("Operator or function requires a document path; operator or function: if_not_exists")
+			p.semanticf("function", "Operator or function requires a document path; operator or function: if_not_exists")
 		}
 		return ifNotExistsOp{path.path, args[1]}
 	case p.update && name == "list_append":
 		p.next()
 		args := p.arguments()
 		if len(args) != 2 {
-			p.semanticf("Incorrect number of operands for operator or function; operator or function: list_append, number of operands: %d", len(args))
+			p.semanticf("count", "Incorrect number of operands for operator or function; operator or function: list_append, number of operands: %d", len(args))
 			return listAppendOp{args[0], args[0]}
 		}
 		for _, a := range args {
 			if t := p.staticType(a); t != "" && t != "L" {
-				p.semanticf("Incorrect operand type for operator or function; operator or function: list_append, operand type: %s", t)
+				p.semanticf("function", "Incorrect operand type for operator or function; operator or function: list_append, operand type: %s", t)
 			}
 		}
 		return listAppendOp{args[0], args[1]}
 	}
 	_, isCond := conditionFunctions[name]
 	if isCond || name == "size" || name == "if_not_exists" || name == "list_append" {
-		p.semanticf("The function is not allowed to be used this way in an expression; function: %s", name)
+		p.semanticf("misusedFunction", "The function is not allowed to be used this way in an expression; function: %s", name)
 	} else {
-		p.semanticf("Invalid function name; function: %s", name)
+		p.semanticf("unknownFunction", "Invalid function name; function: %s", name)
 	}
 	p.next()
 	args := p.arguments()
@@ -532,14 +555,14 @@ func (p *parser) pathName() string {
 	case tokIdent:
 		p.next()
 		if isReserved(t.text) {
-			p.semanticf("Attribute name is a reserved keyword; reserved keyword: %s", t.text)
+			p.semanticf("reserved", "Attribute name is a reserved keyword; reserved keyword: %s", t.text)
 		}
 		return t.text
 	case tokName:
 		p.next()
 		n, ok := p.env.names[t.text]
 		if !ok {
-			p.semanticf("An expression attribute name used in the document path is not defined; attribute name: %s", t.text)
+			p.semanticf("attrName", "An expression attribute name used in the document path is not defined; attribute name: %s", t.text)
 		}
 		p.env.usedNames[t.text] = true
 		return n
@@ -576,10 +599,10 @@ func (p *parser) checkPaths(paths []docPath) {
 			}
 			switch {
 			case k == n:
-				p.semanticf("Two document paths overlap with each other; must remove or rewrite one of these paths; path one: %s, path two: %s", a, b)
+				p.semanticf("pathOverlap", "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: %s, path two: %s", a, b)
 				return
 			case k > 0 && a[k].isIndex != b[k].isIndex:
-				p.semanticf("Two document paths conflict with each other; must remove or rewrite one of these paths; path one: %s, path two: %s", a, b)
+				p.semanticf("pathConflict", "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: %s, path two: %s", a, b)
 				return
 			}
 		}
@@ -612,7 +635,7 @@ func parseUpdate(src string, env *exprEnv) ([]updateAction, error) {
 			}
 			p.next()
 			if seen[kind] {
-				p.semanticf("The %q section can only be used once in an update expression;", kind)
+				p.semanticf("section", "The %q section can only be used once in an update expression;", kind)
 			}
 			seen[kind] = true
 			for {
@@ -646,7 +669,7 @@ func (p *parser) updateAction(kind string) updateAction {
 			r := p.operand()
 			for _, o := range []operand{v, r} {
 				if t := p.staticType(o); t != "" && t != "N" {
-					p.semanticf("Incorrect operand type for operator or function; operator: %s, operand type: %s", op, t)
+					p.semanticf("operand", "Incorrect operand type for operator or function; operator: %s, operand type: %s", op, t)
 				}
 			}
 			v = arithOp{op, v, r}
@@ -664,7 +687,7 @@ func (p *parser) updateAction(kind string) updateAction {
 	if vo := v.(valueOp); vo.v != nil {
 		okType := vo.v.Type == "SS" || vo.v.Type == "NS" || vo.v.Type == "BS" || (kind == "ADD" && vo.v.Type == "N")
 		if !okType {
-			p.semanticf("Incorrect operand type for operator or function; operator: %s, operand type: %s", kind, typeName(vo.v.Type))
+			p.semanticf("operand", "Incorrect operand type for operator or function; operator: %s, operand type: %s", kind, typeName(vo.v.Type))
 		}
 	}
 	return updateAction{kind, path, v}

@@ -1,7 +1,9 @@
 package dynamodb
 
 import (
+	"encoding/json"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -9,7 +11,36 @@ import (
 // values in its expressions.
 type exprInput struct {
 	ExpressionAttributeNames  map[string]string `json:"ExpressionAttributeNames"`
-	ExpressionAttributeValues map[string]*Value `json:"ExpressionAttributeValues"`
+	ExpressionAttributeValues exprValues        `json:"ExpressionAttributeValues"`
+}
+
+// exprValues are ExpressionAttributeValues: a value DynamoDB refuses is
+// reported with its placeholder.
+type exprValues map[string]*Value
+
+func (ev *exprValues) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return serialization("Unexpected field type")
+	}
+	out := make(exprValues, len(raw))
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := new(Value)
+		if err := v.UnmarshalJSON(raw[k]); err != nil {
+			if e, ok := err.(*Error); ok && e.Code() == "ValidationException" {
+				return validation("ExpressionAttributeValues contains invalid value: %s for key %s", e.Message, k)
+			}
+			return err
+		}
+		out[k] = v
+	}
+	*ev = out
+	return nil
 }
 
 var (

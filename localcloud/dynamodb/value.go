@@ -37,11 +37,12 @@ func numValue(n number) *Value { return &Value{Type: "N", Str: n.normalized().St
 var valueTypes = []string{"B", "BOOL", "BS", "L", "M", "N", "NS", "NULL", "S", "SS"}
 
 // UnmarshalJSON decodes and validates an AttributeValue, with DynamoDB's
-// messages for values it rejects.
+// messages for values it rejects. Each member given is checked before a
+// value with several members is refused, as DynamoDB orders its checks.
 func (v *Value) UnmarshalJSON(b []byte) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return serialization("Unexpected value type in payload: an AttributeValue is an object such as {\"S\": \"text\"}")
+		return serialization("Unexpected value type in payload")
 	}
 	var set []string
 	for _, t := range valueTypes {
@@ -49,138 +50,133 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 			set = append(set, t)
 		}
 	}
-	for k := range raw {
-		if !containsString(valueTypes, k) {
-			return serialization("Unexpected field type: %s is not an AttributeValue member (one of %s)", k, strings.Join(valueTypes, ", "))
-		}
-	}
 	if len(set) == 0 {
 		return validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+	}
+	for _, t := range set {
+		m, err := parseMember(t, raw[t])
+		if err != nil {
+			return err
+		}
+		*v = *m
 	}
 	if len(set) > 1 {
 		return validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
 	}
-	v.Type = set[0]
-	r := raw[v.Type]
+	return nil
+}
+
+// parseMember decodes one member of an AttributeValue.
+func parseMember(typ string, r json.RawMessage) (*Value, error) {
+	v := &Value{Type: typ}
 	bad := func() error {
-		return serialization("Unexpected value type in payload: the %s member of an AttributeValue has the wrong JSON type", v.Type)
+		return serialization("Unexpected value type in payload: the %s member of an AttributeValue has the wrong JSON type", typ)
 	}
-	switch v.Type {
+	switch typ {
 	case "S":
 		if json.Unmarshal(r, &v.Str) != nil {
-			return bad()
+			return nil, bad()
 		}
 	case "N":
 		var s string
 		if json.Unmarshal(r, &s) != nil {
-			return bad()
+			return nil, bad()
 		}
 		n, err := canonicalNumber(s)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.Str = n
 	case "B":
 		var s string
 		if json.Unmarshal(r, &s) != nil {
-			return bad()
+			return nil, bad()
 		}
 		d, err := decodeBase64(s)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.Str = d
 	case "BOOL":
 		if json.Unmarshal(r, &v.Bool) != nil {
-			return bad()
+			return nil, bad()
 		}
 	case "NULL":
 		if json.Unmarshal(r, &v.Bool) != nil {
-			return bad()
+			return nil, bad()
 		}
 		if !v.Bool {
-			return invalidParam("Null attribute value types must have the value of true")
+			return nil, invalidParam("Null attribute value types must have the value of true")
 		}
 	case "SS", "NS", "BS":
 		var members []string
 		if json.Unmarshal(r, &members) != nil {
-			return bad()
+			return nil, bad()
 		}
 		if len(members) == 0 {
-			switch v.Type {
+			switch typ {
 			case "SS":
-				return invalidParam("An string set  may not be empty")
+				return nil, invalidParam("An string set  may not be empty")
 			case "NS":
-				return invalidParam("An number set  may not be empty")
+				return nil, invalidParam("An number set  may not be empty")
 			}
-			return invalidParam("Binary sets should not be empty")
+			return nil, invalidParam("Binary sets should not be empty")
+		}
+		raw := append([]string(nil), members...)
+		for i, m := range members {
+			var err error
+			switch typ {
+			case "NS":
+				members[i], err = canonicalNumber(m)
+			case "BS":
+				members[i], err = decodeBase64(m)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 		seen := make(map[string]bool, len(members))
-		for i, m := range members {
-			switch v.Type {
-			case "NS":
-				n, err := canonicalNumber(m)
-				if err != nil {
-					return err
+		for _, m := range members {
+			if seen[m] {
+				switch typ {
+				case "NS":
+					return nil, validation("Input collection contains duplicates")
+				case "BS":
+					return nil, invalidParam("Input collection [%s]of type BS contains duplicates.", strings.Join(raw, ", "))
 				}
-				members[i] = n
-			case "BS":
-				d, err := decodeBase64(m)
-				if err != nil {
-					return err
-				}
-				members[i] = d
+				return nil, invalidParam("Input collection [%s] contains duplicates.", strings.Join(raw, ", "))
 			}
-			if seen[members[i]] {
-				return invalidParam("Input collection %s contains duplicates.", setText(v.Type, members))
-			}
-			seen[members[i]] = true
+			seen[m] = true
 		}
 		v.Set = members
 	case "L":
-		if json.Unmarshal(r, &v.List) != nil {
-			var probe []json.RawMessage
-			if json.Unmarshal(r, &probe) != nil {
-				return bad()
-			}
-			for _, p := range probe {
-				if err := new(Value).UnmarshalJSON(p); err != nil {
-					return err
-				}
-			}
+		var probe []json.RawMessage
+		if json.Unmarshal(r, &probe) != nil {
+			return nil, bad()
 		}
-		for _, e := range v.List {
-			if e == nil {
-				return validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+		v.List = make([]*Value, len(probe))
+		for i, p := range probe {
+			e := new(Value)
+			if err := e.UnmarshalJSON(p); err != nil {
+				return nil, err
 			}
+			v.List[i] = e
 		}
 	case "M":
 		var probe map[string]json.RawMessage
 		if json.Unmarshal(r, &probe) != nil {
-			return bad()
+			return nil, bad()
 		}
 		v.Map = make(map[string]*Value, len(probe))
 		for k, p := range probe {
 			e := new(Value)
 			if err := e.UnmarshalJSON(p); err != nil {
-				return err
+				return nil, err
 			}
 			v.Map[k] = e
 		}
 	}
-	return nil
-}
-
-func setText(typ string, members []string) string {
-	out := make([]string, len(members))
-	for i, m := range members {
-		if typ == "BS" {
-			out[i] = base64.StdEncoding.EncodeToString([]byte(m))
-		} else {
-			out[i] = m
-		}
-	}
-	return "[" + strings.Join(out, ", ") + "]"
+	return v, nil
 }
 
 func decodeBase64(s string) (string, error) {
