@@ -140,7 +140,7 @@ type parser struct {
 // The order in which DynamoDB reports the kinds of semantic error of an
 // expression when it has several.
 var (
-	conditionErrorOrder  = []string{"unknownFunction", "misusedFunction", "reserved", "attrName", "attrVal", "count", "distinct", "function"}
+	conditionErrorOrder  = []string{"parens", "unknownFunction", "misusedFunction", "reserved", "attrName", "attrVal", "count", "distinct", "function"}
 	updateErrorOrder     = []string{"reserved", "unknownFunction", "misusedFunction", "section", "attrName", "attrVal", "pathOverlap", "pathConflict", "operand", "count", "function"}
 	projectionErrorOrder = []string{"reserved", "attrName", "pathOverlap", "pathConflict"}
 )
@@ -273,10 +273,14 @@ var conditionFunctions = map[string]int{
 
 func (p *parser) primary() condition {
 	if p.isPunct("(") {
-		p.next()
-		c := p.orExpr()
-		p.expect(")")
-		return c
+		// "(" starts a condition or, failing that, an operand such as
+		// "(a) BETWEEN b AND c": try the condition first.
+		var c condition
+		open := p.pos
+		if p.attempt(func() { p.next(); c = p.orExpr(); p.expect(")") }) {
+			p.checkParens(open)
+			return c
+		}
 	}
 	if t := p.peek(); t.kind == tokIdent && p.peekAt(1).kind == tokPunct && p.peekAt(1).text == "(" {
 		if _, ok := conditionFunctions[t.text]; ok {
@@ -444,9 +448,81 @@ func (p *parser) arguments() []operand {
 	return args
 }
 
-// operand reads a path, a :value or a function that yields a value.
+// attempt runs fn and reports whether it parsed; on a syntax error it
+// puts the parser back where it was, forgetting what fn found.
+func (p *parser) attempt(fn func()) (ok bool) {
+	pos := p.pos
+	semantic := map[string]error{}
+	for k, v := range p.semantic {
+		semantic[k] = v
+	}
+	names, vals := copySet(p.env.usedNames), copySet(p.env.usedVals)
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isSyntax := r.(syntaxError); !isSyntax {
+				panic(r)
+			}
+			p.pos, p.semantic = pos, semantic
+			p.env.usedNames, p.env.usedVals = names, vals
+			ok = false
+		}
+	}()
+	fn()
+	return true
+}
+
+func copySet(m map[string]bool) map[string]bool {
+	c := make(map[string]bool, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// checkParens reports "((x))": parentheses directly around parentheses,
+// which DynamoDB refuses as redundant. open is the outer "(" and the
+// parser stands just past its ")".
+func (p *parser) checkParens(open int) {
+	close := p.pos - 1
+	if p.toks[open+1].text != "(" || p.toks[open+1].kind != tokPunct {
+		return
+	}
+	depth := 0
+	for i := open + 1; i < close; i++ {
+		if p.toks[i].kind != tokPunct {
+			continue
+		}
+		switch p.toks[i].text {
+		case "(":
+			depth++
+		case ")":
+			depth--
+			if depth == 0 {
+				if i == close-1 {
+					p.semanticf("parens", "The expression has redundant parentheses;")
+				}
+				return
+			}
+		}
+	}
+}
+
+// keywords cannot name attributes, not even reserved-word style: they are
+// syntax.
+var keywords = map[string]bool{"AND": true, "OR": true, "NOT": true, "BETWEEN": true, "IN": true}
+
+// operand reads a path, a :value or a function that yields a value, maybe
+// in parentheses.
 func (p *parser) operand() operand {
 	t := p.peek()
+	if t.kind == tokPunct && t.text == "(" {
+		open := p.pos
+		p.next()
+		o := p.operand()
+		p.expect(")")
+		p.checkParens(open)
+		return o
+	}
 	switch t.kind {
 	case tokValue:
 		p.next()
@@ -553,6 +629,9 @@ func (p *parser) pathName() string {
 	t := p.peek()
 	switch t.kind {
 	case tokIdent:
+		if keywords[strings.ToUpper(t.text)] {
+			p.fail()
+		}
 		p.next()
 		if isReserved(t.text) {
 			p.semanticf("reserved", "Attribute name is a reserved keyword; reserved keyword: %s", t.text)

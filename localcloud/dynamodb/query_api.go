@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"encoding/json"
 	"hash/fnv"
 	"sort"
 )
@@ -13,7 +14,7 @@ type readInput struct {
 	Select                 string   `json:"Select"`
 	Limit                  *int     `json:"Limit"`
 	ConsistentRead         bool     `json:"ConsistentRead"`
-	ExclusiveStartKey      Item     `json:"ExclusiveStartKey"`
+	ExclusiveStartKey      startKey `json:"ExclusiveStartKey"`
 	ProjectionExpression   *string  `json:"ProjectionExpression"`
 	FilterExpression       *string  `json:"FilterExpression"`
 	ReturnConsumedCapacity string   `json:"ReturnConsumedCapacity"`
@@ -74,8 +75,11 @@ func (s *Service) prepareRead(in *readInput, query bool) (*read, *keyCondition, 
 	default:
 		return nil, nil, validation("1 validation error detected: Value '%s' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]", in.Select)
 	}
-	if (in.Segment == nil) != (in.TotalSegments == nil) {
+	if in.Segment != nil && in.TotalSegments == nil {
 		return nil, nil, validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
+	}
+	if in.Segment == nil && in.TotalSegments != nil {
+		return nil, nil, validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
 	}
 	if in.TotalSegments != nil && (*in.TotalSegments < 1 || *in.TotalSegments > 1000000 || *in.Segment < 0 || *in.Segment >= *in.TotalSegments) {
 		return nil, nil, validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", *in.Segment, *in.TotalSegments)
@@ -128,9 +132,6 @@ func (s *Service) prepareRead(in *readInput, query bool) (*read, *keyCondition, 
 		}
 		r.ix = ix
 	}
-	if in.Select == "ALL_ATTRIBUTES" && r.ix != t.primary && !r.ix.local && r.ix.proj.ProjectionType != "ALL" {
-		return nil, nil, validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", r.ix.name)
-	}
 	if in.ConsistentRead && r.ix != t.primary && !r.ix.local {
 		return nil, nil, validation("Consistent reads are not supported on global secondary indexes")
 	}
@@ -152,9 +153,12 @@ func (s *Service) prepareRead(in *readInput, query bool) (*read, *keyCondition, 
 		return nil, nil, err
 	}
 	if in.ExclusiveStartKey != nil {
-		if err := r.checkStartKey(in.ExclusiveStartKey); err != nil {
+		if err := r.checkStartKey(Item(in.ExclusiveStartKey)); err != nil {
 			return nil, nil, err
 		}
+	}
+	if in.Select == "ALL_ATTRIBUTES" && r.ix != t.primary && !r.ix.local && r.ix.proj.ProjectionType != "ALL" {
+		return nil, nil, validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", r.ix.name)
 	}
 	return r, kc, nil
 }
@@ -207,8 +211,27 @@ func walkPaths(c condition, fn func(docPath)) {
 	}
 }
 
+// startKey is an ExclusiveStartKey: a value DynamoDB refuses is reported as
+// an invalid starting key.
+type startKey Item
+
+func (k *startKey) UnmarshalJSON(b []byte) error {
+	var it Item
+	if err := json.Unmarshal(b, &it); err != nil {
+		if e, ok := err.(*Error); ok && e.Code() == "ValidationException" {
+			return validation("The provided starting key is invalid: %s", e.Message)
+		}
+		return err
+	}
+	*k = startKey(it)
+	return nil
+}
+
 func (r *read) checkStartKey(k Item) error {
 	bad := validation("The provided starting key is invalid: The provided key element does not match the schema")
+	if r.ix != r.t.primary {
+		bad = validation("The provided starting key is invalid")
+	}
 	names := []string{r.t.primary.hash, r.t.primary.rng, r.ix.hash, r.ix.rng}
 	want := map[string]bool{}
 	for _, n := range names {
@@ -383,9 +406,9 @@ func (s *Service) query(_ context.Context, in *readInput) (*readOutput, error) {
 	}
 	if in.ExclusiveStartKey != nil {
 		if r.forward {
-			order = order[r.ix.after(order, in.ExclusiveStartKey):]
+			order = order[r.ix.after(order, Item(in.ExclusiveStartKey)):]
 		} else {
-			pos := sort.Search(len(order), func(i int) bool { return !r.ix.less(order[i], in.ExclusiveStartKey) })
+			pos := sort.Search(len(order), func(i int) bool { return !r.ix.less(order[i], Item(in.ExclusiveStartKey)) })
 			order = order[:pos]
 		}
 	}
@@ -500,8 +523,8 @@ func (s *Service) scan(_ context.Context, in *readInput) (*readOutput, error) {
 			}
 			p := r.ix.parts[parts[i]]
 			items := r.ix.partition(p.items[0][r.ix.hash])
-			if in.ExclusiveStartKey != nil && i == startPart && parts[i] == keyString(in.ExclusiveStartKey[r.ix.hash]) {
-				items = items[r.ix.after(items, in.ExclusiveStartKey):]
+			if in.ExclusiveStartKey != nil && i == startPart && parts[i] == keyString(Item(in.ExclusiveStartKey)[r.ix.hash]) {
+				items = items[r.ix.after(items, Item(in.ExclusiveStartKey)):]
 			}
 			for _, it := range items {
 				if !yield(it) {
