@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -362,8 +361,25 @@ func (v *Value) size() int {
 // numberSize approximates a number's stored size: one byte per two
 // significant digits plus one.
 func numberSize(s string) int {
-	d := strings.Trim(strings.NewReplacer("-", "", ".", "").Replace(s), "0")
-	return (len(d)+1)/2 + 1
+	first, last := -1, -1
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '1' && s[i] <= '9' {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return 1
+	}
+	digits := 0
+	for i := first; i <= last; i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			digits++
+		}
+	}
+	return (digits+1)/2 + 1
 }
 
 // size is the item's size: attribute names plus values.
@@ -379,16 +395,6 @@ func (it Item) size() int {
 // strings (map keys of the store).
 func keyString(v *Value) string {
 	return v.Type + ":" + v.Str
-}
-
-// sortedNames returns an item's attribute names in order.
-func (it Item) sortedNames() []string {
-	names := make([]string, 0, len(it))
-	for k := range it {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func containsString(list []string, s string) bool {
