@@ -12,6 +12,7 @@ type putItemInput struct {
 	ReturnValues                        string  `json:"ReturnValues"`
 	ReturnConsumedCapacity              string  `json:"ReturnConsumedCapacity"`
 	ReturnValuesOnConditionCheckFailure string  `json:"ReturnValuesOnConditionCheckFailure"`
+	legacyWrite
 }
 
 type itemOutput struct {
@@ -19,11 +20,24 @@ type itemOutput struct {
 	ConsumedCapacity map[string]any `json:"ConsumedCapacity,omitempty"`
 }
 
-// writeCheck parses a write's condition and checks the placeholders.
-func writeCheck(in *exprInput, cond *string) (condition, error) {
+// legacyWrite holds a write's legacy conditional parameters.
+type legacyWrite struct {
+	Expected            map[string]expectedAttribute `json:"Expected"`
+	ConditionalOperator string                       `json:"ConditionalOperator"`
+}
+
+// writeCheck parses a write's condition (ConditionExpression or the
+// legacy Expected) and checks the placeholders.
+func writeCheck(in *exprInput, cond *string, legacy *legacyWrite) (condition, error) {
+	if err := mixedParams(named("Expected", legacy.Expected != nil), named("ConditionExpression", cond != nil)); err != nil {
+		return nil, err
+	}
 	env, err := in.env(cond != nil)
 	if err != nil {
 		return nil, err
+	}
+	if legacy.Expected != nil || legacy.ConditionalOperator != "" {
+		return expectedCondition(legacy.Expected, legacy.ConditionalOperator)
 	}
 	c, err := conditionOf("ConditionExpression", cond, env)
 	if err != nil {
@@ -51,7 +65,7 @@ func (s *Service) putItem(_ context.Context, in *putItemInput) (*itemOutput, err
 	if err != nil {
 		return nil, err
 	}
-	cond, err := writeCheck(&in.exprInput, in.ConditionExpression)
+	cond, err := writeCheck(&in.exprInput, in.ConditionExpression, &in.legacyWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +160,7 @@ type deleteItemInput struct {
 	ReturnValues                        string  `json:"ReturnValues"`
 	ReturnConsumedCapacity              string  `json:"ReturnConsumedCapacity"`
 	ReturnValuesOnConditionCheckFailure string  `json:"ReturnValuesOnConditionCheckFailure"`
+	legacyWrite
 }
 
 func (s *Service) deleteItem(_ context.Context, in *deleteItemInput) (*itemOutput, error) {
@@ -156,7 +171,7 @@ func (s *Service) deleteItem(_ context.Context, in *deleteItemInput) (*itemOutpu
 	if err != nil {
 		return nil, err
 	}
-	cond, err := writeCheck(&in.exprInput, in.ConditionExpression)
+	cond, err := writeCheck(&in.exprInput, in.ConditionExpression, &in.legacyWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -185,13 +200,15 @@ func (s *Service) deleteItem(_ context.Context, in *deleteItemInput) (*itemOutpu
 
 type updateItemInput struct {
 	exprInput
-	TableName                           string  `json:"TableName"`
-	Key                                 Item    `json:"Key"`
-	UpdateExpression                    *string `json:"UpdateExpression"`
-	ConditionExpression                 *string `json:"ConditionExpression"`
-	ReturnValues                        string  `json:"ReturnValues"`
-	ReturnConsumedCapacity              string  `json:"ReturnConsumedCapacity"`
-	ReturnValuesOnConditionCheckFailure string  `json:"ReturnValuesOnConditionCheckFailure"`
+	TableName                           string                     `json:"TableName"`
+	Key                                 Item                       `json:"Key"`
+	UpdateExpression                    *string                    `json:"UpdateExpression"`
+	AttributeUpdates                    map[string]attributeUpdate `json:"AttributeUpdates"`
+	ConditionExpression                 *string                    `json:"ConditionExpression"`
+	ReturnValues                        string                     `json:"ReturnValues"`
+	ReturnConsumedCapacity              string                     `json:"ReturnConsumedCapacity"`
+	ReturnValuesOnConditionCheckFailure string                     `json:"ReturnValuesOnConditionCheckFailure"`
+	legacyWrite
 }
 
 func (s *Service) updateItem(_ context.Context, in *updateItemInput) (*itemOutput, error) {
@@ -200,6 +217,10 @@ func (s *Service) updateItem(_ context.Context, in *updateItemInput) (*itemOutpu
 	}
 	rv, err := returnValues(in.ReturnValues, "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
 	if err != nil {
+		return nil, err
+	}
+	if err := mixedParams(named("AttributeUpdates", in.AttributeUpdates != nil, "Expected", in.Expected != nil),
+		named("UpdateExpression", in.UpdateExpression != nil, "ConditionExpression", in.ConditionExpression != nil)); err != nil {
 		return nil, err
 	}
 	env, err := in.env(in.UpdateExpression != nil || in.ConditionExpression != nil)
@@ -212,7 +233,17 @@ func (s *Service) updateItem(_ context.Context, in *updateItemInput) (*itemOutpu
 			return nil, err
 		}
 	}
-	cond, err := conditionOf("ConditionExpression", in.ConditionExpression, env)
+	if in.AttributeUpdates != nil {
+		if actions, err = updatesToActions(in.AttributeUpdates); err != nil {
+			return nil, err
+		}
+	}
+	var cond condition
+	if in.Expected != nil || in.ConditionalOperator != "" {
+		cond, err = expectedCondition(in.Expected, in.ConditionalOperator)
+	} else {
+		cond, err = conditionOf("ConditionExpression", in.ConditionExpression, env)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -9,20 +9,24 @@ import (
 
 type readInput struct {
 	exprInput
-	TableName              string   `json:"TableName"`
-	IndexName              *string  `json:"IndexName"`
-	Select                 string   `json:"Select"`
-	Limit                  *int     `json:"Limit"`
-	ConsistentRead         bool     `json:"ConsistentRead"`
-	ExclusiveStartKey      startKey `json:"ExclusiveStartKey"`
-	ProjectionExpression   *string  `json:"ProjectionExpression"`
-	FilterExpression       *string  `json:"FilterExpression"`
-	ReturnConsumedCapacity string   `json:"ReturnConsumedCapacity"`
-	KeyConditionExpression *string  `json:"KeyConditionExpression"`
-	ScanIndexForward       *bool    `json:"ScanIndexForward"`
-	Segment                *int     `json:"Segment"`
-	TotalSegments          *int     `json:"TotalSegments"`
-	AttributesToGet        []string `json:"AttributesToGet"`
+	TableName              string                     `json:"TableName"`
+	IndexName              *string                    `json:"IndexName"`
+	Select                 string                     `json:"Select"`
+	Limit                  *int                       `json:"Limit"`
+	ConsistentRead         bool                       `json:"ConsistentRead"`
+	ExclusiveStartKey      startKey                   `json:"ExclusiveStartKey"`
+	ProjectionExpression   *string                    `json:"ProjectionExpression"`
+	FilterExpression       *string                    `json:"FilterExpression"`
+	ReturnConsumedCapacity string                     `json:"ReturnConsumedCapacity"`
+	KeyConditionExpression *string                    `json:"KeyConditionExpression"`
+	ScanIndexForward       *bool                      `json:"ScanIndexForward"`
+	Segment                *int                       `json:"Segment"`
+	TotalSegments          *int                       `json:"TotalSegments"`
+	AttributesToGet        []string                   `json:"AttributesToGet"`
+	KeyConditions          map[string]legacyCondition `json:"KeyConditions"`
+	QueryFilter            map[string]legacyCondition `json:"QueryFilter"`
+	ScanFilter             map[string]legacyCondition `json:"ScanFilter"`
+	ConditionalOperator    string                     `json:"ConditionalOperator"`
 }
 
 type readOutput struct {
@@ -87,6 +91,15 @@ func (s *Service) prepareRead(in *readInput, query bool) (*read, *keyCondition, 
 	if in.AttributesToGet != nil && in.ProjectionExpression != nil {
 		return nil, nil, validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
 	}
+	legacyFilter := in.QueryFilter
+	if !query {
+		legacyFilter = in.ScanFilter
+	}
+	if err := mixedParams(
+		named("AttributesToGet", in.AttributesToGet != nil, "KeyConditions", in.KeyConditions != nil, "QueryFilter", in.QueryFilter != nil, "ScanFilter", in.ScanFilter != nil, "ConditionalOperator", in.ConditionalOperator != ""),
+		named("ProjectionExpression", in.ProjectionExpression != nil, "FilterExpression", in.FilterExpression != nil, "KeyConditionExpression", in.KeyConditionExpression != nil)); err != nil {
+		return nil, nil, err
+	}
 	hasExpr := in.FilterExpression != nil || in.ProjectionExpression != nil || in.KeyConditionExpression != nil
 	env, err := in.env(hasExpr)
 	if err != nil {
@@ -94,14 +107,28 @@ func (s *Service) prepareRead(in *readInput, query bool) (*read, *keyCondition, 
 	}
 	var keyCond condition
 	if query {
-		if in.KeyConditionExpression == nil {
+		switch {
+		case in.KeyConditions != nil:
+			if keyCond, err = filterCondition(in.KeyConditions, ""); err != nil {
+				return nil, nil, err
+			}
+			if keyCond == nil {
+				return nil, nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+			}
+		case in.KeyConditionExpression == nil:
 			return nil, nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
-		}
-		if keyCond, err = parseCondition("KeyConditionExpression", *in.KeyConditionExpression, env); err != nil {
-			return nil, nil, err
+		default:
+			if keyCond, err = parseCondition("KeyConditionExpression", *in.KeyConditionExpression, env); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
-	if r.filter, err = conditionOf("FilterExpression", in.FilterExpression, env); err != nil {
+	if legacyFilter != nil || in.ConditionalOperator != "" {
+		r.filter, err = filterCondition(legacyFilter, in.ConditionalOperator)
+	} else {
+		r.filter, err = conditionOf("FilterExpression", in.FilterExpression, env)
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	if r.proj, err = projectionOf(in.ProjectionExpression, env); err != nil {

@@ -182,6 +182,11 @@ func addPath(it Item, p docPath, v *Value) error {
 	if cur.Type != v.Type {
 		return errOperandType()
 	}
+	if v.Type == "L" {
+		// Only the legacy AttributeUpdates ADD appends to a list.
+		cur.List = append(cur.List, v.clone().List...)
+		return nil
+	}
 	if v.Type == "N" {
 		n, err := mustNumber(cur.Str).add(mustNumber(v.Str), false)
 		if err != nil {
