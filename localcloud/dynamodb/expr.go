@@ -511,6 +511,9 @@ func (p *parser) checkParens(open int) {
 // syntax.
 var keywords = map[string]bool{"AND": true, "OR": true, "NOT": true, "BETWEEN": true, "IN": true}
 
+// sections start the clauses of an update expression.
+var sections = map[string]bool{"SET": true, "REMOVE": true, "ADD": true, "DELETE": true}
+
 // operand reads a path, a :value or a function that yields a value, maybe
 // in parentheses.
 func (p *parser) operand() operand {
@@ -629,7 +632,7 @@ func (p *parser) pathName() string {
 	t := p.peek()
 	switch t.kind {
 	case tokIdent:
-		if keywords[strings.ToUpper(t.text)] {
+		if keywords[strings.ToUpper(t.text)] || (p.update && sections[strings.ToUpper(t.text)]) {
 			p.fail()
 		}
 		p.next()
@@ -679,10 +682,8 @@ func (p *parser) checkPaths(paths []docPath) {
 			switch {
 			case k == n:
 				p.semanticf("pathOverlap", "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: %s, path two: %s", a, b)
-				return
 			case k > 0 && a[k].isIndex != b[k].isIndex:
 				p.semanticf("pathConflict", "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: %s, path two: %s", a, b)
-				return
 			}
 		}
 	}

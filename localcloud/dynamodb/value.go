@@ -96,15 +96,13 @@ func parseMember(typ string, r json.RawMessage) (*Value, error) {
 			return nil, err
 		}
 		v.Str = d
-	case "BOOL":
-		if json.Unmarshal(r, &v.Bool) != nil {
+	case "BOOL", "NULL":
+		b, ok := parseBool(r)
+		if !ok {
 			return nil, bad()
 		}
-	case "NULL":
-		if json.Unmarshal(r, &v.Bool) != nil {
-			return nil, bad()
-		}
-		if !v.Bool {
+		v.Bool = b
+		if typ == "NULL" && !v.Bool {
 			return nil, invalidParam("Null attribute value types must have the value of true")
 		}
 	case "SS", "NS", "BS":
@@ -176,6 +174,25 @@ func parseMember(typ string, r json.RawMessage) (*Value, error) {
 		}
 	}
 	return v, nil
+}
+
+// parseBool reads a boolean as DynamoDB's request reader does: true or
+// false, or a string TRUE/1/YES or FALSE/0/NO in any case.
+func parseBool(r json.RawMessage) (value, ok bool) {
+	if json.Unmarshal(r, &value) == nil {
+		return value, true
+	}
+	var s string
+	if json.Unmarshal(r, &s) != nil {
+		return false, false
+	}
+	switch strings.ToUpper(s) {
+	case "TRUE", "1", "YES":
+		return true, true
+	case "FALSE", "0", "NO":
+		return false, true
+	}
+	return false, false
 }
 
 func decodeBase64(s string) (string, error) {
