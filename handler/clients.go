@@ -39,4 +39,3 @@ type TaskReporter interface {
 type JobStopper interface {
 	StopModelInvocationJob(ctx context.Context, in *bedrock.StopModelInvocationJobInput, optFns ...func(*bedrock.Options)) (*bedrock.StopModelInvocationJobOutput, error)
 }
-
