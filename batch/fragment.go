@@ -5,7 +5,19 @@ type FragmentInput struct {
 	JobName      string   `json:"job_name"`
 	ManifestKeys []string `json:"manifest_keys"`
 	ModelID      string   `json:"model_id"`
+	// ModelInvocationType is InvocationTypeInvokeModel (the default when
+	// empty) or InvocationTypeConverse; key InputKeyModelInvocationType.
+	ModelInvocationType string `json:"model_invocation_type,omitempty"`
+	// JobTags are put on every job of the execution (key InputKeyJobTags).
+	JobTags map[string]string `json:"job_tags,omitempty"`
 }
+
+// Keys of the fragment's input that are optional: the fragment fills in
+// their defaults (InvokeModel, no tags) before the Maps read them.
+const (
+	InputKeyModelInvocationType = "model_invocation_type"
+	InputKeyJobTags             = "job_tags"
+)
 
 // CreateJobPayload is the payload the fragment's Map task sends to the
 // create-job function, one per manifest. Field names follow
@@ -23,6 +35,22 @@ type CreateJobPayload struct {
 	// Empty in payloads of state machines deployed before it existed:
 	// their jobs are not tagged.
 	ExecutionArn string `json:"executionArn,omitempty"`
+	// ModelInvocationType is the execution input's model_invocation_type;
+	// empty (state machines deployed before it existed) means InvokeModel.
+	ModelInvocationType string `json:"modelInvocationType,omitempty"`
+	// JobTags are the execution input's job_tags and DefaultJobTags the
+	// fragment's (Extensions.JobTags); JobTagList merges them, the
+	// execution's value winning for a key both have.
+	JobTags        map[string]string `json:"jobTags,omitempty"`
+	DefaultJobTags map[string]string `json:"defaultJobTags,omitempty"`
+	// VpcConfig is Extensions.Vpc; nil runs the job outside a VPC.
+	VpcConfig *VpcConfig `json:"vpcConfig,omitempty"`
+}
+
+// VpcConfig mirrors the service's VPC configuration of a job.
+type VpcConfig struct {
+	SubnetIDs        []string `json:"subnetIds"`
+	SecurityGroupIDs []string `json:"securityGroupIds"`
 }
 
 // JSON keys of CreateJobPayload: the fragment's task writes them, the
@@ -39,6 +67,15 @@ const (
 	KeyS3URI              = "s3Uri"
 	KeyTimeoutHours       = "timeoutDurationInHours"
 	KeyTaskToken          = "TaskToken"
+	KeyS3BucketOwner      = "s3BucketOwner"
+	KeyS3EncryptionKeyID  = "s3EncryptionKeyId"
+	KeyVpcConfig          = "vpcConfig"
+	KeySubnetIDs          = "subnetIds"
+	KeySecurityGroupIDs   = "securityGroupIds"
+
+	KeyModelInvocationType = "modelInvocationType"
+	KeyJobTags             = "jobTags"
+	KeyDefaultJobTags      = "defaultJobTags"
 )
 
 // InputDataConfig mirrors the service's input data configuration.
@@ -51,9 +88,13 @@ type OutputDataConfig struct {
 	S3OutputDataConfig S3DataConfig `json:"s3OutputDataConfig"`
 }
 
-// S3DataConfig holds one S3 URI.
+// S3DataConfig holds one S3 URI, the account expected to own its bucket
+// (Extensions.ExpectedBucketOwner) and, for the output only, the KMS key
+// Bedrock encrypts the output with (Extensions.OutputEncryptionKey).
 type S3DataConfig struct {
-	S3URI string `json:"s3Uri"`
+	S3URI             string `json:"s3Uri"`
+	S3BucketOwner     string `json:"s3BucketOwner,omitempty"`
+	S3EncryptionKeyID string `json:"s3EncryptionKeyId,omitempty"`
 }
 
 // CreateJobResult is what the create-job function returns.

@@ -10,7 +10,13 @@ import (
 // TestCreateJobPayloadKeys holds the payload's struct tags and the Key*
 // names the fragment writes together.
 func TestCreateJobPayloadKeys(t *testing.T) {
-	data, err := json.Marshal(CreateJobPayload{ExecutionArn: "arn"})
+	p := CreateJobPayload{ExecutionArn: "arn", ModelInvocationType: "Converse",
+		JobTags: map[string]string{"a": "b"}, DefaultJobTags: map[string]string{"c": "d"},
+		VpcConfig: &VpcConfig{SubnetIDs: []string{"s"}, SecurityGroupIDs: []string{"g"}}}
+	p.InputDataConfig.S3InputDataConfig.S3BucketOwner = "o"
+	p.OutputDataConfig.S3OutputDataConfig.S3BucketOwner = "o"
+	p.OutputDataConfig.S3OutputDataConfig.S3EncryptionKeyID = "k"
+	data, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +28,7 @@ func TestCreateJobPayloadKeys(t *testing.T) {
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
 		for k, v := range m {
-			if sub, ok := v.(map[string]any); ok {
+			if sub, ok := v.(map[string]any); ok && k != KeyJobTags && k != KeyDefaultJobTags {
 				walk(prefix+k+".", sub)
 				continue
 			}
@@ -35,6 +41,11 @@ func TestCreateJobPayloadKeys(t *testing.T) {
 		KeyInputDataConfig + "." + KeyS3InputDataConfig + "." + KeyS3URI,
 		KeyOutputDataConfig + "." + KeyS3OutputDataConfig + "." + KeyS3URI,
 		KeyTimeoutHours, KeyTaskToken, PayloadExecutionArnKey,
+		KeyInputDataConfig + "." + KeyS3InputDataConfig + "." + KeyS3BucketOwner,
+		KeyOutputDataConfig + "." + KeyS3OutputDataConfig + "." + KeyS3BucketOwner,
+		KeyOutputDataConfig + "." + KeyS3OutputDataConfig + "." + KeyS3EncryptionKeyID,
+		KeyVpcConfig + "." + KeySubnetIDs, KeyVpcConfig + "." + KeySecurityGroupIDs,
+		KeyModelInvocationType, KeyJobTags, KeyDefaultJobTags,
 	}
 	sort.Strings(got)
 	sort.Strings(want)
