@@ -24,7 +24,12 @@ func (e *Engine) CreateJob(ctx context.Context, in CreateJobInput) (string, erro
 	if arn, ok := e.jobForToken(in.ClientRequestToken); ok {
 		return arn, nil
 	}
-	if _, err := e.cfg.Backends(in.ModelID); err != nil {
+	if isApplicationProfile(in.ModelID) && e.cfg.InferenceProfiles[in.ModelID] == "" {
+		return "", validationError("The provided model identifier is invalid: application inference profile %s does not exist "+
+			"in this local Bedrock (declare it with the model it routes to: bedrockbatch local run --inference-profile %s=<model id>)",
+			in.ModelID, in.ModelID)
+	}
+	if _, err := e.cfg.Backends(e.modelSource(in.ModelID)); err != nil {
 		return "", validationError("modelId %q cannot be used for batch inference here: %v", in.ModelID, err)
 	}
 

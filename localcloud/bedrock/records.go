@@ -54,7 +54,7 @@ func (e *Engine) runRecords(ctx context.Context, s *jobState, status batch.Statu
 	e.mu.Lock()
 	rec := s.rec
 	e.mu.Unlock()
-	backend, err := e.cfg.Backends(rec.Job.ModelID)
+	backend, err := e.cfg.Backends(e.modelSource(rec.Job.ModelID))
 	if err != nil {
 		return failf("no model backend for %s: %v", rec.Job.ModelID, err)
 	}
@@ -119,6 +119,9 @@ func (p *progress) add(t tally) {
 // goroutine hands the results to the output writer.
 func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend model.Backend, bucket string, f inputFile,
 	o *outputWriter, live *progress) error {
+	// The records go to the model behind the job's model id.
+	source := job
+	source.ModelID = e.modelSource(job.ModelID)
 	name := describe(bucket, f)
 	rc, err := e.cfg.Store.Get(ctx, bucket, f.Key)
 	if err != nil {
@@ -147,7 +150,7 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, job Job, backend mode
 				if pctx.Err() != nil {
 					continue // drain
 				}
-				r, err := invokeChunk(pctx, backend, job, name, c)
+				r, err := invokeChunk(pctx, backend, source, name, c)
 				if len(r.data) > 0 {
 					results <- r
 				}
