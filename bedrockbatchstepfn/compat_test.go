@@ -203,8 +203,8 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 	if got := dig(first, "StartAt"); got != "InputState" {
 		t.Errorf("StartAt %v, want InputState", got)
 	}
-	if got := dig(first, "States", "InputState", "Next"); got != "ChooseManifestSource" {
-		t.Errorf("InputState goes to %v, want the fragment's start, its manifest source Choice", got)
+	if got := dig(first, "States", "InputState", "Next"); got != "CheckModelInvocationType" {
+		t.Errorf("InputState goes to %v, want the fragment's start, the check of its job options", got)
 	}
 	m := dig(first, "States", "BatchEvaluateMap").(map[string]any)
 	if m["InputPath"] != "$.batch" || m["ResultPath"] != "$.results" || m["Next"] != "OutputState" {
@@ -228,10 +228,10 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 		t.Errorf("Parallel retries %v, want the one added", p["Retry"])
 	}
 	branch := p["Branches"].([]any)[0]
-	if got := dig(branch, "StartAt"); got != "SecondBatch: Second-ChooseManifestSource" {
+	if got := dig(branch, "StartAt"); got != "SecondBatch: Second-CheckModelInvocationType" {
 		t.Errorf("the wrapped branch starts at %v", got)
 	}
-	if u.prefixedStart != "Second-ChooseManifestSource" {
+	if u.prefixedStart != "Second-CheckModelInvocationType" {
 		t.Errorf("prefixed start state %q", u.prefixedStart)
 	}
 	if want := "SecondBatch BatchCompatStack/SecondBatch BatchCompatStack/SecondBatch"; u.secondSummary != want {
@@ -239,7 +239,7 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 	}
 
 	third := definition(t, tj, "ThirdStateMachine")
-	if got := dig(third, "States", "ThirdInput", "Next"); got != "Third-ChooseManifestSource" {
+	if got := dig(third, "States", "ThirdInput", "Next"); got != "Third-CheckModelInvocationType" {
 		t.Errorf("ThirdInput goes to %v, want the subclass's prefixed start", got)
 	}
 	// AddCatch finds the fragment inside the subclass.

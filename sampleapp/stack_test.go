@@ -86,7 +86,7 @@ func TestEverySuppressionNamesRuleReasonAndFinding(t *testing.T) {
 func TestFailedJobsReachFailState(t *testing.T) {
 	asl := definition(t)
 	states := asl["States"].(map[string]any)
-	if asl["StartAt"] != "InputState" || dig(states, "InputState", "Next") != "ChooseManifestSource" ||
+	if asl["StartAt"] != "InputState" || dig(states, "InputState", "Next") != "CheckModelInvocationType" ||
 		dig(states, "BatchEvaluateMap", "Next") != "OutputState" || dig(states, "SummarizeMapRun", "Next") != "OutputState" {
 		t.Errorf("chain is not InputState → fragment (both paths) → OutputState: %v", asl)
 	}

@@ -16,6 +16,9 @@ const (
 	ContextManifestKeys = "bedrockbatch:manifestKeys"
 	ContextModelID      = "bedrockbatch:modelId"
 	ContextJobName      = "bedrockbatch:jobName"
+	// ContextModelInvocationType is InvokeModel or Converse: how the
+	// jobs read the uploaded records.
+	ContextModelInvocationType = "bedrockbatch:modelInvocationType"
 )
 
 // Names of stack outputs the tools look for. OutputBucketName names the
@@ -37,6 +40,9 @@ func Context(in batch.FragmentInput) map[string]any {
 	}
 	if in.JobName != "" {
 		ctx[ContextJobName] = in.JobName
+	}
+	if in.ModelInvocationType != "" {
+		ctx[ContextModelInvocationType] = in.ModelInvocationType
 	}
 	return ctx
 }
