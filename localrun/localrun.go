@@ -49,8 +49,14 @@ type Options struct {
 	// Input is a .jsonl manifest or a directory of them. Empty: the bundled
 	// sample.
 	Input string
-	// ModelID and JobName of the jobs. Empty: the app's own.
+	// ModelID and JobName of the jobs. Empty: the app's own. A ModelID
+	// that is an application inference profile ARN must be declared in
+	// Cloud.Bedrock.InferenceProfiles.
 	ModelID, JobName string
+	// ModelInvocationType of the jobs, InvokeModel or Converse. Empty:
+	// Converse when the manifests hold Converse requests, else the app's
+	// own (InvokeModel unless it sets model_invocation_type).
+	ModelInvocationType string
 	// ExecutionInput replaces the execution input, which is otherwise
 	// {job_name, manifest_keys, model_id} of the uploaded manifests.
 	ExecutionInput json.RawMessage
@@ -113,7 +119,11 @@ var ErrInterrupted = fmt.Errorf("interrupted")
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	began := time.Now()
 	p := progressOf(opts.Progress)
-	if err := checkModel(opts.ModelID, opts.Input); err != nil {
+	source, err := modelSource(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkModel(source, opts.Input); err != nil {
 		return nil, err
 	}
 	inputs, err := LoadInputs(opts.Input)
@@ -121,6 +131,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	given := givenJobInput(opts, inputs)
+	if given.ModelInvocationType, err = invocationType(opts, inputs); err != nil {
+		return nil, err
+	}
 	execInput := opts.ExecutionInput
 	if execInput == nil {
 		execInput, _ = json.Marshal(withDefaults(given))

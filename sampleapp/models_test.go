@@ -92,19 +92,19 @@ func strList(v any) []string {
 // and https://docs.aws.amazon.com/bedrock/latest/userguide/batch-iam-sr.html.
 func TestProfilePolicies(t *testing.T) {
 	stacks := profileStacks()
-	profileArn := "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/" + profileID
+	profileArn := "arn:${{'Ref':'AWS::Partition'}}:bedrock:${{'Ref':'AWS::Region'}}:${{'Ref':'AWS::AccountId'}}:inference-profile/" + profileID
 	cases := []struct {
 		stack, profile string
 		models         []string
 	}{
 		{"CrossRegion", profileArn, []string{
-			"arn:${AWS::Partition}:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
-			"arn:${AWS::Partition}:bedrock:::foundation-model/amazon.nova-pro-v1:0",
+			"arn:${{'Ref':'AWS::Partition'}}:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
+			"arn:${{'Ref':'AWS::Partition'}}:bedrock:::foundation-model/amazon.nova-pro-v1:0",
 		}},
 		{"Application", appProfile, []string{
-			"arn:${AWS::Partition}:bedrock:*::foundation-model/*",
-			"arn:${AWS::Partition}:bedrock:::foundation-model/*",
-			"arn:${AWS::Partition}:bedrock:*:${AWS::AccountId}:inference-profile/*",
+			"arn:${{'Ref':'AWS::Partition'}}:bedrock:*::foundation-model/*",
+			"arn:${{'Ref':'AWS::Partition'}}:bedrock:::foundation-model/*",
+			"arn:${{'Ref':'AWS::Partition'}}:bedrock:*:${{'Ref':'AWS::AccountId'}}:inference-profile/*",
 		}},
 	}
 	for _, c := range cases {
