@@ -30,6 +30,11 @@
 // Extensions.MaxInlineManifests) fail with TooManyManifestsError before
 // any job is created: the inline Map could not report their results.
 //
+// Both forms also take "model_invocation_type" ("InvokeModel", the
+// default, or "Converse"; anything else fails with
+// InvalidModelInvocationTypeError before any job) and "job_tags" (an
+// object of tags for every job), both optional.
+//
 // For larger runs it reads
 //
 //	{"job_name": "...", "manifest_prefix": "input/run-7/", "model_id": "..."}
@@ -48,6 +53,6 @@
 //
 // Settings the published construct has no props for (the Maps'
 // MaxConcurrency, the reconciler's interval, the inline limit, tolerated
-// failures) are given with NewBedrockBatchSfnWithExtensions and Extensions,
+// failures, KMS keys, VPC, expected bucket owner and job tags) are given with NewBedrockBatchSfnWithExtensions and Extensions,
 // so that BedrockBatchSfnProps stays the published struct.
 package bedrockbatchstepfn
