@@ -41,8 +41,8 @@ type CreateJobPayload struct {
 	// JobTags are the execution input's job_tags and DefaultJobTags the
 	// fragment's (Extensions.JobTags); JobTagList merges them, the
 	// execution's value winning for a key both have.
-	JobTags        map[string]string `json:"jobTags,omitempty"`
-	DefaultJobTags map[string]string `json:"defaultJobTags,omitempty"`
+	JobTags        TagMap `json:"jobTags,omitempty"`
+	DefaultJobTags TagMap `json:"defaultJobTags,omitempty"`
 	// VpcConfig is Extensions.Vpc; nil runs the job outside a VPC.
 	VpcConfig *VpcConfig `json:"vpcConfig,omitempty"`
 }

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -76,3 +77,28 @@ const MaxSystemTags = (MaxTaskTokenChars+MaxTagValueLen-1)/MaxTagValueLen + 2
 
 // MaxUserTags is how many tags of their own users may put on a job.
 const MaxUserTags = MaxJobTags - MaxSystemTags
+
+// TagMap is a set of tags given as a JSON object of strings. Decoding
+// anything else fails with an error that says which tag is wrong, rather
+// than the decoder's "cannot unmarshal number into Go value of type
+// string".
+type TagMap map[string]string
+
+// UnmarshalJSON decodes a JSON object whose values are all strings.
+func (m *TagMap) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return fmt.Errorf("job tags must be a JSON object of tag keys and string values, such as {\"team\": \"search\"}, got %s",
+			Truncate(string(data), 100))
+	}
+	out := make(TagMap, len(raw))
+	for k, v := range raw {
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return fmt.Errorf("job tag %q has the value %s; tag values are strings: write it in quotes", k, Truncate(string(v), 100))
+		}
+		out[k] = s
+	}
+	*m = out
+	return nil
+}
