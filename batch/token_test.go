@@ -8,9 +8,6 @@ import (
 	"pgregory.net/rapid"
 )
 
-// tokenAlphabet holds the characters Step Functions task tokens are made of.
-const tokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
-
 func TestClientRequestToken(t *testing.T) {
 	pattern := regexp.MustCompile(`^[a-zA-Z0-9]{1,256}(-*[a-zA-Z0-9]){0,256}$`)
 	rapid.Check(t, func(t *rapid.T) {
