@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -210,7 +211,7 @@ func open(opts Options) (*Cloud, error) {
 			Invoker: &asl.LambdaInvoker{
 				Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready},
 				Next: serviceTasks{s3: s3Tasks{client: awss3.NewFromConfig(cfg)}, sfn: sfnTasks{client: awssfn.NewFromConfig(cfg)},
-					messaging: newMessagingTasks(cfg)},
+					messaging: newMessagingTasks(cfg), bedrock: bedrockTasks{client: bedrockruntime.NewFromConfig(cfg)}},
 			},
 			Clock:     opts.Clock,
 			SkipWaits: opts.SkipWaits,
