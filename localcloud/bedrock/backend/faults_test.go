@@ -109,3 +109,17 @@ func TestAttemptsCount(t *testing.T) {
 		t.Fatalf("another body's first call is attempt %d", n)
 	}
 }
+
+// BenchmarkAttemptsNext is the per-record cost the batch engine pays to
+// number attempts, for a record of the size of the engine benchmark's.
+func BenchmarkAttemptsNext(b *testing.B) {
+	var a Attempts
+	recs := faultRecords(50_000)
+	id := model.ParseID("anthropic.claude-3-haiku-20240307-v1:0")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		a.Next(id, recs[i%len(recs)])
+		i++
+	}
+}

@@ -27,7 +27,7 @@ type testRuntime struct {
 	url    string
 }
 
-func newTestRuntime(t *testing.T, sim backend.SimOptions, limits Limits) *testRuntime {
+func newTestRuntime(t testing.TB, sim backend.SimOptions, limits Limits) *testRuntime {
 	t.Helper()
 	reg, err := backend.New(backend.Config{Sim: sim})
 	if err != nil {
@@ -51,7 +51,7 @@ func newTestRuntime(t *testing.T, sim backend.SimOptions, limits Limits) *testRu
 }
 
 // rawResponse is the HTTP response behind an SDK call's result.
-func rawResponse(t *testing.T, md middleware.Metadata) *http.Response {
+func rawResponse(t testing.TB, md middleware.Metadata) *http.Response {
 	t.Helper()
 	r, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
 	if !ok {
