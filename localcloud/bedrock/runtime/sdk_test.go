@@ -351,3 +351,30 @@ func TestRuntimeSimFaults(t *testing.T) {
 		t.Fatalf("%d transient and %d permanent faults in 400 requests", transient, permanent)
 	}
 }
+
+// TestRuntimeFaultCodesSDK: a backend's failure status reaches the SDK as
+// the runtime's error of that status in the API model (bedrock-runtime
+// 2023-09-30: ModelTimeoutException 408, ModelErrorException 424,
+// ThrottlingException 429, InternalServerException 500,
+// ServiceUnavailableException 503;
+// https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors).
+func TestRuntimeFaultCodesSDK(t *testing.T) {
+	for _, c := range []struct {
+		status int
+		is     func(error) bool
+	}{
+		{408, func(err error) bool { var e *types.ModelTimeoutException; return errors.As(err, &e) }},
+		{424, func(err error) bool { var e *types.ModelErrorException; return errors.As(err, &e) }},
+		{429, func(err error) bool { var e *types.ThrottlingException; return errors.As(err, &e) }},
+		{500, func(err error) bool { var e *types.InternalServerException; return errors.As(err, &e) }},
+		{503, func(err error) bool { var e *types.ServiceUnavailableException; return errors.As(err, &e) }},
+	} {
+		env := newTestRuntime(t, backend.SimOptions{ErrorRate: 1, ErrorCode: c.status}, Limits{})
+		_, err := env.client.InvokeModel(context.Background(), &bedrockruntime.InvokeModelInput{
+			ModelId: aws.String(invokeCases[1].model), Body: []byte(invokeCases[1].body)})
+		var re *smithyhttp.ResponseError
+		if !c.is(err) || !errors.As(err, &re) || re.HTTPStatusCode() != c.status {
+			t.Errorf("sim fault %d: %v", c.status, err)
+		}
+	}
+}
