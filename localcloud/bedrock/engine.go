@@ -49,6 +49,11 @@ type Config struct {
 	// Default: none; a job naming another application inference profile
 	// is refused.
 	InferenceProfiles map[string]string
+	// Attempts numbers each record's calls (Request.Attempt), so that a
+	// record retried in a later job is a later attempt. Share it with the
+	// runtime API so that on-demand retries count too. Default: the
+	// engine's own.
+	Attempts *backend.Attempts
 	// Events receives every status change. Default: discarded.
 	Events EventSink
 	// Clock stamps times and drives the phase delays and expiry.
@@ -101,6 +106,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Clock == nil {
 		c.Clock = clock.Real{}
+	}
+	if c.Attempts == nil {
+		c.Attempts = &backend.Attempts{}
 	}
 	if c.Region == "" {
 		c.Region = awsproto.DefaultRegion
