@@ -370,7 +370,13 @@ func appendResult(vals []any, o *outcome, embedding bool) []any {
 	case o.Failed:
 		code = o.ErrorCode
 	case !o.Missing:
-		in, out = o.InputTokens, o.OutputTokens
+		// A count the family's response does not report stays empty.
+		if !o.NoIn {
+			in = o.InputTokens
+		}
+		if !o.NoOut {
+			out = o.OutputTokens
+		}
 	}
 	var msg, stop any
 	if o.ErrorMessage != "" {
