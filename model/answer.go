@@ -21,12 +21,16 @@ type Answer struct {
 	// unknown, not 0.
 	NoInputTokens, NoOutputTokens bool
 	StopReason                    string
+	// Model is the model the response names; only Anthropic's responses
+	// name one ("model"), the other families' do not.
+	Model string
 }
 
 // answerBody holds the members of every family's response shape; which of
 // them are present tells the family.
 type answerBody struct {
 	// Anthropic Messages
+	Model   string `json:"model"`
 	Type    string `json:"type"`
 	Content []struct {
 		Type string `json:"type"`
@@ -96,7 +100,7 @@ func ReadAnswer(body []byte) (Answer, error) {
 				texts = append(texts, c.Text)
 			}
 		}
-		a.Text, a.StopReason = strings.Join(texts, ""), b.StopReasonA
+		a.Text, a.StopReason, a.Model = strings.Join(texts, ""), b.StopReasonA, b.Model
 		if b.Usage != nil {
 			a.InputTokens, a.OutputTokens = b.Usage.InputTokens, b.Usage.OutputTokens
 		} else {

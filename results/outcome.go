@@ -17,8 +17,10 @@ type outcome struct {
 	InputTokens  int         `json:"in,omitempty"`
 	OutputTokens int         `json:"out,omitempty"`
 	// NoIn and NoOut: the response reports no such token count.
-	NoIn         bool   `json:"ni,omitempty"`
-	NoOut        bool   `json:"no,omitempty"`
+	NoIn  bool `json:"ni,omitempty"`
+	NoOut bool `json:"no,omitempty"`
+	// Model is the model the response names (Anthropic's responses only).
+	Model        string `json:"mo,omitempty"`
 	StopReason   string `json:"s,omitempty"`
 	ErrorCode    int    `json:"c,omitempty"`
 	ErrorMessage string `json:"m,omitempty"`
@@ -47,7 +49,7 @@ func readOutcome(l manifest.OutputLine, file string, line int) (outcome, error) 
 	}
 	o.Raw = l.ModelOutput
 	o.Text, o.Embeddings, o.InputTokens, o.OutputTokens, o.StopReason = a.Text, a.Embeddings, a.InputTokens, a.OutputTokens, a.StopReason
-	o.NoIn, o.NoOut = a.NoInputTokens, a.NoOutputTokens
+	o.NoIn, o.NoOut, o.Model = a.NoInputTokens, a.NoOutputTokens, a.Model
 	return o, nil
 }
 
