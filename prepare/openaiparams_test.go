@@ -136,3 +136,27 @@ func TestPrepareOpenAIDimensions(t *testing.T) {
 		t.Fatalf("dimensions for Cohere: %v", err)
 	}
 }
+
+// The generation flags are held to the same ranges: Titan Text's
+// temperature lies in 0–1 and Lite's maxTokenCount is at most 4,096
+// (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html).
+func TestPrepareSettingFlagsOutOfRange(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "rows.csv")
+	os.WriteFile(src, []byte("text\na\n"), 0o644)
+	hot := 1.2
+	for _, c := range []struct {
+		opts prepare.Options
+		want string
+	}{
+		{prepare.Options{Temperature: &hot}, "--temperature 1.2 is outside 0 to 1"},
+		{prepare.Options{MaxTokens: 5000}, "--max-tokens 5000 is outside 0 to 4096"},
+	} {
+		o := c.opts
+		o.Input, o.ModelID, o.Out = src, "amazon.titan-text-lite-v1", t.TempDir()
+		o.Templates = []prepare.Template{{Text: "{{.text}}"}}
+		_, err := prepare.Run(context.Background(), o)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v, want %q", err, c.want)
+		}
+	}
+}

@@ -130,6 +130,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return res, err
 	}
 	res.Family = family.String()
+	if err := checkSettings(opts, id); err != nil {
+		return res, err
+	}
 	if opts.Out == "" {
 		return res, errors.New("no output location: give a directory or an s3:// prefix for the manifests")
 	}
