@@ -106,7 +106,9 @@ request file, keeping each custom_id as the record id.`,
 	fs.IntVar(&opts.MaxRecordsPerJob, "max-records-per-job", manifest.DefaultMaxRecordsPerJob, "quota: the most records one job may have")
 	fs.IntVar(&opts.MaxConcurrentJobs, "max-concurrent-jobs", manifest.DefaultMaxConcurrentJobs, "quota: submitted and running jobs per model at once")
 	fs.StringVar(&opts.TempDir, "tmp", "", "directory for the spool file (default: the system's temporary directory)")
-	fs.BoolVar(&jsonOut, "json", false, "print the result as JSON")
+	fs.BoolVar(&opts.Clamp, "clamp", false, "OpenAI input: clamp a temperature, top_p or max_tokens outside the model's range into it, with a warning, instead of refusing the request")
+	fs.BoolVar(&opts.DropUnsupported, "drop-unsupported", false, "OpenAI input: drop parameters with no Bedrock meaning for the model (tools, response_format, n > 1, seed, logprobs, stop for Llama's InvokeModel, …), with a warning, instead of refusing the request")
+	fs.BoolVar(&jsonOut, "json", false, "print the result as JSON (warnings included)")
 	quotas.register(fs)
 	cmd.MarkFlagRequired("model")
 	cmd.MarkFlagRequired("out")
@@ -117,6 +119,9 @@ request file, keeping each custom_id as the record id.`,
 // the non-default quota flags, which the next commands need as well.
 func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options, quotas string) {
 	w := cmd.OutOrStdout()
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", warn)
+	}
 	fmt.Fprintf(w, "Prepared %d records from %d rows of %s for %s (%s, %s)\n", res.Records, res.Rows, res.Input, res.ModelID, res.Family, res.InvocationType)
 	for _, f := range res.Files {
 		fmt.Fprintf(w, "  %s  %d records, %s\n", f.Path, f.Records, humanBytes(f.Bytes))

@@ -128,7 +128,7 @@ func (s *Sim) Invoke(ctx context.Context, req Request) (Response, error) {
 	if err := s.wait(ctx, h); err != nil {
 		return Response{}, err
 	}
-	p, rerr := model.ReadInput(family, req.InvocationType, req.Body)
+	p, rerr := model.CheckModelInput(req.Model, req.InvocationType, req.Body)
 	if rerr != nil {
 		return Response{}, rerr
 	}
