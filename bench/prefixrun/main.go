@@ -34,12 +34,17 @@ func main() {
 	manifests := flag.Int("manifests", 10000, "how many manifests of 100 records to run")
 	timeScale := flag.String("time-scale", "3600", "the local cloud's clock speed (--time-scale of local run)")
 	keep := flag.Bool("keep", false, "keep the work directory (manifests and the local cloud's data)")
+	flag.StringVar(&profiles.cpu, "cpuprofile", "", "write the local run's CPU profile to this file")
+	flag.StringVar(&profiles.heap, "memprofile", "", "write the local run's heap profile at its end to this file")
 	flag.Parse()
 	if err := run(*manifests, *timeScale, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "prefixrun:", err)
 		os.Exit(1)
 	}
 }
+
+// profiles are where the local run writes its profiles; empty: none.
+var profiles struct{ cpu, heap string }
 
 func run(n int, timeScale string, keep bool) error {
 	if _, err := os.Stat("examples/largerun"); err != nil {
@@ -63,6 +68,12 @@ func run(n int, timeScale string, keep bool) error {
 
 	cmd := exec.Command(bin, "local", "run", "--json", "--app", "go run ./examples/largerun", "--input", in,
 		"--data", data, "--time-scale", timeScale, "--by-prefix", "--job-name", "bench", "--model", "amazon.nova-pro-v1:0")
+	if profiles.cpu != "" {
+		cmd.Args = append(cmd.Args, "--cpuprofile", profiles.cpu)
+	}
+	if profiles.heap != "" {
+		cmd.Args = append(cmd.Args, "--memprofile", profiles.heap)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	began := time.Now()

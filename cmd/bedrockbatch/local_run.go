@@ -30,6 +30,7 @@ type runFlags struct {
 	bucket         string
 	resynth        bool
 	jsonOut        bool
+	profile        profileFlags
 }
 
 func newLocalRunCmd() *cobra.Command {
@@ -69,6 +70,7 @@ one starting. The exit status is 1 when the execution fails.`,
 	fs.StringVar(&f.bucket, "bucket", "", "bucket to upload the manifests to (default: the app's only bucket or its BatchBucketName output)")
 	fs.BoolVar(&f.resynth, "resynth", false, "synthesize the app even when its inputs have not changed since the last run")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the result as one JSON object")
+	f.profile.register(fs)
 	return cmd
 }
 
@@ -94,6 +96,15 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	if opts.Cloud, err = f.cloud.options(logs); err != nil {
 		return err
 	}
+	stopProfile, err := f.profile.start()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := stopProfile(); err != nil {
+			fmt.Fprintln(stderr, "profile:", err)
+		}
+	}()
 	p := newPrinter(stdout, f.jsonOut)
 	prog := p.progress()
 	opts.Progress = prog
