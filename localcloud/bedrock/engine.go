@@ -142,6 +142,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	jobs    map[string]*jobState // by job id
+	index   jobIndex
 	started bool
 	closed  bool
 
@@ -197,6 +198,7 @@ func New(cfg Config) (*Engine, error) {
 		slots:  make(chan struct{}, cfg.MaxRunningJobs),
 		checks: make(chan struct{}, cfg.MaxRunningJobs),
 		jobs:   make(map[string]*jobState, len(recs)),
+		index:  newJobIndex(),
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	for _, r := range recs {
@@ -205,6 +207,7 @@ func New(cfg Config) (*Engine, error) {
 			close(s.finished)
 		}
 		e.jobs[r.ID] = s
+		e.index.add(s)
 	}
 	return e, nil
 }
