@@ -314,7 +314,8 @@ func (e *Engine) ListTagsForResource(_ context.Context, resourceArn string) ([]T
 	if err != nil {
 		return nil, err
 	}
-	return append([]Tag{}, s.rec.Tags...), nil
+	tags, err := e.tagsLocked(s)
+	return append([]Tag{}, tags...), err
 }
 
 func (e *Engine) updateTags(resourceArn string, change func([]Tag) ([]Tag, error)) error {
@@ -324,13 +325,20 @@ func (e *Engine) updateTags(resourceArn string, change func([]Tag) ([]Tag, error
 	}
 	defer s.transition.Unlock()
 	e.mu.Lock()
-	tags, err := change(s.rec.Tags)
+	rec, err := e.fullLocked(s)
 	if err != nil {
 		e.mu.Unlock()
 		return err
 	}
-	s.rec.Tags = tags
-	rec := s.rec
+	tags, err := change(rec.Tags)
+	if err != nil {
+		e.mu.Unlock()
+		return err
+	}
+	rec.Tags = tags
+	if !s.slim {
+		s.rec.Tags = tags
+	}
 	e.mu.Unlock()
 	if err := e.store.save(rec, true); err != nil {
 		return internalError("cannot store the job's tags: %v", err)

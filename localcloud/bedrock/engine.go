@@ -164,6 +164,9 @@ type jobState struct {
 	live     *progress
 	running  bool
 	finished chan struct{} // closed when the job reaches a terminal status
+	// slim is set when the job ended and its tags and input files were
+	// dropped from rec (see slimLocked).
+	slim bool
 }
 
 // progress counts finished records while a job runs.
@@ -205,6 +208,7 @@ func New(cfg Config) (*Engine, error) {
 		s := &jobState{rec: r, finished: make(chan struct{})}
 		if r.Job.Status.Terminal() {
 			close(s.finished)
+			s.slimLocked()
 		}
 		e.jobs[r.ID] = s
 		e.index.add(s)
