@@ -24,20 +24,20 @@ type jobWatch struct {
 	filter *JobFilter
 	since  time.Time
 
-	// jobs are the execution's jobs, oldest first; at holds their indexes
-	// by ARN, open the ARNs of those not yet ended.
+	// jobs are the execution's jobs, oldest first, those that ended cut
+	// down to what a summary reads (see slim); open holds the indexes of
+	// those not yet ended, by ARN.
 	jobs []bedrocktypes.ModelInvocationJobSummary
-	at   map[string]int
-	open map[string]bool
-	// listed are the ARNs of every job a listing returned since since,
-	// the execution's or not, and newest the latest submit time among
-	// them: a listing stops at a listed job older than newest.
-	listed map[string]bool
-	newest time.Time
+	open map[string]int
+	// newest is the latest submit time a listing returned, and atNewest
+	// the ARNs of the jobs submitted then: a listing stops at the first
+	// job older than newest.
+	newest   time.Time
+	atNewest map[string]bool
 }
 
 func newJobWatch(br *bedrock.Client, filter *JobFilter, since time.Time) *jobWatch {
-	return &jobWatch{br: br, filter: filter, since: since, at: map[string]int{}, open: map[string]bool{}, listed: map[string]bool{}}
+	return &jobWatch{br: br, filter: filter, since: since, open: map[string]int{}, atNewest: map[string]bool{}}
 }
 
 // look brings the jobs up to date and returns those that are new or whose
@@ -48,40 +48,39 @@ func (w *jobWatch) look(ctx context.Context) ([]bedrocktypes.ModelInvocationJobS
 		return nil, err
 	}
 	var changed []bedrocktypes.ModelInvocationJobSummary
-	for arn := range w.open {
+	for arn, i := range w.open {
 		out, err := w.br.GetModelInvocationJob(ctx, &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(arn)})
 		if err != nil {
 			return nil, fmt.Errorf("describe batch job %s: %w", arn, err)
 		}
 		j := summaryOf(out)
-		i := w.at[arn]
 		if differs(w.jobs[i], j) {
-			w.jobs[i] = j
 			changed = append(changed, j)
 		}
+		w.jobs[i] = j
 		if ended(j) {
 			delete(w.open, arn)
+			w.jobs[i] = slim(j)
 		}
 	}
 	for _, j := range w.filter.Keep(ctx, fresh) {
-		arn := aws.ToString(j.JobArn)
-		w.at[arn] = len(w.jobs)
-		w.jobs = append(w.jobs, j)
-		if !ended(j) {
-			w.open[arn] = true
-		}
 		changed = append(changed, j)
+		if ended(j) {
+			j = slim(j)
+		} else {
+			w.open[aws.ToString(j.JobArn)] = len(w.jobs)
+		}
+		w.jobs = append(w.jobs, j)
 	}
 	sortBySubmitTime(changed)
 	return changed, nil
 }
 
 // listNew lists the jobs submitted since w.since that no earlier look
-// listed, oldest first. Jobs submitted at the same instant as the newest
-// listed one are all looked at, so none is missed whatever the order of
-// ties.
+// listed, oldest first: newest first, down to the newest time an earlier
+// look saw. Jobs submitted at that very time are all looked at, so none is
+// missed whatever the order of ties.
 func (w *jobWatch) listNew(ctx context.Context) ([]bedrocktypes.ModelInvocationJobSummary, error) {
-	newest := w.newest
 	var fresh []bedrocktypes.ModelInvocationJobSummary
 	pg := bedrock.NewListModelInvocationJobsPaginator(w.br, &bedrock.ListModelInvocationJobsInput{
 		SubmitTimeAfter: aws.Time(w.since.Add(-time.Second)),
@@ -95,26 +94,27 @@ pages:
 			return nil, fmt.Errorf("list batch jobs: %w", err)
 		}
 		for _, j := range page.InvocationJobSummaries {
-			arn, at := aws.ToString(j.JobArn), aws.ToTime(j.SubmitTime)
-			if w.listed[arn] {
-				if at.Before(newest) {
-					break pages
-				}
+			at := aws.ToTime(j.SubmitTime)
+			if at.Before(w.newest) {
+				break pages
+			}
+			if at.Equal(w.newest) && w.atNewest[aws.ToString(j.JobArn)] {
 				continue
 			}
 			fresh = append(fresh, j)
 		}
 	}
-	for i, j := range fresh {
-		w.listed[aws.ToString(j.JobArn)] = true
-		if at := aws.ToTime(j.SubmitTime); at.After(w.newest) {
+	for _, j := range fresh {
+		switch at := aws.ToTime(j.SubmitTime); {
+		case at.After(w.newest):
 			w.newest = at
-		}
-		// Newest first from the listing; oldest first to the caller.
-		if k := len(fresh) - 1 - i; k > i {
-			fresh[i], fresh[k] = fresh[k], fresh[i]
+			w.atNewest = map[string]bool{aws.ToString(j.JobArn): true}
+		case at.Equal(w.newest):
+			w.atNewest[aws.ToString(j.JobArn)] = true
 		}
 	}
+	// Newest first from the listing; oldest first to the caller.
+	slices.Reverse(fresh)
 	return fresh, nil
 }
 
@@ -146,6 +146,18 @@ func differs(a, b bedrocktypes.ModelInvocationJobSummary) bool {
 		aws.ToInt64(a.TotalRecordCount) != aws.ToInt64(b.TotalRecordCount) ||
 		aws.ToInt64(a.SuccessRecordCount) != aws.ToInt64(b.SuccessRecordCount) ||
 		aws.ToInt64(a.ErrorRecordCount) != aws.ToInt64(b.ErrorRecordCount)
+}
+
+// slim is an ended job's summary with only what Summarize and a progress
+// display read, so that a watch of a hundred thousand jobs holds little
+// for each.
+func slim(j bedrocktypes.ModelInvocationJobSummary) bedrocktypes.ModelInvocationJobSummary {
+	return bedrocktypes.ModelInvocationJobSummary{
+		JobArn: j.JobArn, JobName: j.JobName, ModelId: j.ModelId, Status: j.Status, Message: j.Message,
+		SubmitTime: j.SubmitTime, EndTime: j.EndTime, InputDataConfig: j.InputDataConfig, OutputDataConfig: j.OutputDataConfig,
+		TotalRecordCount: j.TotalRecordCount, ProcessedRecordCount: j.ProcessedRecordCount,
+		SuccessRecordCount: j.SuccessRecordCount, ErrorRecordCount: j.ErrorRecordCount,
+	}
 }
 
 // summaryOf is a job's description as the listing reports it.
