@@ -107,6 +107,15 @@ func (o *S3Store) AbortUpload(ctx context.Context, bucket, key, uploadID string)
 	return nil
 }
 
+// Head implements ObjectStore.
+func (o *S3Store) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) {
+	out, err := o.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return ObjectInfo{}, objectError(bucket, key, err)
+	}
+	return ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength)}, nil
+}
+
 // List implements ObjectStore.
 func (o *S3Store) List(ctx context.Context, bucket, prefix string) ([]ObjectInfo, error) {
 	var out []ObjectInfo
