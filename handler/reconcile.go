@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,6 +30,16 @@ type Reconcile struct {
 	event *JobEvent
 	clock clock.Clock
 	log   *slog.Logger
+
+	// What earlier runs of this instance (a warm Lambda, the local
+	// cloud's function) settled, so that a run costs what changed since
+	// the last one rather than every job of the lookback: every job
+	// submitted before settled had ended and was dealt with, and done
+	// holds the submit times of the ended jobs dealt with since, by ARN.
+	// mu serialises runs of one instance.
+	mu      sync.Mutex
+	settled time.Time
+	done    map[string]time.Time
 }
 
 // NewReconcile returns a Reconcile that lists and reads jobs through
@@ -37,7 +49,8 @@ func NewReconcile(bedrock ReconcileBedrock, s3 S3Lister, sfn ReconcileSFN, logge
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Reconcile{jobs: bedrock, sfn: sfn, event: NewJobEvent(bedrock, s3, sfn, logger), clock: clock.Real{}, log: logger}
+	return &Reconcile{jobs: bedrock, sfn: sfn, event: NewJobEvent(bedrock, s3, sfn, logger), clock: clock.Real{}, log: logger,
+		done: map[string]time.Time{}}
 }
 
 // WithClock makes the reconciler measure job ages on c; it returns r.
@@ -54,7 +67,13 @@ type ReconcileCounts struct {
 	Answered int // ended jobs whose task no longer waits
 	Foreign  int // ended jobs without task-token tags: not ours
 	TooOld   int // ended jobs whose task cannot be waiting any more
+	Known    int // ended jobs an earlier run of this instance dealt with: not asked again
 }
+
+// settleMargin is how far before the settled time a run lists again:
+// jobs a listing shows only a little after their submission are not
+// missed.
+const settleMargin = time.Hour
 
 // Handle runs one reconciliation for a scheduled event (the event's
 // content is not used). It returns an error when some job could not be
@@ -66,13 +85,30 @@ func (r *Reconcile) Handle(ctx context.Context, _ events.CloudWatchEvent) error 
 }
 
 // Run lists the jobs submitted within batch.ReconcileLookback and reports
-// every ended one whose task still waits.
+// every ended one whose task still waits. A run after another in the same
+// instance lists only the jobs submitted since the oldest one the previous
+// run found unfinished (less settleMargin), and asks nothing about the
+// ended jobs an earlier run dealt with.
 func (r *Reconcile) Run(ctx context.Context) (ReconcileCounts, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var c ReconcileCounts
 	now := r.clock.Now()
+	from := now.Add(-batch.ReconcileLookback)
+	if at := r.settled.Add(-settleMargin); at.After(from) {
+		from = at
+	}
 	pages := bedrock.NewListModelInvocationJobsPaginator(r.jobs, &bedrock.ListModelInvocationJobsInput{
-		SubmitTimeAfter: aws.Time(now.Add(-batch.ReconcileLookback)),
+		SubmitTimeAfter: aws.Time(from),
 	})
+	// settled moves up to the oldest job this run leaves unsettled: one
+	// still running, or one it could not deal with.
+	settled := now
+	unsettled := func(at time.Time) {
+		if at.Before(settled) {
+			settled = at
+		}
+	}
 	var errs []error
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -82,22 +118,38 @@ func (r *Reconcile) Run(ctx context.Context) (ReconcileCounts, error) {
 		}
 		for _, s := range page.InvocationJobSummaries {
 			c.Listed++
+			arn, submitted := aws.ToString(s.JobArn), aws.ToTime(s.SubmitTime)
 			status := batch.Status(s.Status)
 			if !status.Terminal() {
+				unsettled(submitted)
 				continue
 			}
 			c.Ended++
-			if aws.ToTime(s.SubmitTime).Add(batch.WaitBound(int(aws.ToInt32(s.TimeoutDurationInHours)))).Before(now) {
+			if _, ok := r.done[arn]; ok {
+				c.Known++
+				continue
+			}
+			if submitted.Add(batch.WaitBound(int(aws.ToInt32(s.TimeoutDurationInHours)))).Before(now) {
 				c.TooOld++
+				r.done[arn] = submitted
 				continue
 			}
 			if err := r.job(ctx, s, status, &c); err != nil {
 				errs = append(errs, err)
+				unsettled(submitted)
+				continue
 			}
+			r.done[arn] = submitted
+		}
+	}
+	r.settled = settled
+	for arn, at := range r.done {
+		if at.Before(settled.Add(-settleMargin)) {
+			delete(r.done, arn)
 		}
 	}
 	r.log.InfoContext(ctx, "reconciled", "listed", c.Listed, "ended", c.Ended, "reported", c.Reported,
-		"alreadyAnswered", c.Answered, "notOurs", c.Foreign, "tooOld", c.TooOld, "errors", len(errs))
+		"alreadyAnswered", c.Answered, "notOurs", c.Foreign, "tooOld", c.TooOld, "known", c.Known, "errors", len(errs))
 	return c, errors.Join(errs...)
 }
 

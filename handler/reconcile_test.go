@@ -99,12 +99,32 @@ func TestReconcileIsIdempotent(t *testing.T) {
 	if _, err := r.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	tagCalls := len(a.tagCalls)
 	c, err := r.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Reported != 0 || c.Answered != 3 || len(tasks.successes)+len(tasks.failures) != 2 {
+	if c.Reported != 0 || c.Known != 4 || len(tasks.successes)+len(tasks.failures) != 2 {
 		t.Errorf("second run: %+v, %d reports in all; want nothing reported again", c, len(tasks.successes)+len(tasks.failures))
+	}
+	// The second run asks nothing about the jobs the first dealt with, and
+	// lists only from the oldest job still running (less the margin).
+	if n := len(a.tagCalls) - tagCalls; n != 0 {
+		t.Errorf("the second run read the tags of %d jobs the first had dealt with", n)
+	}
+	if got, want := aws.ToTime(a.listIn[len(a.listIn)-1].SubmitTimeAfter), reconcileNow.Add(-3*time.Hour-settleMargin); !got.Equal(want) {
+		t.Errorf("the second run listed jobs submitted after %v, want %v (the running job's submission less the margin)", got, want)
+	}
+
+	// A new instance (a cold start) knows nothing and asks again: the
+	// answered tasks are told apart by their heartbeat.
+	fresh := NewReconcile(a, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, tasks, logger).WithClock(&stepClock{now: reconcileNow})
+	c, err = fresh.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Reported != 0 || c.Answered != 3 || len(tasks.successes)+len(tasks.failures) != 2 {
+		t.Errorf("a new instance's run: %+v, %d reports in all; want nothing reported again", c, len(tasks.successes)+len(tasks.failures))
 	}
 }
 

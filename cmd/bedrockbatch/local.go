@@ -95,9 +95,11 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 	if f.dropEvents < 0 || f.dropEvents > 1 {
 		return localcloud.Options{}, fmt.Errorf("--drop-events %v: give a share from 0 (none) to 1 (all)", f.dropEvents)
 	}
-	var clk clock.Clock = clock.Real{}
-	if f.timeScale > 1 {
-		clk = clock.NewScaled(f.timeScale)
+	clk, err := cloudClock(f.dataDir, f.timeScale)
+	if err != nil {
+		return localcloud.Options{}, err
+	}
+	if _, real := clk.(clock.Real); !real {
 		models.Sim.Clock = clk
 	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -157,6 +157,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	jobs    map[string]*jobState // by job id
+	index   jobIndex
 	started bool
 	closed  bool
 
@@ -178,6 +179,9 @@ type jobState struct {
 	live     *progress
 	running  bool
 	finished chan struct{} // closed when the job reaches a terminal status
+	// slim is set when the job ended and its tags and input files were
+	// dropped from rec (see slimLocked).
+	slim bool
 }
 
 // progress counts finished records while a job runs.
@@ -212,14 +216,17 @@ func New(cfg Config) (*Engine, error) {
 		slots:  make(chan struct{}, cfg.MaxRunningJobs),
 		checks: make(chan struct{}, cfg.MaxRunningJobs),
 		jobs:   make(map[string]*jobState, len(recs)),
+		index:  newJobIndex(),
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	for _, r := range recs {
 		s := &jobState{rec: r, finished: make(chan struct{})}
 		if r.Job.Status.Terminal() {
 			close(s.finished)
+			s.slimLocked()
 		}
 		e.jobs[r.ID] = s
+		e.index.add(s)
 	}
 	return e, nil
 }
