@@ -196,7 +196,7 @@ func open(opts Options) (*Cloud, error) {
 			Invoker: &asl.LambdaInvoker{
 				Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready},
 				Next: serviceTasks{s3: s3Tasks{client: awss3.NewFromConfig(cfg)}, sfn: sfnTasks{client: awssfn.NewFromConfig(cfg)},
-					messaging: newMessagingTasks(cfg)},
+					messaging: newMessagingTasks(cfg), execution: executionTasks{client: awssfn.NewFromConfig(cfg)}},
 			},
 			Clock:     opts.Clock,
 			SkipWaits: opts.SkipWaits,

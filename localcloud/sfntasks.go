@@ -16,17 +16,22 @@ import (
 )
 
 // serviceTasks runs the service integrations of Task states that are not
-// Lambda invocations: the Amazon S3 calls of a distributed Map and the
-// Step Functions SDK integration (aws-sdk:sfn:…) that reads a Map Run.
+// Lambda invocations: the Amazon S3 calls of a distributed Map, the
+// Step Functions SDK integration (aws-sdk:sfn:…) that reads a Map Run,
+// states:startExecution and the messaging services' integrations.
 type serviceTasks struct {
 	s3        s3Tasks
 	sfn       sfnTasks
 	messaging messagingTasks
+	execution executionTasks
 }
 
 func (t serviceTasks) Invoke(ctx context.Context, call asl.TaskCall) (json.RawMessage, error) {
 	if strings.HasPrefix(call.Resource, sfnTaskPrefix) {
 		return t.sfn.Invoke(ctx, call)
+	}
+	if t.execution.serves(call.Resource) {
+		return t.execution.Invoke(ctx, call)
 	}
 	if t.messaging.serves(call.Resource) {
 		return t.messaging.Invoke(ctx, call)
