@@ -230,7 +230,12 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 			sfn: awssfn.NewFromConfig(cfg), functions: c.functions,
 		},
 	}
-	return d.Deploy(ctx, a)
+	res, err := d.Deploy(ctx, a)
+	var unserved *deploy.UnservedError
+	if errors.As(err, &unserved) {
+		unserved.Advice = unservedAdvice
+	}
+	return res, err
 }
 
 // Close stops the batch engine and the interpreter; running jobs and
