@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -29,6 +30,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/httpapi"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/dynamodb"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
@@ -85,6 +87,8 @@ type Cloud struct {
 	// SQS and SNS are the local queues and topics.
 	SQS *sqs.Service
 	SNS *sns.Service
+	// DynamoDB serves tables and items.
+	DynamoDB *dynamodb.Service
 
 	opts      Options
 	lock      *os.File
@@ -208,6 +212,14 @@ func open(opts Options) (*Cloud, error) {
 		return nil, fmt.Errorf("step functions: %w", err)
 	}
 	c.Register(edge.StepFunctions, c.StepFunctions.Handler())
+	c.DynamoDB, err = dynamodb.New(dynamodb.Options{
+		DataDir: filepath.Join(opts.DataDir, "dynamodb"), Region: opts.Region, Account: opts.Account,
+		Clock: opts.Clock, Logger: opts.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dynamodb: %w", err)
+	}
+	c.Register(edge.DynamoDB, c.DynamoDB)
 	c.Router.Mount(console.Path, console.New(console.Options{AWS: cfg, Events: c.Events, Invocations: c.Lambda, Prices: opts.Prices}))
 	return c, nil
 }
@@ -227,7 +239,7 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 		StateDir: filepath.Join(c.opts.DataDir, "deployments"),
 		Target: &target{
 			c: c, s3: awss3.NewFromConfig(cfg), events: eventbridge.NewFromConfig(cfg),
-			sfn: awssfn.NewFromConfig(cfg), functions: c.functions,
+			sfn: awssfn.NewFromConfig(cfg), dynamodb: awsdynamodb.NewFromConfig(cfg), functions: c.functions,
 		},
 	}
 	res, err := d.Deploy(ctx, a)
@@ -244,7 +256,7 @@ func (c *Cloud) Close() error {
 	c.StepFunctions.Close()
 	c.Lambda.Close()
 	c.endpoint.close()
-	err := c.Bedrock.Close()
+	err := errors.Join(c.Bedrock.Close(), c.DynamoDB.Close())
 	c.lock.Close()
 	return err
 }
@@ -270,6 +282,7 @@ func (c *Cloud) Start(ctx context.Context) error {
 	if err := c.Bedrock.Start(); err != nil {
 		return err
 	}
+	c.DynamoDB.Start()
 	c.started.Do(func() { close(c.ready) })
 	return nil
 }

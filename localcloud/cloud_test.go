@@ -106,8 +106,8 @@ func TestRouting(t *testing.T) {
 	// services that are.
 	call := func() (int, string) {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{}`))
-		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00")
-		req.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=00")
+		req.Header.Set("X-Amz-Target", "Kinesis_20131202.ListStreams")
 		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 		resp, err := srv.Client().Do(req)
 		if err != nil {
@@ -118,15 +118,15 @@ func TestRouting(t *testing.T) {
 		return resp.StatusCode, string(body)
 	}
 	if status, body := call(); status < 400 || !strings.Contains(body, "UnknownServiceException") ||
-		!strings.Contains(body, "bedrock, events, lambda, s3, sns, sqs, states") {
+		!strings.Contains(body, "bedrock, dynamodb, events, lambda, s3, sns, sqs, states") {
 		t.Fatalf("unregistered service: %d %s", status, body)
 	}
 	// Once registered, it is served.
-	c.Register("dynamodb", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		_, _ = w.Write([]byte(`{"TableNames":[]}`))
+	c.Register("kinesis", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_, _ = w.Write([]byte(`{"StreamNames":[]}`))
 	}))
-	if status, body := call(); status != http.StatusOK || body != `{"TableNames":[]}` {
+	if status, body := call(); status != http.StatusOK || body != `{"StreamNames":[]}` {
 		t.Fatalf("registered service: %d %s", status, body)
 	}
 	if _, err := sfn.NewFromConfig(cfg).ListStateMachines(ctx, &sfn.ListStateMachinesInput{}); err != nil {

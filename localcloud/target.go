@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -28,6 +29,7 @@ type target struct {
 	s3        *s3.Client
 	events    *eventbridge.Client
 	sfn       *sfn.Client
+	dynamodb  *dynamodb.Client
 	functions *functionRegistry
 }
 
@@ -50,6 +52,8 @@ func (t *target) Apply(ctx context.Context, r *deploy.Resolved) error {
 		return t.subscription(ctx, r)
 	case "AWS::Events::EventBus":
 		return t.eventBus(ctx, r)
+	case "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable":
+		return t.table(ctx, r)
 	}
 	return deploy.ErrUnsupported
 }

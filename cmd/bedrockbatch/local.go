@@ -20,7 +20,7 @@ import (
 func newLocalCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "local",
-		Short: "Run the app in a local cloud on this machine: S3, Bedrock, Step Functions, EventBridge and Lambda in one process",
+		Short: "Run the app in a local cloud on this machine: S3, Bedrock, Step Functions, EventBridge, Lambda and DynamoDB in one process",
 	}
 	cmd.AddCommand(newLocalRunCmd(), newLocalServeCmd())
 	return cmd

@@ -25,8 +25,8 @@ func newLocalServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the local cloud on one port for the AWS SDKs and CLI (AWS_ENDPOINT_URL=http://127.0.0.1:4566)",
-		Long: `Serves S3, Bedrock (batch jobs), Step Functions, EventBridge and Lambda on
-one port, speaking their wire protocols: point any AWS SDK or the AWS CLI at
+		Long: `Serves S3, Bedrock (batch jobs), Step Functions, EventBridge, Lambda and
+DynamoDB on one port, speaking their wire protocols: point any AWS SDK or the AWS CLI at
 it with AWS_ENDPOINT_URL and any credentials. State is kept in --data, so a
 restart loses nothing and resumes running jobs and executions.
 

@@ -85,6 +85,8 @@ func New(opts Options) http.Handler {
 	h.mux.HandleFunc("GET /api/download", h.download)
 	h.mux.HandleFunc("GET /api/activity", h.api(h.activity))
 	h.mux.HandleFunc("GET /api/messaging", h.api(h.messaging))
+	h.mux.HandleFunc("GET /api/tables", h.api(h.tables))
+	h.mux.HandleFunc("GET /api/items", h.api(h.items))
 	h.mux.Handle("GET /", h.files)
 	return http.StripPrefix(strings.TrimSuffix(Path, "/"), h)
 }

@@ -86,6 +86,13 @@ func identify(r *Resolved, env Env) {
 		r.PhysicalID = arn("sns", n)
 		r.Attrs["TopicArn"] = r.PhysicalID
 		r.Attrs["TopicName"] = n
+	case "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable":
+		n := name("TableName", 255, false)
+		r.PhysicalID = n
+		r.Attrs["Arn"] = arn("dynamodb", "table/"+n)
+		// The stream label is fixed per table so that StreamArn resolves
+		// before the table exists, as CloudFormation's does after.
+		r.Attrs["StreamArn"] = arn("dynamodb", "table/"+n+"/stream/1970-01-01T00:00:00.000")
 	case "AWS::Logs::LogGroup":
 		n := name("LogGroupName", 512, false)
 		r.PhysicalID = n

@@ -22,6 +22,7 @@ const (
 	Lambda        = "lambda"
 	SQS           = "sqs"
 	SNS           = "sns"
+	DynamoDB      = "dynamodb"
 )
 
 // HealthPath answers GET with the list of served services, for readiness
@@ -50,9 +51,10 @@ func New(logger *slog.Logger) *Router {
 		logger:   logger,
 		services: map[string]http.Handler{},
 		targets: map[string]string{
-			"AWSEvents":        EventBridge,
-			"AWSStepFunctions": StepFunctions,
-			"AmazonSQS":        SQS,
+			"AWSEvents":         EventBridge,
+			"AWSStepFunctions":  StepFunctions,
+			"AmazonSQS":         SQS,
+			"DynamoDB_20120810": DynamoDB,
 		},
 		paths: map[string]string{
 			"/2015-03-31/functions":  Lambda,

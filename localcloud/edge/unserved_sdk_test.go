@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/smithy-go"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 )
 
 // A client of a service the endpoint does not serve gets the router's

@@ -27,8 +27,8 @@ import (
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sns"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sqs"

@@ -12,8 +12,8 @@ import (
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/edge"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/sqs"
 )
 

@@ -423,6 +423,7 @@ async function activityView() {
 const routes = {
   executions: executionsView, execution: executionView, jobs: jobsView, job: jobView,
   s3: s3View, object: objectView, activity: activityView, messaging: messagingView,
+  dynamodb: dynamodbView, table: tableItemsView,
 };
 
 function route() {
@@ -435,7 +436,7 @@ async function refresh() {
   const mine = ++generation;
   clearTimeout(timer);
   const { page, params } = route();
-  const section = { execution: "executions", job: "jobs", object: "s3" }[page] || page;
+  const section = { execution: "executions", job: "jobs", object: "s3", table: "dynamodb" }[page] || page;
   document.querySelectorAll("nav a").forEach(a => a.classList.toggle("active", a.dataset.page === section));
   try {
     const content = await routes[page](params);
