@@ -200,7 +200,8 @@ func open(opts Options) (*Cloud, error) {
 			Invoker: &asl.LambdaInvoker{
 				Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready},
 				Next: serviceTasks{s3: s3Tasks{client: awss3.NewFromConfig(cfg)}, sfn: sfnTasks{client: awssfn.NewFromConfig(cfg)},
-					messaging: newMessagingTasks(cfg), execution: executionTasks{client: awssfn.NewFromConfig(cfg)}},
+					messaging: newMessagingTasks(cfg), execution: executionTasks{client: awssfn.NewFromConfig(cfg)},
+					dynamodb: newDynamoDBTasks(cfg)},
 			},
 			Clock:     opts.Clock,
 			SkipWaits: opts.SkipWaits,

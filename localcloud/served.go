@@ -27,6 +27,8 @@ var servedTypes = map[string]bool{
 	"AWS::SQS::Queue":                  true,
 	"AWS::SNS::Topic":                  true,
 	"AWS::SNS::Subscription":           true,
+	"AWS::DynamoDB::Table":             true,
+	"AWS::DynamoDB::GlobalTable":       true,
 }
 
 // recordedTypes are the types kept in the record only, each harmless to
@@ -58,6 +60,10 @@ var servedTaskResources = map[string][]string{
 	"arn:aws:states:::events:putEvents":           {"", ".waitForTaskToken"},
 	"arn:aws:states:::states:startExecution":      {"", ".sync", ".sync:2", ".waitForTaskToken"},
 	"arn:aws:states:::aws-sdk:sfn:describeMapRun": {""},
+	"arn:aws:states:::dynamodb:putItem":           {""},
+	"arn:aws:states:::dynamodb:getItem":           {""},
+	"arn:aws:states:::dynamodb:updateItem":        {""},
+	"arn:aws:states:::dynamodb:deleteItem":        {""},
 }
 
 // servedMapResources are the resources of a distributed Map's ItemReader

@@ -18,12 +18,14 @@ import (
 // serviceTasks runs the service integrations of Task states that are not
 // Lambda invocations: the Amazon S3 calls of a distributed Map, the
 // Step Functions SDK integration (aws-sdk:sfn:…) that reads a Map Run,
-// states:startExecution and the messaging services' integrations.
+// states:startExecution, DynamoDB's item calls and the messaging
+// services' integrations.
 type serviceTasks struct {
 	s3        s3Tasks
 	sfn       sfnTasks
 	messaging messagingTasks
 	execution executionTasks
+	dynamodb  dynamodbTasks
 }
 
 func (t serviceTasks) Invoke(ctx context.Context, call asl.TaskCall) (json.RawMessage, error) {
@@ -32,6 +34,9 @@ func (t serviceTasks) Invoke(ctx context.Context, call asl.TaskCall) (json.RawMe
 	}
 	if t.execution.serves(call.Resource) {
 		return t.execution.Invoke(ctx, call)
+	}
+	if t.dynamodb.serves(call.Resource) {
+		return t.dynamodb.Invoke(ctx, call)
 	}
 	if t.messaging.serves(call.Resource) {
 		return t.messaging.Invoke(ctx, call)
