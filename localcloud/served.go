@@ -112,6 +112,8 @@ func (t *target) Check(r *deploy.Resolved) []string {
 			}
 		}
 		return out
+	case r.Type == "AWS::Events::Rule":
+		return checkRuleTargets(r)
 	case servedTypes[r.Type] || recordedTypes[r.Type]:
 	default:
 		return []string{"resource type not served by the local cloud"}
@@ -120,6 +122,30 @@ func (t *target) Check(r *deploy.Resolved) []string {
 }
 
 var servedProtocols = map[string]bool{"sqs": true, "lambda": true, "http": true, "https": true}
+
+// ruleTarget is the ARN of a rule target the local EventBridge delivers
+// to: a function, a queue or a topic.
+var ruleTarget = regexp.MustCompile(`^arn:aws[a-z-]*:(lambda|sqs|sns):`)
+
+// checkRuleTargets lists the targets of a rule the local EventBridge
+// cannot deliver to, and the target fields it does not apply.
+func checkRuleTargets(r *deploy.Resolved) []string {
+	targets, _ := r.Properties["Targets"].([]any)
+	var out []string
+	for _, x := range targets {
+		m, _ := x.(map[string]any)
+		id, arn := str(m["Id"]), str(m["Arn"])
+		if !ruleTarget.MatchString(arn) {
+			out = append(out, fmt.Sprintf("target %s (%s): the local EventBridge delivers to Lambda functions, SQS queues and SNS topics", id, arn))
+		}
+		for _, field := range []string{"InputTransformer", "SqsParameters", "HttpParameters", "KinesisParameters", "EcsParameters", "BatchParameters", "RunCommandParameters"} {
+			if m[field] != nil {
+				out = append(out, fmt.Sprintf("target %s: %s is not applied by the local EventBridge (it applies Input and InputPath)", id, field))
+			}
+		}
+	}
+	return out
+}
 
 // checkFunction finds what keeps a function from running: the checks its
 // deployment makes, without unpacking anything. A function with an
@@ -140,6 +166,9 @@ func (t *target) checkFunction(r *deploy.Resolved) []string {
 			rt = "(none)"
 		}
 		out = append(out, fmt.Sprintf("runtime %s: the local cloud runs provided.al2023 and provided.al2 (a bootstrap executable), nodejs* and python3.* functions", rt))
+	}
+	if layers, _ := p["Layers"].([]any); len(layers) > 0 {
+		out = append(out, fmt.Sprintf("its Layers %s: the local cloud runs a function's own package without layers; put what the function needs in its package", str(layers)))
 	}
 	code, _ := p["Code"].(map[string]any)
 	if str(code["ZipFile"]) == "" && r.AssetPath == "" {

@@ -15,7 +15,8 @@ import (
 // An app with resources and integrations the local cloud does not serve
 // fails at deploy with all of them listed — types by logical id, a state
 // machine's unserved integrations by state name and resource ARN — and
-// nothing created; permissions and log groups are recorded without
+// nothing created; a rule target the local EventBridge cannot deliver to
+// is listed too; permissions and log groups are recorded without
 // complaint.
 func TestDeployListsEverythingNotServed(t *testing.T) {
 	dir := t.TempDir()
@@ -26,6 +27,8 @@ func TestDeployListsEverythingNotServed(t *testing.T) {
 	  "Logs": {"Type": "AWS::Logs::LogGroup"},
 	  "Stream": {"Type": "AWS::Kinesis::Stream", "Metadata": {"aws:cdk:path": "App/Stream/Resource"}},
 	  "Crawler": {"Type": "AWS::Glue::Job"},
+	  "Route": {"Type": "AWS::Events::Rule", "Properties": {"EventPattern": {"source": ["app"]},
+	    "Targets": [{"Id": "Flow", "Arn": "arn:aws:states:us-east-1:000000000000:stateMachine:flow"}]}},
 	  "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"RoleArn": "arn:aws:iam::000000000000:role/r",
 	    "DefinitionString": {"Fn::Join": ["", ["{\"StartAt\":\"Both\",\"States\":{\"Both\":{\"Type\":\"Parallel\",\"End\":true,\"Branches\":[",
 	      "{\"StartAt\":\"Glue\",\"States\":{\"Glue\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::glue:startJobRun.sync\",\"End\":true}}},",
@@ -42,7 +45,7 @@ func TestDeployListsEverythingNotServed(t *testing.T) {
 	for _, want := range []string{
 		"App/Stream (App/Stream), AWS::Kinesis::Stream", "App/Crawler, AWS::Glue::Job",
 		`state "Glue" calls arn:aws:states:::glue:startJobRun.sync`, `state "Notify" calls arn:aws:states:::sns:publish.sync`,
-		"README",
+		"target Flow (arn:aws:states:us-east-1:000000000000:stateMachine:flow)", "README",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the message lacks %q:\n%s", want, msg)
@@ -53,8 +56,8 @@ func TestDeployListsEverythingNotServed(t *testing.T) {
 			t.Errorf("the message names %s, which is served or recorded:\n%s", served, msg)
 		}
 	}
-	if len(unserved.Resources) != 3 {
-		t.Errorf("%d resources listed, want 3", len(unserved.Resources))
+	if len(unserved.Resources) != 4 {
+		t.Errorf("%d resources listed, want 4", len(unserved.Resources))
 	}
 	// Nothing was created: not even the bucket before the unserved ones.
 	buckets, err := awss3.NewFromConfig(c.AWSConfig()).ListBuckets(context.Background(), &awss3.ListBucketsInput{})
