@@ -2,7 +2,10 @@ package localcloud
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -22,7 +25,9 @@ import (
 // .sync:2 wait for the child to finish and answer with its description,
 // the child's Input and Output as strings (.sync) or as JSON (.sync:2). A
 // child that does not succeed fails the task with States.TaskFailed and
-// the child's description (with its Error and Cause) as the cause.
+// the child's description (with its Error and Cause) as the cause. A
+// .waitForTaskToken call without a Name names the child after its task
+// token, so the call made again after a restart does not start a second.
 type executionTasks struct {
 	client *awssfn.Client
 	// poll is how often a .sync task asks whether the child finished.
@@ -61,11 +66,25 @@ func (t executionTasks) Invoke(ctx context.Context, call asl.TaskCall) (json.Raw
 	}
 	if in.Name != "" {
 		req.Name = aws.String(in.Name)
+	} else if call.TaskToken != "" {
+		// The call is made again with the same token after a restart: a
+		// name of the token's own starts the child once.
+		sum := sha256.Sum256([]byte(call.TaskToken))
+		req.Name = aws.String("task-" + hex.EncodeToString(sum[:16]))
 	}
 	if in.TraceHeader != "" {
 		req.TraceHeader = aws.String(in.TraceHeader)
 	}
 	started, err := t.client.StartExecution(ctx, req)
+	var exists *sfntypes.ExecutionAlreadyExists
+	if errors.As(err, &exists) && call.Repeated {
+		// Started before the restart, and finished since.
+		arn := strings.Replace(in.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + aws.ToString(req.Name)
+		desc, derr := t.client.DescribeExecution(ctx, &awssfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if derr == nil {
+			started, err = &awssfn.StartExecutionOutput{ExecutionArn: desc.ExecutionArn, StartDate: desc.StartDate, ResultMetadata: desc.ResultMetadata}, nil
+		}
+	}
 	if err != nil {
 		return nil, taskError("StepFunctions", err)
 	}
