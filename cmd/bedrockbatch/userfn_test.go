@@ -143,3 +143,40 @@ func checkQueuedMessage(t *testing.T, data string, want map[string]string) {
 		t.Errorf("the queued message is %v, want the Go function's answer %v", body, want)
 	}
 }
+
+// An app with resources the local cloud does not serve fails at deploy,
+// before anything runs, with the list of all of them and how to proceed.
+// The app here is a command that writes a cloud assembly, as any CDK app
+// does into $CDK_OUTDIR.
+func TestLocalRunRefusesWhatIsNotServed(t *testing.T) {
+	bin := cliBinary(t)
+	src := t.TempDir()
+	for name, content := range map[string]string{
+		"manifest.json": `{"version": "48.0.0", "artifacts": {"App": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json"}}}}`,
+		"App.template.json": `{"Resources": {
+		  "Stream": {"Type": "AWS::Kinesis::Stream"},
+		  "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"RoleArn": "arn:aws:iam::000000000000:role/r",
+		    "DefinitionString": "{\"StartAt\":\"Glue\",\"States\":{\"Glue\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::glue:startJobRun.sync\",\"End\":true}}}"}}},
+		  "Outputs": {"StateMachineArn": {"Value": {"Ref": "Machine"}}}}`,
+	} {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := t.TempDir()
+	cmd := exec.Command(bin, "local", "run", "--app", `cp "`+src+`"/* "$CDK_OUTDIR"`, "--data", data)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("local run succeeded:\n%s", out)
+	}
+	for _, want := range []string{"App/Stream, AWS::Kinesis::Stream", `state "Glue" calls arn:aws:states:::glue:startJobRun.sync`, "nothing was deployed", "bedrockbatch:inProcessFunctions"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "states")); err == nil {
+		if execs, _ := filepath.Glob(filepath.Join(data, "states", "*", "*")); len(execs) > 0 {
+			t.Errorf("something ran: %v", execs)
+		}
+	}
+}
