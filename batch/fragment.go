@@ -11,16 +11,25 @@ type FragmentInput struct {
 	ManifestKeys   []string `json:"manifest_keys,omitempty"`
 	ManifestPrefix string   `json:"manifest_prefix,omitempty"`
 	ModelID        string   `json:"model_id"`
+	// ModelInvocationType is InvocationInvokeModel (the default when
+	// empty) or InvocationConverse.
+	ModelInvocationType string `json:"model_invocation_type,omitempty"`
+	// JobTags are put on every job of the execution.
+	JobTags map[string]string `json:"job_tags,omitempty"`
 }
 
 // JSON keys of FragmentInput: the construct's states read them, programs
 // that start an execution write them through the struct tags above (a test
-// holds the two together).
+// holds the two together). InputModelInvocationType and InputJobTags are
+// optional: the fragment fills in their defaults (InvokeModel, no tags)
+// before the Maps read them.
 const (
-	InputJobName        = "job_name"
-	InputManifestKeys   = "manifest_keys"
-	InputManifestPrefix = "manifest_prefix"
-	InputModelID        = "model_id"
+	InputJobName             = "job_name"
+	InputManifestKeys        = "manifest_keys"
+	InputManifestPrefix      = "manifest_prefix"
+	InputModelID             = "model_id"
+	InputModelInvocationType = "model_invocation_type"
+	InputJobTags             = "job_tags"
 )
 
 // CreateJobPayload is the payload the fragment's Map task sends to the
@@ -39,6 +48,22 @@ type CreateJobPayload struct {
 	// Empty in payloads of state machines deployed before it existed:
 	// their jobs are not tagged.
 	ExecutionArn string `json:"executionArn,omitempty"`
+	// ModelInvocationType is the execution input's model_invocation_type;
+	// empty (state machines deployed before it existed) means InvokeModel.
+	ModelInvocationType string `json:"modelInvocationType,omitempty"`
+	// JobTags are the execution input's job_tags and DefaultJobTags the
+	// fragment's (Extensions.JobTags); JobTagList merges them, the
+	// execution's value winning for a key both have.
+	JobTags        TagMap `json:"jobTags,omitempty"`
+	DefaultJobTags TagMap `json:"defaultJobTags,omitempty"`
+	// VpcConfig is Extensions.Vpc; nil runs the job outside a VPC.
+	VpcConfig *VpcConfig `json:"vpcConfig,omitempty"`
+}
+
+// VpcConfig mirrors the service's VPC configuration of a job.
+type VpcConfig struct {
+	SubnetIDs        []string `json:"subnetIds"`
+	SecurityGroupIDs []string `json:"securityGroupIds"`
 }
 
 // JSON keys of CreateJobPayload: the fragment's task writes them, the
@@ -55,6 +80,15 @@ const (
 	KeyS3URI              = "s3Uri"
 	KeyTimeoutHours       = "timeoutDurationInHours"
 	KeyTaskToken          = "TaskToken"
+	KeyS3BucketOwner      = "s3BucketOwner"
+	KeyS3EncryptionKeyID  = "s3EncryptionKeyId"
+	KeyVpcConfig          = "vpcConfig"
+	KeySubnetIDs          = "subnetIds"
+	KeySecurityGroupIDs   = "securityGroupIds"
+
+	KeyModelInvocationType = "modelInvocationType"
+	KeyJobTags             = "jobTags"
+	KeyDefaultJobTags      = "defaultJobTags"
 )
 
 // InputDataConfig is a job's inputDataConfig: where its input is. The
@@ -77,7 +111,8 @@ type OutputDataConfig struct {
 	S3OutputDataConfig S3OutputDataConfig `json:"s3OutputDataConfig"`
 }
 
-// S3OutputDataConfig names a job's output prefix.
+// S3OutputDataConfig names a job's output prefix and, optionally, the KMS
+// key Bedrock encrypts the output with (Extensions.OutputEncryptionKey).
 type S3OutputDataConfig struct {
 	S3URI             string `json:"s3Uri"`
 	S3EncryptionKeyID string `json:"s3EncryptionKeyId,omitempty"`

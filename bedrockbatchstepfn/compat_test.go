@@ -204,8 +204,8 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 	if got := templatetest.Dig(first, "StartAt"); got != "InputState" {
 		t.Errorf("StartAt %v, want InputState", got)
 	}
-	if got := templatetest.Dig(first, "States", "InputState", "Next"); got != "ChooseManifestSource" {
-		t.Errorf("InputState goes to %v, want the fragment's start, its manifest source Choice", got)
+	if got := templatetest.Dig(first, "States", "InputState", "Next"); got != "CheckModelInvocationType" {
+		t.Errorf("InputState goes to %v, want the fragment's start, the check of its job options", got)
 	}
 	m := templatetest.Dig(first, "States", "BatchEvaluateMap").(map[string]any)
 	if m["InputPath"] != "$.batch" || m["ResultPath"] != "$.results" || m["Next"] != "OutputState" {
@@ -229,10 +229,10 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 		t.Errorf("Parallel retries %v, want the one added", p["Retry"])
 	}
 	branch := p["Branches"].([]any)[0]
-	if got := templatetest.Dig(branch, "StartAt"); got != "SecondBatch: Second-ChooseManifestSource" {
+	if got := templatetest.Dig(branch, "StartAt"); got != "SecondBatch: Second-CheckModelInvocationType" {
 		t.Errorf("the wrapped branch starts at %v", got)
 	}
-	if u.prefixedStart != "Second-ChooseManifestSource" {
+	if u.prefixedStart != "Second-CheckModelInvocationType" {
 		t.Errorf("prefixed start state %q", u.prefixedStart)
 	}
 	if want := "SecondBatch BatchCompatStack/SecondBatch BatchCompatStack/SecondBatch"; u.secondSummary != want {
@@ -240,7 +240,7 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 	}
 
 	third := templatetest.Definition(t, tj, "ThirdStateMachine")
-	if got := templatetest.Dig(third, "States", "ThirdInput", "Next"); got != "Third-ChooseManifestSource" {
+	if got := templatetest.Dig(third, "States", "ThirdInput", "Next"); got != "Third-CheckModelInvocationType" {
 		t.Errorf("ThirdInput goes to %v, want the subclass's prefixed start", got)
 	}
 	// AddCatch finds the fragment inside the subclass.

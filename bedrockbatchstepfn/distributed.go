@@ -109,7 +109,7 @@ func (p prefixPath) end() []awsstepfunctions.INextable {
 // state adds how many children ended in each status (DescribeMapRun).
 func newPrefixPath(f *bedrockBatchSfn, fn awslambda.IFunction, role awsiam.IRole, props *BedrockBatchSfnProps, ext *Extensions, hours, maxConcurrency int) prefixPath {
 	str := func(path string) *string { return awsstepfunctions.JsonPath_StringAt(jsii.String(path)) }
-	task := newCreateJobTask(f, "CreatePrefixModelInvocationJobTask", fn, role, props, hours)
+	task := newCreateJobTask(f, "CreatePrefixModelInvocationJobTask", fn, role, props, ext, hours)
 	skip := awsstepfunctions.NewPass(f, jsii.String("SkipObject"), &awsstepfunctions.PassProps{
 		Comment:    jsii.String("An object under the prefix that is not a .jsonl manifest: no job"),
 		Parameters: &map[string]interface{}{"skipped": str("$.manifest_key")},
@@ -130,10 +130,12 @@ func newPrefixPath(f *bedrockBatchSfn, fn awslambda.IFunction, role awsiam.IRole
 			Prefix: str("$." + batch.InputManifestPrefix),
 		}),
 		ItemSelector: &map[string]interface{}{
-			"job_name":     str("$." + batch.InputJobName),
-			"model_id":     str("$." + batch.InputModelID),
-			"index":        awsstepfunctions.JsonPath_NumberAt(jsii.String("$$.Map.Item.Index")),
-			"manifest_key": str("$$.Map.Item.Value.Key"),
+			"job_name":                     str("$." + batch.InputJobName),
+			"model_id":                     str("$." + batch.InputModelID),
+			"index":                        awsstepfunctions.JsonPath_NumberAt(jsii.String("$$.Map.Item.Index")),
+			"manifest_key":                 str("$$.Map.Item.Value.Key"),
+			batch.InputModelInvocationType: str("$." + batch.InputModelInvocationType),
+			batch.InputJobTags:             awsstepfunctions.JsonPath_ObjectAt(jsii.String("$." + batch.InputJobTags)),
 			// The parent execution: child executions have ids of their
 			// own, and jobs are attributed to the execution that asked
 			// for them.
@@ -144,10 +146,7 @@ func newPrefixPath(f *bedrockBatchSfn, fn awslambda.IFunction, role awsiam.IRole
 		Label:                      jsii.String("BedrockBatchJobs"),
 		ToleratedFailureCount:      ext.toleratedCount(),
 		ToleratedFailurePercentage: ext.toleratedPercentage(),
-		ResultWriterV2: awsstepfunctions.NewResultWriterV2(&awsstepfunctions.ResultWriterV2Props{
-			Bucket: props.BedrockBatchOutputBucket,
-			Prefix: jsii.String(resultsPrefix),
-		}),
+		ResultWriterV2:             newResultWriter(props.BedrockBatchOutputBucket, ext.outputKeys(props)),
 		ResultSelector: &map[string]interface{}{
 			"map_run_arn": str("$.MapRunArn"),
 			"results": map[string]interface{}{

@@ -16,7 +16,7 @@ import (
 func TestManifestSourceChoice(t *testing.T) {
 	states := templatetest.Definition(t, mainTemplate(), "Machine")["States"].(map[string]any)
 	for _, c := range []struct{ prefix, inputPath, limit, next string }{
-		{"", "$", "1000", "B-ChooseManifestSource"},
+		{"", "$", "1000", "B-CheckModelInvocationType"},
 		{"B-", "$.batch", "250", ""},
 	} {
 		choose := states[c.prefix+"ChooseManifestSource"].(map[string]any)
@@ -53,7 +53,7 @@ func TestPrefixMap(t *testing.T) {
 		toleratedN, toleratedPct any
 		next                     any
 	}{
-		{"", nil, nil, "$.map_run_arn", "$.item_counts", nil, nil, "B-ChooseManifestSource"},
+		{"", nil, nil, "$.map_run_arn", "$.item_counts", nil, nil, "B-CheckModelInvocationType"},
 		{"B-", "$.batch", "$.results", "$.results.map_run_arn", "$.results.item_counts", 3.0, 1.5, nil},
 	} {
 		m := states[c.prefix+"BatchEvaluatePrefixMap"].(map[string]any)
@@ -78,6 +78,7 @@ func TestPrefixMap(t *testing.T) {
 		wantSel := map[string]any{
 			"job_name.$": "$.job_name", "model_id.$": "$.model_id", "index.$": "$$.Map.Item.Index",
 			"manifest_key.$": "$$.Map.Item.Value.Key", "execution_arn.$": "$$.Execution.Id",
+			"model_invocation_type.$": "$.model_invocation_type", "job_tags.$": "$.job_tags",
 		}
 		if !reflect.DeepEqual(m["ItemSelector"], wantSel) {
 			t.Errorf("%s selector %v", c.prefix, m["ItemSelector"])
@@ -124,8 +125,17 @@ func TestPrefixMapPermissions(t *testing.T) {
 		t.Errorf("ListBucket on %v, want the input bucket", got)
 	}
 	put := findStatement(t, stmts, "s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload")
-	if got := templatetest.Strings(put["Resource"]); len(got) != 1 || !strings.Contains(got[0], "${"+outID+"}/*") {
-		t.Errorf("result writing on %v, want the output bucket's objects", got)
+	// Only under the results prefix: the CDK's own writer allows every
+	// object of the bucket.
+	if got := templatetest.Strings(put["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}/results/*"}) {
+		t.Errorf("result writing on %v, want the output bucket's objects under results/", got)
+	}
+	for _, s := range stmts {
+		for _, r := range templatetest.Strings(s["Resource"]) {
+			if strings.HasSuffix(r, outID+"}/*") || strings.HasSuffix(r, outID+".Arn}/*") {
+				t.Errorf("the state machine may use every object of the output bucket: %v", s)
+			}
+		}
 	}
 	describe := findStatement(t, stmts, "states:DescribeMapRun")
 	if got := templatetest.Strings(describe["Resource"]); !reflect.DeepEqual(got, []string{"arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:mapRun:*"}) {

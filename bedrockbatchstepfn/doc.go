@@ -30,6 +30,12 @@
 // Extensions.MaxInlineManifests) fail with TooManyManifestsError before
 // any job is created: the inline Map could not report their results.
 //
+// The input also takes "model_invocation_type" ("InvokeModel", the
+// default, or "Converse"; anything else fails with
+// InvalidModelInvocationTypeError before any job) and "job_tags" (an
+// object of tags for every job), both optional, with either manifest_keys
+// or manifest_prefix.
+//
 // For larger runs it reads the same input with manifest_prefix, a key
 // prefix of the input bucket such as input/run-7/, in place of
 // manifest_keys (batch.FragmentInput holds both), and runs every .jsonl
@@ -46,6 +52,6 @@
 //
 // Settings the published construct has no props for (the Maps'
 // MaxConcurrency, the reconciler's interval, the inline limit, tolerated
-// failures) are given with NewBedrockBatchSfnWithExtensions and Extensions,
+// failures, KMS keys, VPC, expected bucket owner and job tags) are given with NewBedrockBatchSfnWithExtensions and Extensions,
 // so that BedrockBatchSfnProps stays the published struct.
 package bedrockbatchstepfn

@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -65,6 +66,61 @@ type Extensions struct {
 	//
 	// Default: no failure tolerated.
 	ToleratedFailurePercentage *float64
+
+	// The customer-managed KMS key Bedrock encrypts the jobs' output with
+	// (the job's s3EncryptionKeyId). The Bedrock service role may encrypt,
+	// decrypt and generate data keys with it, and so may the state machine
+	// when the distributed Map writes its results to the output bucket.
+	// Give it also when the output bucket is imported and encrypted by
+	// default with a customer-managed key: the construct cannot see that
+	// key otherwise. (A bucket created in the app with a KMS key needs
+	// nothing here: its key is granted anyway.)
+	//
+	// Default: Bedrock writes with the output bucket's default encryption.
+	OutputEncryptionKey awskms.IKey
+	// The customer-managed KMS key an imported input bucket encrypts its
+	// objects with: the Bedrock service role may decrypt with it. (A bucket
+	// created in the app with a KMS key needs nothing here.)
+	//
+	// Default: no key grant beyond the bucket's own known key.
+	InputEncryptionKey awskms.IKey
+	// The subnets and security groups the jobs run in (the job's
+	// vpcConfig). The Bedrock service role gets the network-interface
+	// permissions AWS documents for batch inference in a VPC, limited to
+	// these subnets and security groups.
+	//
+	// Default: the jobs run outside any VPC.
+	Vpc *JobVpcConfig
+	// The 12-digit account id that must own the input and output buckets
+	// (the job's s3BucketOwner on both data configs). Bedrock then refuses
+	// to read or write a bucket of another owner, and the service role's
+	// S3 statements are limited to buckets of that account
+	// (aws:ResourceAccount). Set it when the buckets belong to another
+	// account than the stack.
+	//
+	// Default: no owner is sent; the S3 statements are limited to the
+	// account of each bucket as the app knows it (the stack's, for a
+	// bucket imported by name).
+	ExpectedBucketOwner *string
+	// Tags put on every job of the fragment, for cost allocation. An
+	// execution adds its own with job_tags in its input; for a key both
+	// give, the execution's value wins. Keys of 1–128 and values of up to
+	// 256 letters, digits, white space and ._:/=+@- characters; keys must
+	// not start with "aws:", "bedrockbatch:" or "TaskToken:", and there
+	// may be at most 190 (a job has at most 200 tags; the construct sets
+	// the others itself).
+	//
+	// Default: none.
+	JobTags *map[string]*string
+}
+
+// JobVpcConfig names the subnets and security groups of Extensions.Vpc.
+type JobVpcConfig struct {
+	// Ids of 1 to 16 subnets (subnet-…). AWS recommends one in each
+	// Availability Zone.
+	SubnetIds *[]*string
+	// Ids of 1 to 5 security groups (sg-…).
+	SecurityGroupIds *[]*string
 }
 
 // Defaults of Extensions.
@@ -153,7 +209,7 @@ func (e *Extensions) validate() error {
 	if v := e.ToleratedFailurePercentage; v != nil && (*v < 0 || *v > 100) {
 		return fmt.Errorf("Extensions.ToleratedFailurePercentage must be from 0 to 100, got %v", *v)
 	}
-	return nil
+	return e.validateAccountSettings()
 }
 
 // AddCatch attaches a catcher to every state of the fragment that fails

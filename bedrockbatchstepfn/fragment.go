@@ -19,10 +19,12 @@ import (
 // Bedrock batch inference job per input manifest and waits for each job's
 // completion event.
 //
-// Its start state is a Choice: with manifest_prefix in the input, a
-// distributed Map over the objects under that prefix (then a state that
-// counts how they ended); otherwise a check of the number of
-// manifest_keys, then an inline Map over them. Each iteration invokes the
+// Its first states check the input's optional job options
+// (model_invocation_type, job_tags) and fill in their defaults; then a
+// Choice: with manifest_prefix in the input, a distributed Map over the
+// objects under that prefix (then a state that counts how they ended);
+// otherwise a check of the number of manifest_keys, then an inline Map
+// over them. Each iteration invokes the
 // create-job function with a task token and waits until the job-event
 // function reports the job's end. EndStates holds the inline Map and the
 // distributed path's last state. Input, output and error schema are in the
@@ -67,8 +69,8 @@ type bedrockBatchSfn struct {
 	attach    sync.Once
 }
 
-// StartState is the fragment's first state, the Choice between the
-// manifest_prefix and the manifest_keys path.
+// StartState is the fragment's first state, the check of the input's
+// model_invocation_type (newJobOptions).
 func (f *bedrockBatchSfn) StartState() awsstepfunctions.State {
 	f.attachItemProcessor()
 	return f.start
@@ -168,17 +170,17 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, ext *Extensions, s 
 	hours, dirs := s.hours, s.dirs
 
 	shared := stackFunctionsOf(stack, dirs, s.reconcileMinutes)
-	props.BedrockBatchOutputBucket.GrantRead(shared.jobEvent, nil)
-	props.BedrockBatchOutputBucket.GrantRead(shared.reconcile, nil)
+	grantListOutput(shared.jobEvent, props.BedrockBatchOutputBucket)
+	grantListOutput(shared.reconcile, props.BedrockBatchOutputBucket)
 
 	policy := props.BedrockBatchPolicy
 	if policy == nil {
 		policy = newDefaultPolicy(f)
 	}
-	role := newServiceRole(f, stack, policy, props)
-	createFunction := newCreateJobFunction(f, stack, dirs[createJobPackage], policy, role)
+	role := newServiceRole(f, stack, policy, props, ext)
+	createFunction := newCreateJobFunction(f, stack, dirs[createJobPackage], policy, props.BedrockBatchPolicy != nil, role)
 
-	task := newCreateJobTask(f, "CreateModelInvocationJobTask", createFunction, role, props, hours)
+	task := newCreateJobTask(f, "CreateModelInvocationJobTask", createFunction, role, props, ext, hours)
 	m := awsstepfunctions.NewMap(f, jsii.String("BatchEvaluateMap"), &awsstepfunctions.MapProps{
 		InputPath: props.InputPath,
 		ItemsPath: awsstepfunctions.JsonPath_StringAt(jsii.String("$." + batch.InputManifestKeys)),
@@ -187,6 +189,9 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, ext *Extensions, s 
 			"model_id":     awsstepfunctions.JsonPath_StringAt(jsii.String("$." + batch.InputModelID)),
 			"index":        awsstepfunctions.JsonPath_NumberAt(jsii.String("$$.Map.Item.Index")),
 			"manifest_key": awsstepfunctions.JsonPath_StringAt(jsii.String("$$.Map.Item.Value")),
+			// Both are present: the fragment's first states fill them in.
+			batch.InputModelInvocationType: awsstepfunctions.JsonPath_StringAt(jsii.String("$." + batch.InputModelInvocationType)),
+			batch.InputJobTags:             awsstepfunctions.JsonPath_ObjectAt(jsii.String("$." + batch.InputJobTags)),
 			// The execution that starts the jobs, read here rather than in
 			// the task so that it names the parent when iterations run as
 			// child executions.
@@ -199,12 +204,13 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, ext *Extensions, s 
 	guard, _ := newInlineGuard(f, props, ext.maxInlineManifests())
 	guard.Otherwise(m)
 	f.prefix = newPrefixPath(f, createFunction, role, props, ext, hours, s.maxConcurrency)
-	f.start = awsstepfunctions.NewChoice(f, jsii.String("ChooseManifestSource"), &awsstepfunctions.ChoiceProps{
+	choose := awsstepfunctions.NewChoice(f, jsii.String("ChooseManifestSource"), &awsstepfunctions.ChoiceProps{
 		Comment: jsii.String("manifest_prefix runs every .jsonl object under the prefix through a distributed Map; " +
 			"manifest_keys runs the listed manifests through an inline Map"),
 	})
-	f.start.When(awsstepfunctions.Condition_IsPresent(jsii.String(statePath(props.InputPath, batch.InputManifestPrefix))), f.prefix.dmap, nil)
-	f.start.Otherwise(guard)
+	choose.When(awsstepfunctions.Condition_IsPresent(jsii.String(statePath(props.InputPath, batch.InputManifestPrefix))), f.prefix.dmap, nil)
+	choose.Otherwise(guard)
+	f.start = newJobOptions(f, props, choose)
 
 	f.batchMap, f.task = m, task
 	f.endStates = append(*m.EndStates(), f.prefix.end()...)
@@ -216,23 +222,28 @@ func BedrockBatchSfn_IsConstruct(x interface{}) *bool {
 	return constructs.Construct_IsConstruct(x)
 }
 
-// newDefaultPolicy is the policy used when BedrockBatchSfnProps has none:
-// batch inference with any foundation model or inference profile.
+// newDefaultPolicy is the policy used when BedrockBatchSfnProps has none,
+// attached to the Bedrock service role only: running batch inference with
+// any foundation model or inference profile, as AWS documents it for a
+// batch service role (InvokeModel on the profile and on the foundation
+// models in every region it routes to,
+// https://docs.aws.amazon.com/bedrock/latest/userguide/batch-iam-sr.html),
+// and reading the profiles (bedrock:GetInferenceProfile, which AWS lists
+// among the permissions for using inference profiles,
+// https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html).
 func newDefaultPolicy(scope constructs.Construct) awsiam.ManagedPolicy {
 	stack := awscdk.Stack_Of(scope)
 	policy := awsiam.NewManagedPolicy(scope, jsii.String("BedrockBatchPolicy"), &awsiam.ManagedPolicyProps{
 		Statements: &[]awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:     jsii.String("Inference"),
-				Actions: jsii.Strings("bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"),
-				Resources: &[]*string{
-					jsii.String("arn:" + *awscdk.Aws_PARTITION() + ":bedrock:*::foundation-model/*"),
-					stack.FormatArn(&awscdk.ArnComponents{
-						Service:      jsii.String("bedrock"),
-						Resource:     jsii.String("inference-profile"),
-						ResourceName: jsii.String("*"),
-					}),
-				},
+				Sid:       jsii.String("Inference"),
+				Actions:   jsii.Strings("bedrock:InvokeModel"),
+				Resources: &[]*string{modelArns(stack)[0], modelArns(stack)[1], profileArns(stack)[0], profileArns(stack)[1]},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("ReadInferenceProfiles"),
+				Actions:   jsii.Strings("bedrock:GetInferenceProfile"),
+				Resources: &[]*string{profileArns(stack)[0], profileArns(stack)[1]},
 			}),
 		},
 	})
@@ -240,10 +251,7 @@ func newDefaultPolicy(scope constructs.Construct) awsiam.ManagedPolicy {
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("The model comes from the execution input (model_id), so the default policy allows " +
 			"batch inference with any foundation model and inference profile; pass BedrockBatchPolicy to narrow it."),
-		AppliesTo: &[]interface{}{
-			"Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/*",
-			"Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:inference-profile/*",
-		},
+		AppliesTo: &modelFindings,
 	}}, jsii.Bool(false))
 	return policy
 }
@@ -262,7 +270,7 @@ func modelInvocationJobArns(stack awscdk.Stack) *string {
 // newServiceRole is the role Bedrock assumes to run the jobs. Its only trust
 // statement is limited to this account's model invocation jobs, so another
 // account cannot make Bedrock use it (confused deputy).
-func newServiceRole(scope constructs.Construct, stack awscdk.Stack, policy awsiam.IManagedPolicy, props *BedrockBatchSfnProps) awsiam.Role {
+func newServiceRole(scope constructs.Construct, stack awscdk.Stack, policy awsiam.IManagedPolicy, props *BedrockBatchSfnProps, ext *Extensions) awsiam.Role {
 	principal := awsiam.NewPrincipalWithConditions(
 		awsiam.NewServicePrincipal(jsii.String("bedrock.amazonaws.com"), nil),
 		&map[string]interface{}{
@@ -273,43 +281,57 @@ func newServiceRole(scope constructs.Construct, stack awscdk.Stack, policy awsia
 		AssumedBy:       principal,
 		ManagedPolicies: &[]awsiam.IManagedPolicy{policy},
 	})
-	props.BedrockBatchInputBucket.GrantRead(role, nil)
-	props.BedrockBatchOutputBucket.GrantReadWrite(role, nil)
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{
+	grantServiceRoleData(role, props, ext)
+	suppressions := []*cdknag.NagPackSuppression{
 		bucketGrantSuppression("Bedrock reads the manifests, whose keys come from the execution input, and writes " +
 			"output objects whose names it chooses, so the role may read any object of the input bucket and read " +
 			"and write any object of the output bucket."),
-	}, jsii.Bool(true))
+	}
+	if ext != nil && ext.Vpc != nil {
+		grantVpc(role, stack, ext.Vpc)
+		suppressions = append(suppressions, &cdknag.NagPackSuppression{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("The network-interface permissions AWS documents for batch inference in a VPC: the " +
+				"ec2:Describe* actions and the network-interface permission actions support no resource but *, and " +
+				"Bedrock creates the interfaces, whose ids are not known before; the conditions limit them to " +
+				"interfaces tagged for this account's model invocation jobs in the given subnets."),
+			AppliesTo: &[]interface{}{"Resource::*",
+				"Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*"},
+		})
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &suppressions, jsii.Bool(true))
 	return role
 }
 
 // newCreateJobTask invokes the create-job function with the task token and
 // waits for the job-event function to report the job's end.
-func newCreateJobTask(scope constructs.Construct, id string, fn awslambda.IFunction, role awsiam.IRole, props *BedrockBatchSfnProps, hours int) awsstepfunctionstasks.LambdaInvoke {
+func newCreateJobTask(scope constructs.Construct, id string, fn awslambda.IFunction, role awsiam.IRole, props *BedrockBatchSfnProps, ext *Extensions, hours int) awsstepfunctionstasks.LambdaInvoke {
 	str := func(path string) *string { return awsstepfunctions.JsonPath_StringAt(jsii.String(path)) }
 	format := awsstepfunctions.JsonPath_Format
+	input := map[string]interface{}{
+		batch.KeyS3URI: format(jsii.String(batch.S3URI{Bucket: *props.BedrockBatchInputBucket.BucketName(), Key: "{}"}.String()), str("$.manifest_key")),
+	}
+	output := map[string]interface{}{
+		batch.KeyS3URI: format(jsii.String(batch.S3URI{Bucket: *props.BedrockBatchOutputBucket.BucketName(), Key: "output/{}/"}.String()), str("$.job_name")),
+	}
+	payload := map[string]interface{}{
+		batch.KeyJobName:             format(jsii.String("{}{}"), str("$.job_name"), str("$.index")),
+		batch.KeyRoleArn:             role.RoleArn(),
+		batch.KeyModelID:             str("$.model_id"),
+		batch.KeyInputDataConfig:     map[string]interface{}{batch.KeyS3InputDataConfig: input},
+		batch.KeyOutputDataConfig:    map[string]interface{}{batch.KeyS3OutputDataConfig: output},
+		batch.KeyTimeoutHours:        hours,
+		batch.KeyTaskToken:           awsstepfunctions.JsonPath_TaskToken(),
+		batch.PayloadExecutionArnKey: str("$." + batch.ItemExecutionArnKey),
+		batch.KeyModelInvocationType: str("$." + batch.InputModelInvocationType),
+		batch.KeyJobTags:             awsstepfunctions.JsonPath_ObjectAt(jsii.String("$." + batch.InputJobTags)),
+	}
+	addJobSettings(payload, input, output, ext)
 	task := awsstepfunctionstasks.NewLambdaInvoke(scope, jsii.String(id), &awsstepfunctionstasks.LambdaInvokeProps{
 		LambdaFunction:     fn,
 		IntegrationPattern: awsstepfunctions.IntegrationPattern_WAIT_FOR_TASK_TOKEN,
 		HeartbeatTimeout:   awsstepfunctions.Timeout_Duration(awscdk.Duration_Hours(jsii.Number(float64(hours)))),
-		Payload: awsstepfunctions.TaskInput_FromObject(&map[string]interface{}{
-			batch.KeyJobName: format(jsii.String("{}{}"), str("$.job_name"), str("$.index")),
-			batch.KeyRoleArn: role.RoleArn(),
-			batch.KeyModelID: str("$.model_id"),
-			batch.KeyInputDataConfig: map[string]interface{}{
-				batch.KeyS3InputDataConfig: map[string]interface{}{
-					batch.KeyS3URI: format(jsii.String(batch.S3URI{Bucket: *props.BedrockBatchInputBucket.BucketName(), Key: "{}"}.String()), str("$.manifest_key")),
-				},
-			},
-			batch.KeyOutputDataConfig: map[string]interface{}{
-				batch.KeyS3OutputDataConfig: map[string]interface{}{
-					batch.KeyS3URI: format(jsii.String(batch.S3URI{Bucket: *props.BedrockBatchOutputBucket.BucketName(), Key: "output/{}/"}.String()), str("$.job_name")),
-				},
-			},
-			batch.KeyTimeoutHours:        hours,
-			batch.KeyTaskToken:           awsstepfunctions.JsonPath_TaskToken(),
-			batch.PayloadExecutionArnKey: str("$." + batch.ItemExecutionArnKey),
-		}),
+		Payload:            awsstepfunctions.TaskInput_FromObject(&payload),
 	})
 	task.AddRetry(&awsstepfunctions.RetryProps{
 		Errors:         jsii.Strings(quotaErrors...),

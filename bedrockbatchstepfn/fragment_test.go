@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
@@ -26,13 +27,13 @@ import (
 // mainTemplate synthesizes, once, a stack with two fragments: A with the
 // default props, B with its own policy, InputPath, ResultPath, a 168-hour
 // timeout, every extension and prefixed states, chained A → B in one state
-// machine. The
-// input and output buckets differ so that grants can be told apart.
+// machine. The input and output buckets differ so that grants can be told
+// apart; the output bucket is encrypted with a KMS key of its own.
 var mainTemplate = sync.OnceValue(func() map[string]any {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Main"), nil)
 	in := awss3.NewBucket(stack, jsii.String("InBucket"), nil)
-	out := awss3.NewBucket(stack, jsii.String("OutBucket"), nil)
+	out := awss3.NewBucket(stack, jsii.String("OutBucket"), &awss3.BucketProps{Encryption: awss3.BucketEncryption_KMS})
 	a := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("A"), &bedrockbatchstepfn.BedrockBatchSfnProps{
 		BedrockBatchInputBucket:  in,
 		BedrockBatchOutputBucket: out,
@@ -54,6 +55,14 @@ var mainTemplate = sync.OnceValue(func() map[string]any {
 		MaxInlineManifests:         jsii.Number(250),
 		ToleratedFailureCount:      jsii.Number(3),
 		ToleratedFailurePercentage: jsii.Number(1.5),
+		OutputEncryptionKey:        awskms.NewKey(stack, jsii.String("OutputKey"), nil),
+		InputEncryptionKey:         awskms.Key_FromKeyArn(stack, jsii.String("InputKey"), jsii.String(importedInputKey)),
+		Vpc: &bedrockbatchstepfn.JobVpcConfig{
+			SubnetIds:        jsii.Strings(testSubnets...),
+			SecurityGroupIds: jsii.Strings(testSecurityGroup),
+		},
+		ExpectedBucketOwner: jsii.String(testBucketOwner),
+		JobTags:             &map[string]*string{"cost-center": jsii.String("ml-platform")},
 	})
 	awsstepfunctions.NewStateMachine(stack, jsii.String("Machine"), &awsstepfunctions.StateMachineProps{
 		DefinitionBody: awsstepfunctions.DefinitionBody_FromChainable(a.Next(b.PrefixStates(jsii.String("B-")))),
@@ -152,22 +161,30 @@ func TestDefaultPolicyOnlyWhenNoneGiven(t *testing.T) {
 	}
 	_, def := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", "ABedrockBatchPolicy")
 	stmts := templatetest.Dig(templatetest.Props(def), "PolicyDocument", "Statement").([]any)
-	if len(stmts) != 1 {
-		t.Fatalf("default policy has %d statements, want 1", len(stmts))
+	if len(stmts) != 2 {
+		t.Fatalf("default policy has %d statements, want 2", len(stmts))
 	}
+	// The service role invokes the model, or the profile and the
+	// foundation models in every region it routes to (a global profile's
+	// have no region); CreateModelInvocationJob is the create-job
+	// function's, not Bedrock's
+	// (https://docs.aws.amazon.com/bedrock/latest/userguide/batch-iam-sr.html).
 	s := stmts[0].(map[string]any)
 	if s["Sid"] != "Inference" || s["Effect"] != "Allow" {
 		t.Errorf("statement %v, want Sid Inference, Allow", s)
 	}
-	if got, want := templatetest.Strings(s["Action"]), []string{"bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"}; !reflect.DeepEqual(got, want) {
+	if got, want := templatetest.Strings(s["Action"]), []string{"bedrock:InvokeModel"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("actions %v, want %v", got, want)
 	}
-	wantRes := []string{
-		"arn:${AWS::Partition}:bedrock:*::foundation-model/*",
-		"arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/*",
+	if got := templatetest.Strings(s["Resource"]); !reflect.DeepEqual(got, modelResources) {
+		t.Errorf("resources %v, want %v", got, modelResources)
 	}
-	if got := templatetest.Strings(s["Resource"]); !reflect.DeepEqual(got, wantRes) {
-		t.Errorf("resources %v, want %v", got, wantRes)
+	s = stmts[1].(map[string]any)
+	if got := templatetest.Strings(s["Action"]); !reflect.DeepEqual(got, []string{"bedrock:GetInferenceProfile"}) {
+		t.Errorf("second statement allows %v, want bedrock:GetInferenceProfile", got)
+	}
+	if got := templatetest.Strings(s["Resource"]); !reflect.DeepEqual(got, modelResources[2:]) {
+		t.Errorf("profiles read: %v, want %v", got, modelResources[2:])
 	}
 }
 
@@ -199,19 +216,11 @@ func TestServiceRoleTrustsOnlyThisAccountsJobs(t *testing.T) {
 			t.Errorf("%s: managed policies %v, want %s", roleID, got, policyID)
 		}
 
-		inID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
-		outID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
-		stmts := roleStatements(tj, roleID)
-		read := findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*")
-		if got := templatetest.Strings(read["Resource"]); !reflect.DeepEqual(got, []string{"${" + inID + ".Arn}", "${" + inID + ".Arn}/*"}) {
-			t.Errorf("%s: read access on %v, want the input bucket", roleID, got)
+		var owner any = map[string]any{"Ref": "AWS::AccountId"}
+		if frag == "B" {
+			owner = testBucketOwner
 		}
-		rw := findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*",
-			"s3:PutObject", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging",
-			"s3:PutObjectVersionTagging", "s3:Abort*")
-		if got := templatetest.Strings(rw["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
-			t.Errorf("%s: read/write access on %v, want the output bucket", roleID, got)
-		}
+		requireServiceRoleS3(t, tj, roleID, owner)
 	}
 }
 
@@ -246,11 +255,28 @@ func TestCreateJobFunctionPermissions(t *testing.T) {
 			t.Errorf("%s: PassRole condition %v, want %v", roleID, pass["Condition"], wantCond)
 		}
 
+		// The published API's one policy must allow InvokeModel for the
+		// service role, so only a user's own policy (B) is attached here;
+		// with the default (A) the function may create jobs with any model
+		// and invoke none.
 		_, role := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::Role", roleID)
 		policyID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::IAM::ManagedPolicy", policyPrefix)
 		managed := templatetest.Strings(templatetest.Props(role)["ManagedPolicyArns"])
-		if !slices.Contains(managed, "${"+policyID+"}") {
-			t.Errorf("%s: managed policies %v lack the batch policy %s", roleID, managed, policyID)
+		if got := slices.Contains(managed, "${"+policyID+"}"); got != (frag == "B") {
+			t.Errorf("%s: batch policy %s attached: %v, want %v", roleID, policyID, got, frag == "B")
+		}
+		if frag == "A" {
+			models := findStatement(t, stmts, "bedrock:CreateModelInvocationJob")
+			if got := templatetest.Strings(models["Resource"]); !reflect.DeepEqual(got, modelResources) {
+				t.Errorf("%s: creating jobs with models %v, want %v", roleID, got, modelResources)
+			}
+			for _, st := range stmts {
+				for _, a := range templatetest.Strings(st["Action"]) {
+					if strings.HasPrefix(a, "bedrock:Invoke") || strings.HasPrefix(a, "s3:") {
+						t.Errorf("%s: the create-job function may %s", roleID, a)
+					}
+				}
+			}
 		}
 	}
 }
@@ -270,10 +296,7 @@ func TestJobEventFunctionPermissions(t *testing.T) {
 	}
 	outID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
 	inID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
-	s3 := findStatement(t, stmts, "s3:GetObject*", "s3:GetBucket*", "s3:List*")
-	if got := templatetest.Strings(s3["Resource"]); !reflect.DeepEqual(got, []string{"${" + outID + ".Arn}", "${" + outID + ".Arn}/*"}) {
-		t.Errorf("output read on %v, want the output bucket only", got)
-	}
+	requireListOnly(t, stmts, outID)
 	for _, s := range stmts {
 		for _, r := range templatetest.Strings(s["Resource"]) {
 			if strings.Contains(r, inID) {
@@ -289,19 +312,19 @@ func TestDefinition(t *testing.T) {
 	inID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "InBucket")
 	outID, _ := templatetest.ResourceByPrefix(t, tj, "AWS::S3::Bucket", "OutBucket")
 
-	if asl["StartAt"] != "ChooseManifestSource" {
+	if asl["StartAt"] != "CheckModelInvocationType" {
 		t.Errorf("StartAt %v", asl["StartAt"])
 	}
 	states := asl["States"].(map[string]any)
-	if len(states) != 12 {
-		t.Fatalf("%d states %v, want 6 per fragment", len(states), states)
+	if len(states) != 22 {
+		t.Fatalf("%d states %v, want 11 per fragment", len(states), states)
 	}
 	cases := []struct {
 		frag, mapName, taskName     string
 		inputPath, resultPath, next any
 		hours                       float64
 	}{
-		{"A", "BatchEvaluateMap", "CreateModelInvocationJobTask", nil, nil, "B-ChooseManifestSource", 48},
+		{"A", "BatchEvaluateMap", "CreateModelInvocationJobTask", nil, nil, "B-CheckModelInvocationType", 48},
 		{"B", "B-BatchEvaluateMap", "B-CreateModelInvocationJobTask", "$.batch", "$.results", nil, 168},
 	}
 	for _, c := range cases {
@@ -316,7 +339,8 @@ func TestDefinition(t *testing.T) {
 		wantSel := map[string]any{
 			"job_name.$": "$.job_name", "model_id.$": "$.model_id",
 			"index.$": "$$.Map.Item.Index", "manifest_key.$": "$$.Map.Item.Value",
-			"execution_arn.$": "$$.Execution.Id",
+			"execution_arn.$":         "$$.Execution.Id",
+			"model_invocation_type.$": "$.model_invocation_type", "job_tags.$": "$.job_tags",
 		}
 		if !reflect.DeepEqual(m["ItemSelector"], wantSel) {
 			t.Errorf("%s: ItemSelector %v", c.mapName, m["ItemSelector"])
@@ -348,6 +372,11 @@ func TestDefinition(t *testing.T) {
 			"timeoutDurationInHours": c.hours,
 			"TaskToken.$":            "$$.Task.Token",
 			"executionArn.$":         "$.execution_arn",
+			"modelInvocationType.$":  "$.model_invocation_type",
+			"jobTags.$":              "$.job_tags",
+		}
+		if c.frag == "B" {
+			addSettingsToPayload(t, tj, wantPayload)
 		}
 		if got := templatetest.Dig(task, "Parameters", "Payload"); !reflect.DeepEqual(got, wantPayload) {
 			t.Errorf("%s: payload\n got %v\nwant %v", c.taskName, got, wantPayload)

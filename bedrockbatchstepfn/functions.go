@@ -43,13 +43,24 @@ func markHandler(fn awslambda.Function, name string) {
 // task token on a new batch inference job. It may create and tag jobs, use
 // the models the batch policy allows, and pass the service role to Bedrock
 // (and to nothing else).
-func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, policy awsiam.IManagedPolicy, serviceRole awsiam.IRole) awslambda.Function {
+func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, policy awsiam.IManagedPolicy, userPolicy bool, serviceRole awsiam.IRole) awslambda.Function {
 	fn := awslambda.NewFunction(scope, jsii.String("CreateModelInvocationJobFunction"), goFunctionProps(assetDir,
 		"Creates a Bedrock batch inference job that carries a Step Functions task token",
 		awscdk.Duration_Seconds(jsii.Number(batch.CreateJobFunctionTimeout.Seconds()))))
 	markHandler(fn, batch.HandlerCreateJob)
 	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:CreateModelInvocationJob", "bedrock:TagResource"))
-	fn.Role().AddManagedPolicy(policy)
+	// The published API has one policy for both principals, which must
+	// allow InvokeModel for the service role: a user's policy is attached
+	// here too, since only it names the models the user allows. The
+	// default one is not: the function gets CreateModelInvocationJob on
+	// models and profiles, and never InvokeModel.
+	findings := []interface{}{jobArnsFinding}
+	if userPolicy {
+		fn.Role().AddManagedPolicy(policy)
+	} else {
+		fn.AddToRolePolicy(createJobModelsStatement(stack))
+		findings = append(findings, modelFindings...)
+	}
 	awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
 		Grantee:      fn,
 		Actions:      jsii.Strings("iam:PassRole"),
@@ -63,8 +74,9 @@ func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetD
 		{
 			Id: jsii.String("AwsSolutions-IAM5"),
 			Reason: jsii.String("Bedrock assigns a job's id when it creates the job, so creating and tagging jobs " +
-				"cannot be limited to job ARNs known at deployment."),
-			AppliesTo: &[]interface{}{jobArnsFinding},
+				"cannot be limited to job ARNs known at deployment; the model comes from the execution input " +
+				"(model_id), so the default policy lets any foundation model or inference profile be named."),
+			AppliesTo: &findings,
 		},
 	}, jsii.Bool(true))
 	return fn
@@ -90,8 +102,6 @@ func jobEventFunction(scope constructs.Construct, stack awscdk.Stack, assetDir s
 				"other than *; the task token itself names the execution."),
 			AppliesTo: &[]interface{}{jobArnsFinding, "Resource::*"},
 		},
-		bucketGrantSuppression("The function lists and reads the output objects of finished jobs, whose names " +
-			"Bedrock chooses, in the output buckets of the stack's fragments."),
 	}, jsii.Bool(true))
 
 	awsevents.NewRule(scope, jsii.String(eventHandlerRuleID), &awsevents.RuleProps{

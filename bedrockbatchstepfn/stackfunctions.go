@@ -134,8 +134,6 @@ func reconcileFunction(scope constructs.Construct, stack awscdk.Stack, assetDir 
 				"the task token itself names the execution."),
 			AppliesTo: &[]interface{}{jobArnsFinding, "Resource::*"},
 		},
-		bucketGrantSuppression("The function lists and reads the output objects of finished jobs, whose names " +
-			"Bedrock chooses, in the output buckets of the stack's fragments."),
 	}, jsii.Bool(true))
 	awsevents.NewRule(scope, jsii.String(reconcileRuleID), &awsevents.RuleProps{
 		Description: jsii.String("Runs the reconciler of Bedrock batch jobs whose completion event was lost"),

@@ -60,31 +60,27 @@ func (h *CreateJob) Handle(ctx context.Context, p batch.CreateJobPayload) (batch
 		return batch.CreateJobResult{}, err
 	}
 	name := batch.SanitizeJobName(p.JobName)
-	tokenTags, err := batch.TokenTags(p.TaskToken)
+	tags, err := jobTags(p)
 	if err != nil { // ValidatePayload has already checked this
 		return batch.CreateJobResult{}, err
 	}
-	tags := make([]types.Tag, 0, len(tokenTags)+2)
-	for _, t := range tokenTags {
-		tags = append(tags, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
-	}
-	tags = append(tags, types.Tag{Key: aws.String(batch.OriginalNameTag), Value: aws.String(tagValue(p.JobName))})
-	if p.ExecutionArn != "" {
-		tags = append(tags, types.Tag{Key: aws.String(batch.ExecutionTag), Value: aws.String(batch.ExecutionTagValue(p.ExecutionArn))})
-	}
+	in, out := p.InputDataConfig.S3InputDataConfig, p.OutputDataConfig.S3OutputDataConfig
 
-	out, err := h.bedrock.CreateModelInvocationJob(ctx, &bedrock.CreateModelInvocationJobInput{
+	created, err := h.bedrock.CreateModelInvocationJob(ctx, &bedrock.CreateModelInvocationJobInput{
 		JobName: aws.String(name),
 		RoleArn: aws.String(p.RoleArn),
 		ModelId: aws.String(p.ModelID),
 		InputDataConfig: &types.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{
-			Value: types.ModelInvocationJobS3InputDataConfig{S3Uri: aws.String(p.InputDataConfig.S3InputDataConfig.S3URI)},
+			Value: types.ModelInvocationJobS3InputDataConfig{S3Uri: aws.String(in.S3URI), S3BucketOwner: optional(in.S3BucketOwner)},
 		},
 		OutputDataConfig: &types.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{
-			Value: types.ModelInvocationJobS3OutputDataConfig{S3Uri: aws.String(p.OutputDataConfig.S3OutputDataConfig.S3URI)},
+			Value: types.ModelInvocationJobS3OutputDataConfig{S3Uri: aws.String(out.S3URI),
+				S3BucketOwner: optional(out.S3BucketOwner), S3EncryptionKeyId: optional(out.S3EncryptionKeyID)},
 		},
 		TimeoutDurationInHours: aws.Int32(int32(p.TimeoutDurationInHours)),
 		ClientRequestToken:     aws.String(batch.ClientRequestToken(p.TaskToken)),
+		ModelInvocationType:    types.ModelInvocationType(modelInvocationType(p.ModelInvocationType)),
+		VpcConfig:              vpcConfig(p.VpcConfig),
 		Tags:                   tags,
 	})
 	if err != nil {
@@ -97,7 +93,7 @@ func (h *CreateJob) Handle(ctx context.Context, p batch.CreateJobPayload) (batch
 		h.log.ErrorContext(ctx, "could not create job", "jobName", name, "error", err.Error())
 		return batch.CreateJobResult{}, err
 	}
-	arn := aws.ToString(out.JobArn)
+	arn := aws.ToString(created.JobArn)
 	if arn == "" {
 		return batch.CreateJobResult{}, fmt.Errorf("create Bedrock batch job %q: the response has no job ARN", name)
 	}
@@ -107,8 +103,65 @@ func (h *CreateJob) Handle(ctx context.Context, p batch.CreateJobPayload) (batch
 	}
 	log.InfoContext(ctx, "created job", "jobName", name, "modelId", p.ModelID,
 		"input", p.InputDataConfig.S3InputDataConfig.S3URI, "output", p.OutputDataConfig.S3OutputDataConfig.S3URI,
-		"tokenTags", len(tokenTags))
+		"modelInvocationType", modelInvocationType(p.ModelInvocationType), "tags", len(tags))
 	return batch.CreateJobResult{JobArn: arn}, nil
+}
+
+// jobTags are all the tags of p's job, in one place: the fragment's and
+// then the execution's tags (the execution's value wins for a key both
+// set), then the task token split over TaskToken:<n> tags, the original
+// job name and the starting execution.
+func jobTags(p batch.CreateJobPayload) ([]types.Tag, error) {
+	tokenTags, err := batch.TokenTags(p.TaskToken)
+	if err != nil {
+		return nil, err
+	}
+	user := make(map[string]string, len(p.DefaultJobTags)+len(p.JobTags))
+	for k, v := range p.DefaultJobTags {
+		user[k] = v
+	}
+	for k, v := range p.JobTags {
+		user[k] = v
+	}
+	tags := make([]types.Tag, 0, len(user)+len(tokenTags)+2)
+	for _, k := range batch.SortedTagKeys(user) {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(user[k])})
+	}
+	for _, t := range tokenTags {
+		tags = append(tags, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+	}
+	tags = append(tags, types.Tag{Key: aws.String(batch.OriginalNameTag), Value: aws.String(tagValue(p.JobName))})
+	if p.ExecutionArn != "" {
+		tags = append(tags, types.Tag{Key: aws.String(batch.ExecutionTag), Value: aws.String(batch.ExecutionTagValue(p.ExecutionArn))})
+	}
+	if len(tags) > batch.MaxJobTags {
+		return nil, fmt.Errorf("the job would have %d tags; Bedrock allows %d", len(tags), batch.MaxJobTags)
+	}
+	return tags, nil
+}
+
+// modelInvocationType is t, or InvokeModel when t is empty.
+func modelInvocationType(t string) string {
+	if t == "" {
+		return batch.InvocationInvokeModel
+	}
+	return t
+}
+
+// vpcConfig is v in the SDK's shape; nil stays nil.
+func vpcConfig(v *batch.VpcConfig) *types.VpcConfig {
+	if v == nil {
+		return nil
+	}
+	return &types.VpcConfig{SubnetIds: v.SubnetIDs, SecurityGroupIds: v.SecurityGroupIDs}
+}
+
+// optional is nil for an empty string, so the request leaves the field out.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
 }
 
 // tagValue turns s into a valid tag value: characters tags do not allow

@@ -19,6 +19,14 @@ const (
 	FieldTimeout   = batch.KeyTimeoutHours
 	FieldTaskToken = batch.KeyTaskToken
 	FieldExecution = batch.PayloadExecutionArnKey
+
+	FieldModelInvocationType = batch.KeyModelInvocationType
+	FieldJobTags             = batch.KeyJobTags
+	FieldDefaultJobTags      = batch.KeyDefaultJobTags
+	FieldVpcConfig           = batch.KeyVpcConfig
+	FieldInputBucketOwner    = batch.KeyInputDataConfig + "." + batch.KeyS3InputDataConfig + "." + batch.KeyS3BucketOwner
+	FieldOutputBucketOwner   = batch.KeyOutputDataConfig + "." + batch.KeyS3OutputDataConfig + "." + batch.KeyS3BucketOwner
+	FieldOutputEncryptionKey = batch.KeyOutputDataConfig + "." + batch.KeyS3OutputDataConfig + "." + batch.KeyS3EncryptionKeyID
 )
 
 // maxArnLen is the service's limit on roleArn and modelId.
@@ -103,6 +111,35 @@ func ValidatePayload(p batch.CreateJobPayload) error {
 	if x := p.ExecutionArn; x != "" && (len(x) > maxArnLen || !executionArnPattern.MatchString(x)) {
 		add(FieldExecution, "%q is not a Step Functions execution ARN; the fragment's task passes the Map item's %s, which the Map sets from $$.Execution.Id",
 			batch.Truncate(x, 300), batch.ItemExecutionArnKey)
+	}
+	if err := batch.ValidModelInvocationType(p.ModelInvocationType); err != nil {
+		add(FieldModelInvocationType, "%v; set %s in the fragment's input", err, batch.InputModelInvocationType)
+	}
+	if err := batch.ValidUserTags(p.JobTags, batch.MaxUserTags-len(p.DefaultJobTags)); err != nil {
+		add(FieldJobTags, "%v; fix %s in the fragment's input", err, batch.InputJobTags)
+	}
+	if err := batch.ValidUserTags(p.DefaultJobTags, batch.MaxUserTags); err != nil {
+		add(FieldDefaultJobTags, "%v; fix Extensions.JobTags", err)
+	}
+	if v := p.VpcConfig; v != nil {
+		if err := batch.ValidVpcConfig(*v); err != nil {
+			add(FieldVpcConfig, "%v; fix Extensions.Vpc", err)
+		}
+	}
+	checkOwner := func(field, owner string) {
+		if owner == "" {
+			return
+		}
+		if err := batch.ValidAccountID(owner); err != nil {
+			add(field, "%v; fix Extensions.ExpectedBucketOwner", err)
+		}
+	}
+	checkOwner(FieldInputBucketOwner, p.InputDataConfig.S3InputDataConfig.S3BucketOwner)
+	checkOwner(FieldOutputBucketOwner, p.OutputDataConfig.S3OutputDataConfig.S3BucketOwner)
+	if k := p.OutputDataConfig.S3OutputDataConfig.S3EncryptionKeyID; k != "" {
+		if err := batch.ValidKMSKeyID(k); err != nil {
+			add(FieldOutputEncryptionKey, "%v; fix Extensions.OutputEncryptionKey", err)
+		}
 	}
 	if len(bad) > 0 {
 		return &InvalidPayloadError{Fields: bad}

@@ -49,12 +49,18 @@ type Options struct {
 	// Input is a .jsonl manifest or a directory of them, uploaded under
 	// InputPrefix. Empty: the bundled sample.
 	Input string
-	// ModelID and JobName of the jobs. Empty: the app's own.
+	// ModelID and JobName of the jobs. Empty: the app's own. A ModelID
+	// that is an application inference profile ARN must be declared in
+	// Cloud.Bedrock.InferenceProfiles.
 	ModelID, JobName string
 	// ByPrefix starts the execution with {job_name, model_id,
 	// manifest_prefix} rather than the list of manifest keys (see
 	// submit.Options).
 	ByPrefix bool
+	// ModelInvocationType of the jobs, InvokeModel or Converse. Empty:
+	// Converse when the manifests hold Converse requests, else the app's
+	// own (InvokeModel unless it sets model_invocation_type).
+	ModelInvocationType string
 	// ExecutionInput replaces the execution input, which is otherwise
 	// {job_name, manifest_keys, model_id} of the uploaded manifests.
 	ExecutionInput json.RawMessage
@@ -123,7 +129,11 @@ const InputPrefix = "input/"
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	began := time.Now()
 	p := progressOf(opts.Progress)
-	if err := checkModel(opts.ModelID, opts.Input); err != nil {
+	source, err := modelSource(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkModel(source.String(), opts.Input); err != nil {
 		return nil, err
 	}
 	// Settings and manifests are checked before the slow steps, so a
@@ -132,6 +142,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	invType, err := invocationType(opts, source, plan.Manifests)
+	if err != nil {
+		return nil, err
+	}
+	if invType != "" {
+		if err := plan.SetModelInvocationType(invType); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := backend.New(opts.Cloud.Models); err != nil {
 		return nil, fmt.Errorf("model backends: %w", err)
 	}
@@ -139,7 +158,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res := &Result{}
 	assembly := AssemblyDir(opts.Cloud.DataDir)
 	// The job input the options give reaches an app as CDK context.
-	given := batch.FragmentInput{JobName: opts.JobName, ManifestKeys: plan.Keys(), ModelID: opts.ModelID}
+	given := batch.FragmentInput{JobName: opts.JobName, ManifestKeys: plan.Keys(), ModelID: opts.ModelID, ModelInvocationType: invType}
 	if res.Reused, err = synthesizeOrReuse(ctx, opts, assembly, appcontract.Context(given), p); err != nil {
 		return nil, err
 	}

@@ -47,6 +47,7 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 	jobName := contextString(stack, appcontract.ContextJobName, JobName)
 	modelID := contextString(stack, appcontract.ContextModelID, ModelID)
 	manifestKeys := contextList(stack, appcontract.ContextManifestKeys, ManifestKeys)
+	invocationType := contextString(stack, appcontract.ContextModelInvocationType, "")
 	// Grant log delivery through a bucket policy rather than the legacy
 	// LogDeliveryWrite ACL.
 	stack.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), true)
@@ -65,14 +66,11 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 	})
 
 	// The published example allows every foundation model; the example's
-	// model is fixed by InputState, so this policy names just that one.
+	// model is fixed by InputState, so this policy names just that one
+	// (see modelStatements for each kind of model id).
 	batchPolicy := awsiam.NewManagedPolicy(stack, jsii.String("BatchPolicy"), &awsiam.ManagedPolicyProps{})
-	batchPolicy.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("Inference"),
-		Actions: jsii.Strings("bedrock:InvokeModel", "bedrock:CreateModelInvocationJob"),
-		Resources: jsii.Strings("arn:" + *stack.Partition() + ":bedrock:" + *stack.Region() +
-			"::foundation-model/" + modelID),
-	}))
+	batchPolicy.AddStatements(modelStatements(stack, modelID)...)
+	suppressModelWildcards(batchPolicy, modelID)
 
 	fragment := bedrockbatchstepfn.NewBedrockBatchSfn(stack, jsii.String("AwsBedrockBatchSfn"), &bedrockbatchstepfn.BedrockBatchSfnProps{
 		BedrockBatchInputBucket:  batchBucket,
@@ -81,15 +79,19 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 		Timeout:                  awscdk.Duration_Hours(jsii.Number(48)),
 	})
 
+	jobInput := map[string]interface{}{
+		// Each execution names its jobs after itself: Bedrock job
+		// names are unique per account, so a fixed name would make
+		// every execution after the first fail.
+		batch.InputJobName + ".$": "States.Format('" + jobName + "-{}', $$.Execution.Name)",
+		batch.InputManifestKeys:   manifestKeys,
+		batch.InputModelID:        modelID,
+	}
+	if invocationType != "" {
+		jobInput[batch.InputModelInvocationType] = invocationType
+	}
 	inputState := awsstepfunctions.NewPass(stack, jsii.String("InputState"), &awsstepfunctions.PassProps{
-		Parameters: &map[string]interface{}{
-			// Each execution names its jobs after itself: Bedrock job
-			// names are unique per account, so a fixed name would make
-			// every execution after the first fail.
-			batch.InputJobName + ".$": "States.Format('" + jobName + "-{}', $$.Execution.Name)",
-			batch.InputManifestKeys:   manifestKeys,
-			batch.InputModelID:        modelID,
-		},
+		Parameters: &jobInput,
 	})
 	outputState := awsstepfunctions.NewPass(stack, jsii.String("OutputState"), nil)
 	// A caught error arrives as {"Error": <job status>, "Cause": <message>}.
@@ -128,7 +130,7 @@ func NewMinimalStack(scope constructs.Construct, id string, props *awscdk.StackP
 			"Resource::*",
 			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.+:\*$/`)},
 			"Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:mapRun:*",
-			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:s3:::<BedrockBatchBucket[0-9A-F]+>\/\*$/`)},
+			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<BedrockBatchBucket[0-9A-F]+\.Arn>\/results\/\*$/`)},
 		},
 	}}, jsii.Bool(true))
 

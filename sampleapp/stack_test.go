@@ -83,7 +83,7 @@ func TestEverySuppressionNamesRuleReasonAndFinding(t *testing.T) {
 func TestFailedJobsReachFailState(t *testing.T) {
 	asl := templatetest.Definition(t, example().json, "")
 	states := asl["States"].(map[string]any)
-	if asl["StartAt"] != "InputState" || templatetest.Dig(states, "InputState", "Next") != "ChooseManifestSource" ||
+	if asl["StartAt"] != "InputState" || templatetest.Dig(states, "InputState", "Next") != "CheckModelInvocationType" ||
 		templatetest.Dig(states, "BatchEvaluateMap", "Next") != "OutputState" || templatetest.Dig(states, "SummarizeMapRun", "Next") != "OutputState" {
 		t.Errorf("chain is not InputState → fragment (both paths) → OutputState: %v", asl)
 	}

@@ -51,11 +51,28 @@ func executionInput(opts Options, keys []string) (json.RawMessage, error) {
 		}
 		return opts.ExecutionInput, nil
 	}
-	in := batch.FragmentInput{JobName: opts.JobName, ModelID: opts.ModelID}
+	in := batch.FragmentInput{JobName: opts.JobName, ModelID: opts.ModelID, ModelInvocationType: opts.ModelInvocationType}
 	if opts.ByPrefix {
 		in.ManifestPrefix = opts.Prefix
 	} else {
 		in.ManifestKeys = keys
 	}
 	return json.Marshal(in)
+}
+
+// SetModelInvocationType sets the jobs' model invocation type once the
+// manifests are known (a caller may tell it from their records) and makes
+// the execution input again with it; an Options.ExecutionInput is kept as
+// it was given.
+func (p *Plan) SetModelInvocationType(t string) error {
+	if err := batch.ValidModelInvocationType(t); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	p.ModelInvocationType = t
+	in, err := executionInput(p.Options, p.Keys())
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	p.Input = in
+	return nil
 }

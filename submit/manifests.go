@@ -34,9 +34,9 @@ type Manifest struct {
 	fsys fs.FS
 }
 
-// open opens the manifest for reading. Its files (os and embedded ones) are
+// Open opens the manifest for reading. Its files (os and embedded ones) are
 // seekable, so an upload needs no copy of them.
-func (m Manifest) open() (fs.File, error) {
+func (m Manifest) Open() (fs.File, error) {
 	if m.fsys != nil {
 		return m.fsys.Open(m.Path)
 	}
@@ -64,7 +64,7 @@ func LoadManifests(src Source, prefix string, lim manifest.Limits) ([]Manifest, 
 }
 
 func validateFile(m Manifest, lim manifest.Limits) (manifest.FileStats, error) {
-	f, err := m.open()
+	f, err := m.Open()
 	if err != nil {
 		return manifest.FileStats{}, err
 	}

@@ -75,6 +75,10 @@ type Options struct {
 	// runs every manifest under the prefix through a distributed Map, which
 	// has no ceiling on the number of manifests.
 	ByPrefix bool
+	// ModelInvocationType of the jobs (model_invocation_type), InvokeModel
+	// or Converse. Empty: left out of the input, so the jobs run as
+	// InvokeModel.
+	ModelInvocationType string
 	// ExecutionInput replaces the input the execution is started with.
 	ExecutionInput json.RawMessage
 	// Limits the manifests are validated against; zero fields mean the
@@ -162,6 +166,9 @@ func Prepare(opts Options) (*Plan, error) {
 		if opts.Input.empty() {
 			return nil, fmt.Errorf("%w: give the manifests to upload (--input DIR|FILE), or the whole execution input", ErrUsage)
 		}
+	}
+	if err := batch.ValidModelInvocationType(opts.ModelInvocationType); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	opts.Name = name
 	opts.JobName = cmp.Or(opts.JobName, name)

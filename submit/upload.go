@@ -60,7 +60,7 @@ func uploadEach(ctx context.Context, bucket string, ms []Manifest, limit int, up
 	done := 0
 	for _, m := range ms {
 		g.Go(func() error {
-			f, err := m.open()
+			f, err := m.Open()
 			if err != nil {
 				return fmt.Errorf("upload %s: %w", m.Path, err)
 			}

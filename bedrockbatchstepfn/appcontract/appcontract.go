@@ -18,6 +18,9 @@ const (
 	ContextManifestKeys = "bedrockbatch:manifestKeys"
 	ContextModelID      = "bedrockbatch:modelId"
 	ContextJobName      = "bedrockbatch:jobName"
+	// ContextModelInvocationType is InvokeModel or Converse: how the
+	// jobs read the uploaded records.
+	ContextModelInvocationType = "bedrockbatch:modelInvocationType"
 )
 
 // ContextInProcessFunctions, set to true, tells the construct that its own
@@ -45,6 +48,9 @@ func Context(in batch.FragmentInput) map[string]any {
 	}
 	if in.JobName != "" {
 		ctx[ContextJobName] = in.JobName
+	}
+	if in.ModelInvocationType != "" {
+		ctx[ContextModelInvocationType] = in.ModelInvocationType
 	}
 	return ctx
 }

@@ -37,6 +37,7 @@ type cloudFlags struct {
 	maxJobs      int
 	dropEvents   float64
 	verbose      bool
+	profiles     []string
 }
 
 func (f *cloudFlags) register(fs *pflag.FlagSet) {
@@ -49,6 +50,7 @@ func (f *cloudFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.maxJobs, "max-jobs-per-model", 0, "quota of submitted plus in-progress batch jobs per model (default 20)")
 	fs.Float64Var(&f.dropEvents, "drop-events", 0, "share (0 to 1) of Bedrock's job events lost before any rule sees them, to watch the reconciler report the jobs (1: all)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print the services' logs to stderr")
+	fs.StringArrayVar(&f.profiles, "inference-profile", nil, "an application inference profile the local Bedrock knows, as ARN=MODEL: jobs naming the ARN run MODEL (a model id or cross-region profile id); repeatable")
 }
 
 // options turns the flags into local cloud options; logs go to w.
@@ -93,6 +95,9 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 		Prices:     cost.Default(),
 	}
 	opts.Bedrock.MaxJobsPerModel = f.maxJobs
+	if opts.Bedrock.InferenceProfiles, err = parseProfiles(f.profiles); err != nil {
+		return localcloud.Options{}, err
+	}
 	return opts, nil
 }
 

@@ -30,6 +30,7 @@ type runFlags struct {
 	bucket         string
 	resynth        bool
 	jsonOut        bool
+	invocationType string
 }
 
 func newLocalRunCmd() *cobra.Command {
@@ -50,7 +51,10 @@ one starting. The exit status is 1 when the execution fails.`,
   bedrockbatch local run --input ./manifests --model anthropic.claude-3-haiku-20240307-v1:0
   bedrockbatch local run --backend openai --openai-url http://127.0.0.1:11434/v1 --openai-model llama3.2
   bedrockbatch local run --app "go run ./my/app" --execution-input @input.json
-  bedrockbatch local run --app "go run ./examples/largerun" --input ./manifests --by-prefix --model amazon.nova-pro-v1:0`,
+  bedrockbatch local run --app "go run ./examples/largerun" --input ./manifests --by-prefix --model amazon.nova-pro-v1:0
+  bedrockbatch local run --model us.amazon.nova-pro-v1:0
+  bedrockbatch local run --model arn:aws:bedrock:us-east-1:000000000000:application-inference-profile/a1b2c3d4e5f6 \
+    --inference-profile arn:aws:bedrock:us-east-1:000000000000:application-inference-profile/a1b2c3d4e5f6=us.amazon.nova-pro-v1:0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLocal(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
@@ -69,6 +73,7 @@ one starting. The exit status is 1 when the execution fails.`,
 	fs.StringVar(&f.bucket, "bucket", "", "bucket to upload the manifests to (default: the app's only bucket or its BatchBucketName output)")
 	fs.BoolVar(&f.resynth, "resynth", false, "synthesize the app even when its inputs have not changed since the last run")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the result as one JSON object")
+	fs.StringVar(&f.invocationType, "invocation-type", "", "model invocation type of the jobs: InvokeModel or Converse (default: Converse when the manifests hold Converse requests, as `prepare --converse` writes them)")
 	return cmd
 }
 
@@ -78,6 +83,7 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	opts := localrun.Options{
 		App: f.app, Input: f.input, ModelID: f.modelID, JobName: f.jobName, ByPrefix: f.byPrefix,
 		StateMachine: f.stateMachine, Bucket: f.bucket, Resynthesize: f.resynth,
+		ModelInvocationType: f.invocationType,
 	}
 	opts.Limits.MinRecordsPerJob = f.minRecords
 	if f.executionInput != "" {

@@ -25,7 +25,13 @@ func (e *Engine) CreateJob(ctx context.Context, in CreateJobInput) (string, erro
 	if arn, ok := e.jobForToken(in.ClientRequestToken); ok {
 		return arn, nil
 	}
-	if _, err := e.cfg.Backends(model.ParseID(in.ModelID)); err != nil {
+	modelID := model.ParseID(in.ModelID)
+	if modelID.Kind() == model.KindApplicationInferenceProfileARN && e.cfg.InferenceProfiles[in.ModelID] == "" {
+		return "", validationError("The provided model identifier is invalid: application inference profile %s does not exist "+
+			"in this local Bedrock (declare it with the model it routes to: bedrockbatch local run --inference-profile %s=<model id>)",
+			in.ModelID, in.ModelID)
+	}
+	if _, err := e.cfg.Backends(e.modelSource(modelID)); err != nil {
 		return "", validationError("modelId %q cannot be used for batch inference here: %v", in.ModelID, err)
 	}
 

@@ -40,7 +40,7 @@ func TestCreateValidation(t *testing.T) {
 		{"bad key character", func(in *CreateJobInput) { in.InputDataConfig.S3InputDataConfig.S3URI = "s3://inbox/a b.jsonl" }, CodeValidation, "key segment"},
 		{"empty key segment", func(in *CreateJobInput) { in.InputDataConfig.S3InputDataConfig.S3URI = "s3://inbox/a//b.jsonl" }, CodeValidation, "empty path segment"},
 		{"csv input", func(in *CreateJobInput) { in.InputDataConfig.S3InputDataConfig.S3InputFormat = "CSV" }, CodeValidation, "JSONL"},
-		{"bucket owner", func(in *CreateJobInput) { in.InputDataConfig.S3InputDataConfig.S3BucketOwner = "123" }, CodeValidation, "12-digit"},
+		{"bucket owner", func(in *CreateJobInput) { in.InputDataConfig.S3InputDataConfig.S3BucketOwner = "123" }, CodeValidation, "Member must satisfy regular expression pattern: [0-9]{12}"},
 		{"timeout 23", func(in *CreateJobInput) { in.TimeoutDurationInHours = 23 }, CodeValidation, "between 24 and 168"},
 		{"timeout 169", func(in *CreateJobInput) { in.TimeoutDurationInHours = 169 }, CodeValidation, "between 24 and 168"},
 		{"invocation type", func(in *CreateJobInput) { in.ModelInvocationType = "Chat" }, CodeValidation, "modelInvocationType"},

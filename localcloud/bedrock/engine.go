@@ -42,6 +42,13 @@ type Config struct {
 	// when a job is created (an error rejects the job with a
 	// ValidationException) and again when the job starts running.
 	Backends func(id model.ID) (backend.Backend, error)
+	// InferenceProfiles are the application inference profiles this
+	// Bedrock knows: profile ARN → the model id or cross-region
+	// inference profile id it was made from. A job whose modelId is one of
+	// them runs on that model's backend, in that model's request format.
+	// Default: none; a job naming another application inference profile
+	// is refused.
+	InferenceProfiles map[string]string
 	// Events receives every status change. Default: discarded.
 	Events EventSink
 	// Clock stamps times and drives the phase delays and expiry.

@@ -56,7 +56,9 @@ func (e *Engine) runRecords(ctx context.Context, s *jobState, status batch.Statu
 	rec := s.rec
 	e.mu.Unlock()
 	// The model id is parsed once for the job; no record parses it again.
-	call := backend.Request{Model: model.ParseID(rec.Job.ModelID), InvocationType: rec.Job.ModelInvocationType}
+	// The records go to the model behind it (for an application inference
+	// profile, the model it was made from).
+	call := backend.Request{Model: e.modelSource(model.ParseID(rec.Job.ModelID)), InvocationType: rec.Job.ModelInvocationType}
 	be, err := e.cfg.Backends(call.Model)
 	if err != nil {
 		return failf("no model backend for %s: %v", rec.Job.ModelID, err)

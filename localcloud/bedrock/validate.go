@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -13,8 +14,16 @@ var (
 	tokenPattern   = regexp.MustCompile(`^[a-zA-Z0-9]{1,256}(-*[a-zA-Z0-9]){0,256}$`)
 	modelIDPattern = regexp.MustCompile(`^(?:(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-:]{1,63}/[a-z0-9]{12}$)|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2})|(([0-9a-zA-Z][_-]?)+)$)|([0-9]{12}:(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+$)))|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2})|(([0-9a-zA-Z][_-]?)+))$`)
 	tagTextPattern = regexp.MustCompile(`^[a-zA-Z0-9\s._:/=+@-]*$`)
-	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
-	vpcIDPattern   = regexp.MustCompile(`^[-0-9a-zA-Z]+$`)
+	accountPattern = regexp.MustCompile(`^` + accountPatternText + `$`)
+	vpcIDPattern   = regexp.MustCompile(`^` + vpcIDPatternText + `$`)
+	kmsKeyPattern  = regexp.MustCompile(`^(?:` + kmsKeyPatternText + `)$`)
+)
+
+// Patterns as the service's messages quote them.
+const (
+	accountPatternText = `[0-9]{12}`
+	vpcIDPatternText   = `[-0-9a-zA-Z]+`
+	kmsKeyPatternText  = `(arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:((key/[a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)))|([a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)`
 )
 
 const (
@@ -24,6 +33,10 @@ const (
 	maxTags        = 200
 	maxTagKeyLen   = 128
 	maxTagValueLen = 256
+	maxKMSKeyLen   = 2048
+	maxSubnets     = 16
+	maxGroups      = 5
+	maxVpcIDLen    = 32
 )
 
 // validateCreate checks a CreateJobInput the way the service does before it
@@ -51,8 +64,8 @@ func validateCreate(in CreateJobInput) (CreateJobInput, error) {
 	if src.S3InputFormat != "" && src.S3InputFormat != "JSONL" {
 		return in, validationError("inputDataConfig.s3InputDataConfig.s3InputFormat %q is not supported; the only format is JSONL", src.S3InputFormat)
 	}
-	if src.S3BucketOwner != "" && !accountPattern.MatchString(src.S3BucketOwner) {
-		return in, validationError("inputDataConfig.s3InputDataConfig.s3BucketOwner must be a 12-digit account id")
+	if err := validOwner("inputDataConfig.s3InputDataConfig.s3BucketOwner", src.S3BucketOwner); err != nil {
+		return in, err
 	}
 	dst := in.OutputDataConfig.S3OutputDataConfig
 	if dst == (batch.S3OutputDataConfig{}) {
@@ -61,8 +74,17 @@ func validateCreate(in CreateJobInput) (CreateJobInput, error) {
 	if err := validS3URI("outputDataConfig.s3OutputDataConfig.s3Uri", dst.S3URI); err != nil {
 		return in, err
 	}
-	if dst.S3BucketOwner != "" && !accountPattern.MatchString(dst.S3BucketOwner) {
-		return in, validationError("outputDataConfig.s3OutputDataConfig.s3BucketOwner must be a 12-digit account id")
+	if err := validOwner("outputDataConfig.s3OutputDataConfig.s3BucketOwner", dst.S3BucketOwner); err != nil {
+		return in, err
+	}
+	if k := dst.S3EncryptionKeyID; k != "" {
+		const field = "outputDataConfig.s3OutputDataConfig.s3EncryptionKeyId"
+		if len(k) > maxKMSKeyLen {
+			return in, constraintError(k, field, fmt.Sprintf("Member must have length less than or equal to %d", maxKMSKeyLen))
+		}
+		if !kmsKeyPattern.MatchString(k) {
+			return in, constraintError(k, field, "Member must satisfy regular expression pattern: "+kmsKeyPatternText)
+		}
 	}
 	if in.TimeoutDurationInHours == 0 {
 		in.TimeoutDurationInHours = batch.DefaultTimeoutHours
@@ -79,19 +101,57 @@ func validateCreate(in CreateJobInput) (CreateJobInput, error) {
 		return in, validationError("modelInvocationType %q is not one of InvokeModel, Converse", in.ModelInvocationType)
 	}
 	if v := in.VpcConfig; v != nil {
-		if len(v.SubnetIDs) < 1 || len(v.SubnetIDs) > 16 || len(v.SecurityGroupIDs) < 1 || len(v.SecurityGroupIDs) > 5 {
-			return in, validationError("vpcConfig needs 1–16 subnetIds and 1–5 securityGroupIds")
+		if err := validVpcIDs("vpcConfig.subnetIds", v.SubnetIDs, maxSubnets); err != nil {
+			return in, err
 		}
-		for _, id := range append(append([]string{}, v.SubnetIDs...), v.SecurityGroupIDs...) {
-			if len(id) > 32 || !vpcIDPattern.MatchString(id) {
-				return in, validationError("vpcConfig: %q is not a subnet or security group id", id)
-			}
+		if err := validVpcIDs("vpcConfig.securityGroupIds", v.SecurityGroupIDs, maxGroups); err != nil {
+			return in, err
 		}
 	}
 	if err := validTags(in.Tags); err != nil {
 		return in, err
 	}
 	return in, nil
+}
+
+// constraintError words a value that breaks a constraint of the API model
+// the way AWS services do ("1 validation error detected: Value 'x' at
+// 'a.b' failed to satisfy constraint: Member must …").
+func constraintError(value, field, constraint string) *APIError {
+	return validationError("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint)
+}
+
+func validOwner(field, owner string) error {
+	if owner != "" && !accountPattern.MatchString(owner) {
+		return constraintError(owner, field, "Member must satisfy regular expression pattern: "+accountPatternText)
+	}
+	return nil
+}
+
+// validVpcIDs checks a list of subnet or security group ids: 1 to max
+// entries, each of letters, digits and '-', at most 32 characters. A list
+// is quoted as the service's Java runtime prints one ("[a, b]"), an entry
+// by its 1-based index.
+func validVpcIDs(field string, ids []string, max int) error {
+	if ids == nil {
+		return validationError("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+	}
+	if len(ids) < 1 {
+		return constraintError("["+strings.Join(ids, ", ")+"]", field, "Member must have length greater than or equal to 1")
+	}
+	if len(ids) > max {
+		return constraintError("["+strings.Join(ids, ", ")+"]", field, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	}
+	for i, id := range ids {
+		member := fmt.Sprintf("%s.%d.member", field, i+1)
+		if len(id) > maxVpcIDLen {
+			return constraintError(id, member, fmt.Sprintf("Member must have length less than or equal to %d", maxVpcIDLen))
+		}
+		if !vpcIDPattern.MatchString(id) {
+			return constraintError(id, member, "Member must satisfy regular expression pattern: "+vpcIDPatternText)
+		}
+	}
+	return nil
 }
 
 func validS3URI(field, uri string) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,10 +27,12 @@ import (
 // and 2 output tokens. While gate is open (not closed) every call waits on
 // it, so a job stays InProgress until the test lets it go.
 type echoBackend struct {
-	gate chan struct{}
+	gate   chan struct{}
+	models sync.Map // model ids the records were sent for
 }
 
 func (b *echoBackend) Invoke(ctx context.Context, req backend.Request) (backend.Response, error) {
+	b.models.Store(req.Model.String(), true)
 	var in struct{ N int }
 	if err := json.Unmarshal(req.Body, &in); err != nil {
 		return backend.Response{}, &model.RecordError{Code: 400, Message: "bad input: " + err.Error()}
@@ -59,6 +62,7 @@ type envOptions struct {
 	noStart         bool // jobs stay Submitted
 	gated           bool // records wait until release
 	maxJobsPerModel int
+	profiles        map[string]string // application inference profiles
 }
 
 func newEnv(t *testing.T, opts envOptions) *testEnv {
@@ -75,6 +79,7 @@ func newEnv(t *testing.T, opts envOptions) *testEnv {
 		Backends:           jobtest.Backends(func() backend.Backend { return env.backend }),
 		Limits:             manifest.Limits{MinRecordsPerJob: 1},
 		MaxJobsPerModel:    opts.maxJobsPerModel,
+		InferenceProfiles:  opts.profiles,
 		CheckpointInterval: 10 * time.Millisecond,
 	})
 	if err != nil {
