@@ -215,7 +215,8 @@ func open(opts Options) (*Cloud, error) {
 			Invoker: &asl.LambdaInvoker{
 				Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready},
 				Next: serviceTasks{s3: s3Tasks{client: awss3.NewFromConfig(cfg)}, sfn: sfnTasks{client: awssfn.NewFromConfig(cfg)},
-					messaging: newMessagingTasks(cfg), bedrock: bedrockTasks{client: bedrockruntime.NewFromConfig(cfg)}},
+					messaging: newMessagingTasks(cfg), bedrock: bedrockTasks{client: bedrockruntime.NewFromConfig(cfg)},
+					execution: executionTasks{client: awssfn.NewFromConfig(cfg)}, dynamodb: newDynamoDBTasks(cfg)},
 			},
 			Clock:     opts.Clock,
 			SkipWaits: opts.SkipWaits,
@@ -257,7 +258,12 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 			sfn: awssfn.NewFromConfig(cfg), dynamodb: awsdynamodb.NewFromConfig(cfg), functions: c.functions,
 		},
 	}
-	return d.Deploy(ctx, a)
+	res, err := d.Deploy(ctx, a)
+	var unserved *deploy.UnservedError
+	if errors.As(err, &unserved) {
+		unserved.Advice = unservedAdvice
+	}
+	return res, err
 }
 
 // Close stops the batch engine and the interpreter; running jobs and
