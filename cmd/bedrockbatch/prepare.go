@@ -68,6 +68,12 @@ request file, keeping each custom_id as the record id.`,
 				opts.InvocationType = batch.InvocationConverse
 			}
 			opts.Limits = quotas.limits()
+			given := opts.ModelID
+			behind, err := modelBehind(cmd.Context(), given, profileModel)
+			if err != nil {
+				return err
+			}
+			opts.ModelID = behind
 			b := newBars(jsonOut)
 			opts.Progress = func(p prepare.Progress) {
 				if p.Phase == "read" {
@@ -76,12 +82,6 @@ request file, keeping each custom_id as the record id.`,
 					b.set("manifests", p.Done, p.Total, true)
 				}
 			}
-			given := opts.ModelID
-			behind, err := modelBehind(cmd.Context(), given, profileModel)
-			if err != nil {
-				return err
-			}
-			opts.ModelID = behind
 			res, err := prepare.Run(cmd.Context(), opts)
 			b.wait()
 			if err != nil {

@@ -36,14 +36,14 @@ found.`,
 			if converse {
 				opts.InvocationType = batch.InvocationConverse
 			}
-			b := newBars(jsonOut)
-			opts.Progress = func(done, total int64) { b.set("checked", done, total, true) }
 			given := opts.ModelID
 			behind, err := modelBehind(cmd.Context(), given, profileModel)
 			if err != nil {
 				return err
 			}
 			opts.ModelID = behind
+			b := newBars(jsonOut)
+			opts.Progress = func(done, total int64) { b.set("checked", done, total, true) }
 			rep, err := validate.Run(cmd.Context(), opts)
 			b.wait()
 			rep.ModelID = given
