@@ -31,7 +31,8 @@ func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
 // with the wall clock at the start.
 type Scaled struct {
 	Factor float64
-	start  time.Time
+	start  time.Time // wall-clock time at the start
+	origin time.Time // the clock's own time at the start
 }
 
 // NewScaled returns a clock running factor times faster than real time.
@@ -40,12 +41,22 @@ func NewScaled(factor float64) *Scaled {
 	if factor < 1 {
 		factor = 1
 	}
-	return &Scaled{Factor: factor, start: time.Now()}
+	now := time.Now()
+	return &Scaled{Factor: factor, start: now, origin: now}
+}
+
+// NewScaledFrom returns a clock running factor times faster than real time
+// (real speed for a factor of 1 or less) whose time at the start is from:
+// to go on from where an earlier clock stopped.
+func NewScaledFrom(factor float64, from time.Time) *Scaled {
+	s := NewScaled(factor)
+	s.origin = from
+	return s
 }
 
 // Now returns the scaled time.
 func (s *Scaled) Now() time.Time {
-	return s.start.Add(time.Duration(float64(time.Since(s.start)) * s.Factor))
+	return s.origin.Add(time.Duration(float64(time.Since(s.start)) * s.Factor))
 }
 
 // After waits d of scaled time, that is d/Factor of wall-clock time.

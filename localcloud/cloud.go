@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -28,6 +29,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/httpapi"
+	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/runtime"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/console"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/dynamodb"
@@ -57,6 +59,10 @@ type Options struct {
 	// Models chooses the model backend of each batch job: sim (the
 	// default), openai or bedrock, per model id.
 	Models backend.Config
+	// OnDemand are the Bedrock runtime's quotas per model (InvokeModel and
+	// Converse), answered with ThrottlingException when spent. Default:
+	// no limit.
+	OnDemand runtime.Limits
 	// Bedrock tunes the batch engine: quotas, concurrency, pace. Its
 	// DataDir, Store, Backends, Events, Clock, Region, Account and Logger
 	// are set by the cloud.
@@ -184,12 +190,21 @@ func open(opts Options) (*Cloud, error) {
 	bc.DataDir = filepath.Join(opts.DataDir, "bedrock")
 	bc.Store = bedrock.NewS3Store(awss3.NewFromConfig(cfg))
 	bc.Backends = models.Resolve
+	// One count of attempts for batch and on-demand calls: a record retried
+	// on demand after failing in a job is its second attempt.
+	bc.Attempts = &backend.Attempts{}
 	bc.Events = dropEvents(opts.DropEvents, sdkEvents{client: eventbridge.NewFromConfig(cfg)}, opts.Logger)
 	bc.Clock, bc.Region, bc.Account, bc.Logger = opts.Clock, opts.Region, opts.Account, opts.Logger
 	if c.Bedrock, err = bedrock.New(bc); err != nil {
 		return nil, fmt.Errorf("bedrock: %w", err)
 	}
-	c.Register(edge.Bedrock, httpapi.NewHandler(c.Bedrock, opts.Logger))
+	rt, err := runtime.New(runtime.Config{Backends: models.Resolve, Attempts: bc.Attempts, Limits: opts.OnDemand,
+		Clock: opts.Clock, Logger: opts.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("bedrock runtime: %w", err)
+	}
+	// The SDKs sign runtime and control plane requests alike for "bedrock".
+	c.Register(edge.Bedrock, runtime.Handler(rt, httpapi.NewHandler(c.Bedrock, opts.Logger)))
 
 	c.ready = make(chan struct{})
 	c.StepFunctions, err = sfn.New(sfn.Config{
@@ -200,7 +215,8 @@ func open(opts Options) (*Cloud, error) {
 			Invoker: &asl.LambdaInvoker{
 				Functions: sdkLambda{client: awslambda.NewFromConfig(cfg), ready: c.ready},
 				Next: serviceTasks{s3: s3Tasks{client: awss3.NewFromConfig(cfg)}, sfn: sfnTasks{client: awssfn.NewFromConfig(cfg)},
-					messaging: newMessagingTasks(cfg)},
+					messaging: newMessagingTasks(cfg), bedrock: bedrockTasks{client: bedrockruntime.NewFromConfig(cfg)},
+					execution: executionTasks{client: awssfn.NewFromConfig(cfg)}, dynamodb: newDynamoDBTasks(cfg)},
 			},
 			Clock:     opts.Clock,
 			SkipWaits: opts.SkipWaits,
@@ -242,7 +258,12 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*deploy.Result,
 			sfn: awssfn.NewFromConfig(cfg), dynamodb: awsdynamodb.NewFromConfig(cfg), functions: c.functions,
 		},
 	}
-	return d.Deploy(ctx, a)
+	res, err := d.Deploy(ctx, a)
+	var unserved *deploy.UnservedError
+	if errors.As(err, &unserved) {
+		unserved.Advice = unservedAdvice
+	}
+	return res, err
 }
 
 // Close stops the batch engine and the interpreter; running jobs and

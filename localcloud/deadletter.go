@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
@@ -13,7 +12,6 @@ import (
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/events"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/lambda"
 )
@@ -23,35 +21,13 @@ import (
 // gave the function or the rule target, through the SQS and SNS APIs.
 type deadLetters struct {
 	c *Cloud
-
-	mu         sync.RWMutex
-	byFunction map[string]string // function name → DeadLetterConfig.TargetArn
-}
-
-// noteFunction records the dead-letter target of a deployed function.
-func (d *deadLetters) noteFunction(r *deploy.Resolved) {
-	arn := ""
-	if cfg, ok := r.Properties["DeadLetterConfig"].(map[string]any); ok {
-		arn = str(cfg["TargetArn"])
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.byFunction == nil {
-		d.byFunction = map[string]string{}
-	}
-	d.byFunction[r.PhysicalID] = arn
 }
 
 // invocation sends a failed asynchronous invocation: the event as the
 // body, with RequestID, ErrorCode and ErrorMessage attributes
 // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq).
 func (d *deadLetters) invocation(ctx context.Context, f lambda.FailedInvocation) {
-	d.mu.RLock()
-	arn := d.byFunction[f.Function]
-	d.mu.RUnlock()
-	if arn == "" {
-		return
-	}
+	arn := f.DeadLetterArn
 	msg := f.ErrorMessage
 	if len(msg) > 1024 {
 		msg = msg[:1024]

@@ -38,7 +38,6 @@ func (t *target) Apply(ctx context.Context, r *deploy.Resolved) error {
 	case "AWS::S3::Bucket":
 		return t.bucket(ctx, r)
 	case "AWS::Lambda::Function":
-		t.c.deadLetters.noteFunction(r)
 		return t.function(r)
 	case "AWS::Events::Rule":
 		return t.rule(ctx, r)
@@ -98,6 +97,9 @@ func (t *target) function(r *deploy.Resolved) error {
 	}
 	if n, ok := p["ReservedConcurrentExecutions"].(float64); ok {
 		fn.Concurrency = int(n)
+	}
+	if cfg, ok := p["DeadLetterConfig"].(map[string]any); ok {
+		fn.DeadLetterArn = str(cfg["TargetArn"])
 	}
 	if archs, ok := p["Architectures"].([]any); ok {
 		for _, a := range archs {

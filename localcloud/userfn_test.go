@@ -96,6 +96,8 @@ func TestDeployRefusesFunctionsItCannotRun(t *testing.T) {
 		"java":    {`"Runtime": "java21", "Handler": "a.B::handle", "Code": {"S3Bucket": "b", "S3Key": "k"}`, "runtime java21"},
 		"image":   {`"PackageType": "Image", "Code": {"ImageUri": "000000000000.dkr.ecr.us-east-1.amazonaws.com/x:1"}`, "container image"},
 		"no code": {`"Runtime": "provided.al2023", "Handler": "bootstrap", "Code": {"S3Bucket": "b", "S3Key": "k"}`, "not an asset of the cloud assembly"},
+		"layers": {`"Runtime": "python3.12", "Handler": "index.handler", "Code": {"ZipFile": "def handler(e, c): pass"},
+			"Layers": ["arn:aws:lambda:us-east-1:000000000000:layer:tools:3"]`, "its Layers"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 )
 
 // readBufferSize is the bufio buffer under every line reader; lines longer
@@ -25,7 +26,29 @@ func newLineReader(r io.Reader, max int) *lineReader {
 	if max <= 0 {
 		max = DefaultMaxRecordBytes
 	}
-	return &lineReader{br: bufio.NewReaderSize(r, readBufferSize), max: max}
+	return &lineReader{br: bufio.NewReaderSize(r, bufferSizeFor(r)), max: max}
+}
+
+// bufferSizeFor is the read buffer for r: readBufferSize, or less for a
+// file or an in-memory reader known to be smaller, so that reading many
+// small manifests (a prefix of a hundred thousand) does not allocate a
+// quarter of a megabyte for each.
+func bufferSizeFor(r io.Reader) int {
+	size := int64(-1)
+	switch v := r.(type) {
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	case interface{ Len() int }:
+		size = int64(v.Len())
+	}
+	if size < 0 || size >= readBufferSize {
+		return readBufferSize
+	}
+	// One byte more than the content lets the reader see its end in the
+	// same read; bufio takes no less than 16 bytes.
+	return int(max(size+1, 4<<10))
 }
 
 // errLineTooLong reports a line over the limit; the line has been consumed.

@@ -15,13 +15,22 @@ type Answer struct {
 	Embeddings   [][]float64
 	InputTokens  int
 	OutputTokens int
-	StopReason   string
+	// NoInputTokens and NoOutputTokens say that the family's response
+	// reports no such count (Mistral's responses report none, Cohere
+	// Embed's none, and an embedding has no output tokens): the count is
+	// unknown, not 0.
+	NoInputTokens, NoOutputTokens bool
+	StopReason                    string
+	// Model is the model the response names; only Anthropic's responses
+	// name one ("model"), the other families' do not.
+	Model string
 }
 
 // answerBody holds the members of every family's response shape; which of
 // them are present tells the family.
 type answerBody struct {
 	// Anthropic Messages
+	Model   string `json:"model"`
 	Type    string `json:"type"`
 	Content []struct {
 		Type string `json:"type"`
@@ -91,9 +100,11 @@ func ReadAnswer(body []byte) (Answer, error) {
 				texts = append(texts, c.Text)
 			}
 		}
-		a.Text, a.StopReason = strings.Join(texts, ""), b.StopReasonA
+		a.Text, a.StopReason, a.Model = strings.Join(texts, ""), b.StopReasonA, b.Model
 		if b.Usage != nil {
 			a.InputTokens, a.OutputTokens = b.Usage.InputTokens, b.Usage.OutputTokens
+		} else {
+			a.NoInputTokens, a.NoOutputTokens = true, true
 		}
 	case b.Output != nil:
 		a.Family = FamilyNova
@@ -105,6 +116,8 @@ func ReadAnswer(body []byte) (Answer, error) {
 		a.StopReason = b.StopReason
 		if b.Usage != nil {
 			a.InputTokens, a.OutputTokens = b.Usage.InputTokensNova, b.Usage.OutputTokensNova
+		} else {
+			a.NoInputTokens, a.NoOutputTokens = true, true
 		}
 	case b.Results != nil && b.InputTextTokenCount != nil:
 		a.Family = FamilyTitanText
@@ -117,8 +130,11 @@ func ReadAnswer(body []byte) (Answer, error) {
 	case b.Embedding != nil:
 		a.Family = FamilyTitanEmbed
 		a.Embeddings = [][]float64{b.Embedding}
+		a.NoOutputTokens = true
 		if b.InputTextTokenCount != nil {
 			a.InputTokens = *b.InputTextTokenCount
+		} else {
+			a.NoInputTokens = true
 		}
 	case b.Generation != nil:
 		a.Family = FamilyLlama
@@ -126,18 +142,21 @@ func ReadAnswer(body []byte) (Answer, error) {
 		a.InputTokens, a.OutputTokens = b.PromptTokenCount, b.GenerationTokenCount
 	case b.Outputs != nil:
 		a.Family = FamilyMistral
+		a.NoInputTokens, a.NoOutputTokens = true, true
 		for _, o := range b.Outputs {
 			a.Text += o.Text
 			a.StopReason = o.StopReason
 		}
 	case b.Choices != nil:
 		a.Family = FamilyMistral
+		a.NoInputTokens, a.NoOutputTokens = true, true
 		for _, c := range b.Choices {
 			a.Text += c.Message.Content
 			a.StopReason = c.StopReason
 		}
 	case len(b.Embeddings) > 0:
 		a.Family = FamilyCohereEmbed
+		a.NoInputTokens, a.NoOutputTokens = true, true
 		vectors, err := cohereVectors(b.Embeddings)
 		if err != nil {
 			return Answer{}, err

@@ -35,6 +35,9 @@ type Prompt struct {
 	Texts []string
 	// InputType is Cohere Embed's input_type; default "search_document".
 	InputType string
+	// Dimensions is the embedding size asked for; 0 for the model's
+	// default. Only Titan Text Embeddings V2 takes it (256, 512 or 1024).
+	Dimensions int
 }
 
 // anthropicVersion is the Messages API version Bedrock requires in every
@@ -97,6 +100,9 @@ func BuildRequest(id ID, invocationType string, p Prompt) ([]byte, error) {
 		}
 		return append(b, "}}"...), nil
 	case family == FamilyLlama:
+		if len(p.Stop) > 0 {
+			return nil, fmt.Errorf("model %s: Meta Llama's InvokeModel body has no stop sequences (%s): leave stop out, or use the Converse invocation type, whose inferenceConfig has stopSequences", id, pageLlama)
+		}
 		b = append(b, `{"prompt":`...)
 		b = appendJSONString(b, llamaPrompt(id.Base(), p))
 		b = append(b, `,"max_gen_len":`...)
@@ -118,6 +124,14 @@ func BuildRequest(id ID, invocationType string, p Prompt) ([]byte, error) {
 		return append(b, '}'), nil
 	}
 	return nil, &UnknownModelError{ModelID: id.String()}
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
 }
 
 func promptLen(p Prompt) int {
@@ -304,8 +318,18 @@ func buildEmbedding(family Family, id ID, p Prompt) ([]byte, error) {
 		}
 		b = append(b, `{"inputText":`...)
 		b = appendJSONString(b, texts[0])
+		if p.Dimensions != 0 {
+			if spec, ok := ModelOf(id); ok && !containsInt(spec.Dimensions, float64(p.Dimensions)) {
+				return nil, fmt.Errorf("dimensions %d: model %s makes embeddings of %s dimensions only (%s)", p.Dimensions, id, joinInts(spec.Dimensions), spec.Source)
+			}
+			b = append(b, `,"dimensions":`...)
+			b = appendInt(b, p.Dimensions)
+		}
 		return append(b, '}'), nil
 	case FamilyCohereEmbed:
+		if p.Dimensions != 0 {
+			return nil, fmt.Errorf("dimensions %d: model %s takes no dimensions parameter (%s); leave it out", p.Dimensions, id, pageCohereEmbed)
+		}
 		if len(texts) > cohereMaxTexts {
 			return nil, fmt.Errorf("model %s embeds at most %d texts per request, not %d", id, cohereMaxTexts, len(texts))
 		}

@@ -32,6 +32,9 @@ func CheckRequest(id ID, invocationType string, body []byte) (RequestInfo, error
 		return RequestInfo{}, &RecordError{Code: 400, Message: "modelInput of a Converse record must not contain modelId: the job's model applies to every record; remove the field"}
 	}
 	p, rerr := ReadInput(family, invocationType, body)
+	if rerr == nil {
+		rerr = checkModel(id, &p)
+	}
 	if rerr != nil {
 		return RequestInfo{}, rerr
 	}
@@ -69,4 +72,51 @@ func (i RequestInfo) String() string {
 		return fmt.Sprintf("embedding of about %d tokens", i.InputTokens)
 	}
 	return fmt.Sprintf("about %d input tokens, at most %d output tokens", i.InputTokens, i.MaxTokens)
+}
+
+// checkModel judges a valid request against its model's catalogue entry:
+// an answer allowed more tokens than the model can give is refused, in the
+// words of the request format.
+func checkModel(id ID, p *Input) *RecordError {
+	spec, ok := ModelOf(id)
+	if !ok || spec.MaxOutputTokens == 0 || p.Family.Embedding() || p.Chat.MaxTokens <= spec.MaxOutputTokens {
+		return nil
+	}
+	n, limit := p.Chat.MaxTokens, spec.MaxOutputTokens
+	switch {
+	case p.Converse:
+		return &RecordError{Code: 400, Message: fmt.Sprintf("The maximum tokens you requested exceeds the model limit of %d. Try again with a maximum tokens value that is lower than %d.", limit, limit)}
+	case p.Family == FamilyAnthropic:
+		return &RecordError{Code: 400, Message: fmt.Sprintf("max_tokens: %d > %d, which is the maximum allowed number of output tokens for %s", n, limit, id.Base())}
+	}
+	return malformed(fmt.Sprintf("#/%s: %d is not less or equal to %d", maxTokensKey(p.Family), n, limit))
+}
+
+// maxTokensKey is the path of the output token limit in a family's body.
+func maxTokensKey(f Family) string {
+	switch f {
+	case FamilyAnthropic, FamilyMistral:
+		return "max_tokens"
+	case FamilyNova:
+		return "inferenceConfig/maxTokens"
+	case FamilyTitanText:
+		return "textGenerationConfig/maxTokenCount"
+	case FamilyLlama:
+		return "max_gen_len"
+	}
+	return "maxTokens"
+}
+
+// CheckModelInput is ReadInput for a model: the family's rules, then the
+// model's own limits from the catalogue.
+func CheckModelInput(id ID, invocationType string, body []byte) (Input, *RecordError) {
+	family, err := id.RequireFamily()
+	if err != nil {
+		return Input{}, &RecordError{Code: 400, Message: err.Error()}
+	}
+	p, rerr := ReadInput(family, invocationType, body)
+	if rerr != nil {
+		return p, rerr
+	}
+	return p, checkModel(id, &p)
 }

@@ -19,6 +19,12 @@
 //   - [ReadInput] validates and normalises a body into an [Input] that a
 //     model can answer; [Input.GenerationBody] and [Input.EmbeddingBody]
 //     write an answer in the family's response shape.
-//   - [ReadAnswer] reads a family's response; [CountTokens] estimates
-//     tokens.
+//   - [ReadAnswer] reads a family's response, saying which token counts
+//     it reports; [CountTokens] estimates tokens.
+//   - The model catalogue (catalogue.go, [SpecOf], [ModelOf], [LimitsOf])
+//     holds, as data written from AWS's model parameter pages (each entry
+//     cites its page and the date it was read), the keys, types and ranges
+//     of each request format and each model's output and embedding
+//     limits; [CheckRequest], [ReadInput] and [CheckModelInput] enforce it
+//     in the service's words.
 package model

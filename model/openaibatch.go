@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/bedrockbatch/bedrockbatch/internal/jsonscan"
 )
 
 // The OpenAI Batch API's file formats: each input line asks one request of
@@ -66,7 +69,8 @@ func (r OpenAIBatchRequest) Prompt() (Prompt, error) {
 	var p Prompt
 	if r.URL == OpenAIEmbeddingsURL {
 		var body struct {
-			Input json.RawMessage `json:"input"`
+			Input      json.RawMessage `json:"input"`
+			Dimensions *int            `json:"dimensions"`
 		}
 		if err := json.Unmarshal(r.Body, &body); err != nil {
 			return p, fmt.Errorf("body: %v", err)
@@ -79,6 +83,12 @@ func (r OpenAIBatchRequest) Prompt() (Prompt, error) {
 			return p, fmt.Errorf("body.input is missing: give the text to embed")
 		}
 		p.Texts = texts
+		if body.Dimensions != nil {
+			if *body.Dimensions < 1 {
+				return p, fmt.Errorf("body.dimensions %d: give a positive number of dimensions", *body.Dimensions)
+			}
+			p.Dimensions = *body.Dimensions
+		}
 		return p, nil
 	}
 	var body openAIChatBody
@@ -117,6 +127,47 @@ func (r OpenAIBatchRequest) Prompt() (Prompt, error) {
 	}
 	p.Stop = stop
 	return p, nil
+}
+
+// openAIMeaningful are the body parameters of each endpoint that translate
+// to Bedrock (model is replaced by the job's model).
+var openAIMeaningful = map[string][]string{
+	OpenAIChatURL:       {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop"},
+	OpenAIEmbeddingsURL: {"model", "input", "dimensions"},
+}
+
+// openAIHarmless are parameters with no Bedrock meaning whose value asks
+// for what Bedrock does anyway: n of 1, no streaming, no log
+// probabilities, float embeddings.
+var openAIHarmless = map[string]string{
+	"n": "1", "stream": "false", "logprobs": "false", "encoding_format": `"float"`,
+}
+
+// Unsupported lists, in the body's order, the parameters of the request
+// that have no Bedrock meaning (tools, response_format, n above 1, seed,
+// logprobs, …): translating the request would drop them.
+func (r OpenAIBatchRequest) Unsupported() []string {
+	var out []string
+	d := jsonscan.NewDecoder(bytes.TrimSpace(r.Body))
+	if !d.BeginObject() {
+		return nil
+	}
+	for d.NextMember() {
+		key, escaped, ok := d.Key()
+		if !ok {
+			return out
+		}
+		k := jsonscan.Unquote(key, escaped)
+		raw, ok := d.Skip()
+		if !ok {
+			return out
+		}
+		if slices.Contains(openAIMeaningful[r.URL], k) || string(raw) == "null" || openAIHarmless[k] == string(raw) {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 func stringOrStrings(raw json.RawMessage, field string) ([]string, error) {

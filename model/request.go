@@ -85,6 +85,11 @@ func ReadInput(family Family, invocationType string, body []byte) (Input, *Recor
 	if err := checkObject(body); err != nil {
 		return p, err
 	}
+	if spec, ok := SpecOf(family, p.Converse); ok {
+		if err := checkSpec(spec, body, p.Converse); err != nil {
+			return p, err
+		}
+	}
 	var rerr *RecordError
 	switch {
 	case p.Converse && family.Embedding():
@@ -252,6 +257,9 @@ func anthropicContent(raw json.RawMessage, field string) (string, []Image, *Reco
 	for _, b := range blocks {
 		switch b.Type {
 		case "text":
+			if b.Text == "" {
+				return "", nil, &RecordError{Code: 400, Message: strings.SplitN(field, "/", 2)[0] + ": text content blocks must be non-empty"}
+			}
 			appendText(&sb, b.Text)
 		case "image":
 			if b.Source != nil && b.Source.Type == "base64" {
@@ -263,6 +271,13 @@ func anthropicContent(raw json.RawMessage, field string) (string, []Image, *Reco
 		}
 	}
 	return sb.String(), imgs, nil
+}
+
+// isEmptyContent reports whether a message's content is an empty string or
+// an empty list of blocks.
+func isEmptyContent(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return string(raw) == `""` || string(raw) == "[]" || len(raw) == 0 || string(raw) == "null"
 }
 
 func appendText(sb *strings.Builder, s string) {
@@ -319,6 +334,9 @@ func parseAnthropic(p *Input, body []byte) *RecordError {
 		text, imgs, err := anthropicContent(m.Content, fmt.Sprintf("messages/%d/content", i))
 		if err != nil {
 			return err
+		}
+		if text == "" && len(imgs) == 0 && !(i == len(r.Messages)-1 && m.Role == "assistant") && isEmptyContent(m.Content) {
+			return &RecordError{Code: 400, Message: fmt.Sprintf("messages.%d: all messages must have non-empty content except for the optional final assistant message", i)}
 		}
 		g.Turns = append(g.Turns, Turn{Role: m.Role, Text: text, Images: imgs})
 	}
@@ -382,6 +400,24 @@ func novaText(blocks []novaBlock) (string, []Image) {
 	return sb.String(), imgs
 }
 
+// blankText finds a text block with no text, which Nova and Converse
+// refuse.
+func (r *novaRequest) blankText() *RecordError {
+	for i, m := range r.Messages {
+		for j, b := range m.Content {
+			if b.Text != nil && *b.Text == "" {
+				return &RecordError{Code: 400, Message: fmt.Sprintf("The text field in the ContentBlock object at messages.%d.content.%d is blank. Add text to the text field, and try again.", i, j)}
+			}
+		}
+	}
+	for j, b := range r.System {
+		if b.Text != nil && *b.Text == "" {
+			return &RecordError{Code: 400, Message: fmt.Sprintf("The text field in the SystemContentBlock object at system.%d is blank. Add text to the text field, and try again.", j)}
+		}
+	}
+	return nil
+}
+
 func (r *novaRequest) fill(g *ChatRequest) {
 	for _, b := range r.System {
 		if b.Text != nil {
@@ -430,6 +466,9 @@ func parseNova(p *Input, body []byte) *RecordError {
 			return malformed(fmt.Sprintf("#/messages/%d/role: %s is not a valid enum value", i, m.Role))
 		}
 	}
+	if err := r.blankText(); err != nil {
+		return err
+	}
 	r.fill(&p.Chat)
 	p.InputTokens = countGenTokens(&p.Chat)
 	return nil
@@ -463,6 +502,9 @@ func parseConverse(p *Input, body []byte) *RecordError {
 	}
 	if c := r.InferenceConfig; c != nil && c.MaxTokens != nil && *c.MaxTokens < 1 {
 		return &RecordError{Code: 400, Message: fmt.Sprintf("1 validation error detected: Value '%d' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1", *c.MaxTokens)}
+	}
+	if err := r.blankText(); err != nil {
+		return err
 	}
 	r.fill(&p.Chat)
 	p.InputTokens = countGenTokens(&p.Chat)

@@ -167,8 +167,8 @@ func parseAnthropicFast(p *Input, body []byte) bool {
 					}
 					return ok
 				})
-				if t.Role != "user" && t.Role != "assistant" {
-					return false
+				if (t.Role != "user" && t.Role != "assistant") || t.Text == "" {
+					return false // left to the general parser, which words the error
 				}
 				g.Turns = append(g.Turns, t)
 			}
@@ -214,7 +214,7 @@ func anthropicContentFast(d *jsonscan.Decoder) (string, bool) {
 			}
 			return ok // source and content: left to the general parser
 		})
-		if !ok || typ == "image" || typ == "tool_result" {
+		if !ok || typ == "image" || typ == "tool_result" || (typ == "text" && text == "") {
 			return "", false
 		}
 		if typ == "text" {

@@ -11,7 +11,7 @@ import (
 
 var anthropicBodies = []string{
 	`{"anthropic_version":"bedrock-2023-05-31","max_tokens":128,"messages":[{"role":"user","content":[{"type":"text","text":"Summarise review 1: fine."}]}]}`,
-	`{"anthropic_version":"v","max_tokens":5,"system":"Be brief.","messages":[{"role":"user","content":"a\nb \u00e9"},{"role":"assistant","content":"ok"},{"role":"user","content":[{"type":"text","text":"x"},{"type":"text","text":""},{"type":"other"},{"type":"text","text":"y"}]}],"temperature":0.2,"top_p":1,"stop_sequences":["END",""]}`,
+	`{"anthropic_version":"v","max_tokens":5,"system":"Be brief.","messages":[{"role":"user","content":"a\nb \u00e9"},{"role":"assistant","content":"ok"},{"role":"user","content":[{"type":"text","text":"x"},{"type":"other"},{"type":"text","text":"y"}]}],"temperature":0.2,"top_p":1,"stop_sequences":["END",""]}`,
 	`{"system":[{"type":"text","text":"s1"},{"type":"text","text":"s2"}],"messages":[{"content":"c","role":"user","extra":{"n":[1,2]}}],"max_tokens":1,"anthropic_version":"v","stop_sequences":[]}`,
 	// declined or refused: the general parser decides
 	`{"anthropic_version":"v","max_tokens":5,"messages":[]}`,

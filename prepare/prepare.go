@@ -63,6 +63,15 @@ type Options struct {
 	RecordsPerJob     int
 	MaxRecordsPerJob  int
 	MaxConcurrentJobs int
+	// Clamp moves an OpenAI request's temperature, top_p or max_tokens
+	// that lies outside the model's range into it, with a warning, rather
+	// than refusing the request.
+	Clamp bool
+	// DropUnsupported drops an OpenAI request's parameters that have no
+	// Bedrock meaning (tools, response_format, n above 1, seed, logprobs,
+	// stop for a model without stop sequences, …), with a warning, rather
+	// than refusing the request.
+	DropUnsupported bool
 	// Encoding is the character encoding of a CSV or JSON Lines input
 	// (see table.Store.Encoding); empty means UTF-8, and bytes that are
 	// not UTF-8 are then an error naming the row.
@@ -104,6 +113,9 @@ type Result struct {
 	Files          []File           `json:"files"`
 	// Waves is how many rounds of jobs the concurrency quota makes.
 	Waves int `json:"waves"`
+	// Warnings say what was changed in translating the input (values
+	// clamped, parameters dropped), one line per parameter with counts.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Run prepares the manifests.
@@ -118,6 +130,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return res, err
 	}
 	res.Family = family.String()
+	if err := checkSettings(opts, id); err != nil {
+		return res, err
+	}
 	if opts.Out == "" {
 		return res, errors.New("no output location: give a directory or an s3:// prefix for the manifests")
 	}
@@ -165,6 +180,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	}
 	if err := src.each(ctx, emit, &res.Rows); err != nil {
 		return res, err
+	}
+	if o, ok := src.(*openAISource); ok {
+		res.Warnings = o.notes.warnings(opts.ModelID)
 	}
 	src.close()
 	if err := sw.Flush(); err != nil {

@@ -32,7 +32,9 @@ func openSource(ctx context.Context, store *table.Store, opts Options, id model.
 		if f == FormatAnthropic {
 			return &anthropicSource{r: r, opts: opts, model: id}, FormatAnthropic, nil
 		}
-		return &openAISource{r: r, opts: opts, model: id}, FormatOpenAI, nil
+		return &openAISource{r: r, opts: opts, model: id, notes: paramNotes{
+			clamped: map[string]int{}, ranges: map[string]string{}, dropped: map[string]int{},
+		}}, FormatOpenAI, nil
 	}
 	format, err := table.FormatOf(opts.Input, opts.Format)
 	if err != nil {
@@ -159,6 +161,7 @@ type openAISource struct {
 	r     io.ReadCloser
 	opts  Options
 	model model.ID
+	notes paramNotes
 }
 
 func (s *openAISource) close() { s.r.Close() }
@@ -241,6 +244,9 @@ func (s *openAISource) record(text []byte, line int, emit func(string, []byte) e
 	}
 	if p.TopP == nil {
 		p.TopP = s.opts.TopP
+	}
+	if err := s.fitOpenAI(req, &p); err != nil {
+		return fail(err)
 	}
 	body, err := model.BuildRequest(s.model, s.opts.InvocationType, p)
 	if err != nil {

@@ -16,10 +16,15 @@ type outcome struct {
 	Embeddings   [][]float64 `json:"e,omitempty"`
 	InputTokens  int         `json:"in,omitempty"`
 	OutputTokens int         `json:"out,omitempty"`
-	StopReason   string      `json:"s,omitempty"`
-	ErrorCode    int         `json:"c,omitempty"`
-	ErrorMessage string      `json:"m,omitempty"`
-	Failed       bool        `json:"f,omitempty"`
+	// NoIn and NoOut: the response reports no such token count.
+	NoIn  bool `json:"ni,omitempty"`
+	NoOut bool `json:"no,omitempty"`
+	// Model is the model the response names (Anthropic's responses only).
+	Model        string `json:"mo,omitempty"`
+	StopReason   string `json:"s,omitempty"`
+	ErrorCode    int    `json:"c,omitempty"`
+	ErrorMessage string `json:"m,omitempty"`
+	Failed       bool   `json:"f,omitempty"`
 	// Missing: the record has no output line (it never ran);
 	// ErrorMessage says why.
 	Missing bool `json:"x,omitempty"`
@@ -44,6 +49,7 @@ func readOutcome(l manifest.OutputLine, file string, line int) (outcome, error) 
 	}
 	o.Raw = l.ModelOutput
 	o.Text, o.Embeddings, o.InputTokens, o.OutputTokens, o.StopReason = a.Text, a.Embeddings, a.InputTokens, a.OutputTokens, a.StopReason
+	o.NoIn, o.NoOut, o.Model = a.NoInputTokens, a.NoOutputTokens, a.Model
 	return o, nil
 }
 
@@ -67,7 +73,8 @@ const (
 
 // answer is the outcome as a model.Answer.
 func (o outcome) answer() model.Answer {
-	return model.Answer{Text: o.Text, Embeddings: o.Embeddings, InputTokens: o.InputTokens, OutputTokens: o.OutputTokens, StopReason: o.StopReason}
+	return model.Answer{Text: o.Text, Embeddings: o.Embeddings, InputTokens: o.InputTokens, OutputTokens: o.OutputTokens,
+		NoInputTokens: o.NoIn, NoOutputTokens: o.NoOut, StopReason: o.StopReason}
 }
 
 // embedding is the first vector, the one a row of a table holds.

@@ -5,6 +5,14 @@
 // table the records were prepared from; or OpenAI Batch API output lines;
 // and a manifest of the failed records to run again.
 //
+// Result columns have stable names: record_id, status, output (or
+// embedding), input_tokens, output_tokens, stop_reason, error_code and
+// error_message. Joined to a source table, a source column keeps its name
+// and a result column of the same name takes the prefix "bedrock_", again
+// until the name is free ("status" becomes "bedrock_status", and
+// "bedrock_status" too in the source makes it "bedrock_bedrock_status").
+// A token count the family's response does not report is null, not 0.
+//
 // The join streams: records are spread by id over partition files on disk,
 // each partition is joined in memory, and the joined partitions are merged
 // back into the source table's row order. Memory depends on the size of one
@@ -71,7 +79,12 @@ type Options struct {
 	// it writes everything and then returns an error wrapping
 	// ErrMissingRecords.
 	AllowMissing bool
-	// ModelID is reported as the model of OpenAI output bodies.
+	// ModelID is reported as the model of OpenAI output bodies. Empty
+	// takes, for each answered record, the model its response names, which
+	// only Anthropic's responses do; neither the manifests (a Converse
+	// record must not carry modelId) nor a job's manifest.json.out name
+	// the model, so for the other families an empty ModelID is an error
+	// that asks for it.
 	ModelID string
 	// TempDir holds the partition files; default the system's.
 	TempDir string
@@ -370,7 +383,13 @@ func appendResult(vals []any, o *outcome, embedding bool) []any {
 	case o.Failed:
 		code = o.ErrorCode
 	case !o.Missing:
-		in, out = o.InputTokens, o.OutputTokens
+		// A count the family's response does not report stays empty.
+		if !o.NoIn {
+			in = o.InputTokens
+		}
+		if !o.NoOut {
+			out = o.OutputTokens
+		}
 	}
 	var msg, stop any
 	if o.ErrorMessage != "" {
@@ -445,7 +464,14 @@ func writeOpenAI(ctx context.Context, s *scanner) error {
 	var buf []byte
 	created := time.Now().Unix()
 	write := func(o outcome) error {
-		buf = appendOpenAILine(buf, o, s.opts.ModelID, created)
+		modelID := s.opts.ModelID
+		if modelID == "" {
+			modelID = o.Model
+		}
+		if modelID == "" && !o.Failed && !o.Missing {
+			return fmt.Errorf("%s line %d: record %q: its response does not name its model (only Anthropic's responses do), and OpenAI output bodies need one: give the job's model with --model", o.File, o.Line, o.ID)
+		}
+		buf = appendOpenAILine(buf, o, modelID, created)
 		if len(buf) < 256<<10 {
 			return nil
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
@@ -42,17 +43,25 @@ type OutputFile struct {
 	Lines int    `json:"lines"`
 }
 
-// Summarize reads each job's manifest.json.out and counts the lines of the
-// output files the execution's output names. Objects it cannot read count
-// as empty: a summary is a report, not a check.
+// Summarize reads each job's manifest.json.out and tells the lines of the
+// output files the execution's output names: from the manifest.json.out
+// of the file's job when the job read one input file (each record it
+// processed is one output line), else by counting them. Objects it cannot
+// read count as empty: a summary is a report, not a check.
 func Summarize(ctx context.Context, s3c *s3.Client, desc *sfn.DescribeExecutionOutput, jobs []bedrocktypes.ModelInvocationJobSummary) Summary {
-	var sum Summary
+	sum := Summary{Jobs: make([]Job, 0, len(jobs))}
+	// lines are the output lines of the jobs that read one file, by job id.
+	lines := map[string]int64{}
 	for _, j := range jobs {
 		js := Job{Name: aws.ToString(j.JobName), Arn: aws.ToString(j.JobArn), Status: string(j.Status), Message: aws.ToString(j.Message)}
 		if key, bucket, ok := summaryObject(j); ok {
 			if obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}); err == nil {
-				js.Summary, _ = manifest.ReadSummary(obj.Body)
+				var rerr error
+				js.Summary, rerr = manifest.ReadSummary(obj.Body)
 				obj.Body.Close()
+				if a, err := batch.ParseJobArn(js.Arn); err == nil && rerr == nil && oneInputFile(j) {
+					lines[a.JobID] = js.Summary.ProcessedRecordCount
+				}
 			}
 		}
 		sum.Totals.Add(js.Summary)
@@ -63,8 +72,9 @@ func Summarize(ctx context.Context, s3c *s3.Client, desc *sfn.DescribeExecutionO
 		for _, r := range results {
 			for _, k := range r.Keys {
 				of := OutputFile{URI: batch.S3URI{Bucket: r.Bucket, Key: k}.String()}
-				bucket, key := r.Bucket, k
-				if obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}); err == nil {
+				if n, ok := lines[jobIDOfOutput(k)]; ok && len(r.Keys) == 1 {
+					of.Lines = int(n)
+				} else if obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.Bucket), Key: aws.String(k)}); err == nil {
 					of.Lines = countLines(obj.Body)
 					obj.Body.Close()
 				}
@@ -75,6 +85,23 @@ func Summarize(ctx context.Context, s3c *s3.Client, desc *sfn.DescribeExecutionO
 	sort.Slice(sum.Jobs, func(i, j int) bool { return sum.Jobs[i].Name < sum.Jobs[j].Name })
 	sort.Slice(sum.OutputFiles, func(i, j int) bool { return sum.OutputFiles[i].URI < sum.OutputFiles[j].URI })
 	return sum
+}
+
+// oneInputFile tells whether a job read a single object rather than every
+// object under a prefix (an S3 URI ending in a slash).
+func oneInputFile(j bedrocktypes.ModelInvocationJobSummary) bool {
+	in, ok := j.InputDataConfig.(*bedrocktypes.ModelInvocationJobInputDataConfigMemberS3InputDataConfig)
+	return ok && !strings.HasSuffix(aws.ToString(in.Value.S3Uri), "/")
+}
+
+// jobIDOfOutput is the job id in an output key, <prefix><job id>/<name>.out.
+func jobIDOfOutput(key string) string {
+	slash := strings.LastIndexByte(key, '/')
+	if slash < 0 {
+		return ""
+	}
+	dir := key[:slash]
+	return dir[strings.LastIndexByte(dir, '/')+1:]
 }
 
 // summaryObject is where a job's manifest.json.out is.

@@ -32,15 +32,19 @@ type Options struct {
 	// Interval between two looks at the execution and its jobs. Default
 	// 200 ms.
 	Interval time.Duration
-	// Jobs, if set, receives the execution's jobs after every look, the
-	// last time after the execution ended.
+	// Jobs, if set, receives after every look the execution's jobs that
+	// are new or whose status or record counts changed since the previous
+	// look, oldest first (all of them after the first look); the last time
+	// after the execution ended.
 	Jobs func([]bedrocktypes.ModelInvocationJobSummary)
 }
 
 // Execution polls the execution until it is no longer RUNNING and returns
 // its final description and its batch jobs: those submitted since since
-// (the execution's start) that a JobFilter keeps. It returns ctx's error
-// when ctx ends first.
+// (the execution's start) that a JobFilter keeps, oldest first. A look
+// lists only the jobs submitted since the previous one and describes only
+// the jobs that had not ended, so it costs what changed, however many jobs
+// the execution has run. It returns ctx's error when ctx ends first.
 func Execution(ctx context.Context, c Clients, execArn string, since time.Time, opts Options) (*sfn.DescribeExecutionOutput, []bedrocktypes.ModelInvocationJobSummary, error) {
 	interval := opts.Interval
 	if interval <= 0 {
@@ -54,23 +58,26 @@ func Execution(ctx context.Context, c Clients, execArn string, since time.Time, 
 	if c.Ledger != nil {
 		filter.WithLedger(c.Ledger)
 	}
+	jobs := newJobWatch(c.Bedrock, filter, since)
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		jobs, err := ExecutionJobs(ctx, filter, since)
+		changed, err := jobs.look(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
-		report(jobs)
+		report(changed)
 		desc, err := c.StepFunctions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execArn)})
 		if err != nil {
 			return nil, nil, describeError(execArn, err)
 		}
 		if desc.Status != sfntypes.ExecutionStatusRunning {
-			if jobs, err = ExecutionJobs(ctx, filter, since); err == nil {
-				report(jobs)
+			// A last look: the jobs the execution's last steps saw end.
+			if changed, err = jobs.look(ctx); err != nil {
+				return nil, nil, err
 			}
-			return desc, jobs, err
+			report(changed)
+			return desc, jobs.all(ctx), nil
 		}
 		select {
 		case <-ctx.Done():

@@ -20,7 +20,8 @@ func newCostCmd() *cobra.Command {
 		inputTokens  int64
 		outputTokens int64
 		converse     bool
-		jsonOut      bool
+		jsonOut      bool // profileModel is --profile-model.
+		profileModel string
 	)
 	cmd := &cobra.Command{
 		Use:   "cost [MANIFESTS|OUTPUTS...] --model MODEL",
@@ -49,13 +50,16 @@ date they were checked) or from --prices FILE in the same JSON format.`,
 			if converse {
 				invocation = batch.InvocationConverse
 			}
+			behind, err := modelBehind(cmd.Context(), modelID, profileModel)
+			if err != nil {
+				return err
+			}
 			var u cost.Usage
-			var err error
 			switch {
 			case len(args) > 0 && (records > 0 || inputTokens > 0):
 				return errors.New("give either manifests or outputs, or --records with --input-tokens and --output-tokens, not both")
 			case len(args) > 0:
-				u, err = cost.FromPaths(cmd.Context(), &table.Store{}, args, modelID, invocation, int(outputTokens))
+				u, err = cost.FromPaths(cmd.Context(), &table.Store{}, args, behind, invocation, int(outputTokens))
 			case records > 0:
 				u, err = cost.PerRecord(records, inputTokens, outputTokens)
 			default:
@@ -64,10 +68,12 @@ date they were checked) or from --prices FILE in the same JSON format.`,
 			if err != nil {
 				return err
 			}
-			e, err := tab.Estimate(modelID, u)
+			e, err := tab.Estimate(behind, u)
 			if err != nil {
 				return err
 			}
+			// Priced as the model behind it, named as given.
+			e.ModelID = modelID
 			if jsonOut {
 				return printJSON(cmd.OutOrStdout(), e)
 			}
@@ -77,6 +83,7 @@ date they were checked) or from --prices FILE in the same JSON format.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&modelID, "model", "", "model id or inference profile (required)")
+	registerProfileModel(fs, &profileModel)
 	fs.StringVar(&prices, "prices", "", "price table file (JSON, the format of the built-in table) instead of the built-in one")
 	fs.Int64Var(&records, "records", 0, "number of records")
 	fs.Int64Var(&inputTokens, "input-tokens", 0, "input tokens per record")

@@ -33,6 +33,9 @@ type cloudFlags struct {
 	openaiURL    string
 	openaiModel  string
 	simErrorRate float64
+	simPermanent float64
+	onDemandRPM  int
+	onDemandTPM  int
 	timeScale    float64
 	maxJobs      int
 	dropEvents   float64
@@ -51,7 +54,10 @@ func (f *cloudFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.backend, "backend", "", "model backend of batch jobs: sim (simulated, the default), openai (an OpenAI-compatible server) or bedrock (real on-demand Bedrock)")
 	fs.StringVar(&f.openaiURL, "openai-url", "", "base URL of the OpenAI-compatible server for --backend openai, e.g. http://127.0.0.1:11434/v1 for Ollama")
 	fs.StringVar(&f.openaiModel, "openai-model", "", "server model name that every Bedrock model id maps to, for --backend openai")
-	fs.Float64Var(&f.simErrorRate, "sim-error-rate", 0, "fraction of records the sim backend fails (0 to 1), to see partially completed jobs")
+	fs.Float64Var(&f.simErrorRate, "sim-error-rate", 0, "fraction of model calls the sim backend fails with a transient error (0 to 1), drawn again on every attempt, to see partially completed jobs and retries")
+	fs.Float64Var(&f.simPermanent, "sim-permanent-error-rate", 0, "fraction of records the sim backend fails on every attempt with a 400 validation error (0 to 1), which no retry fixes")
+	fs.IntVar(&f.onDemandRPM, "on-demand-rpm", 0, "on-demand quota of the Bedrock runtime (InvokeModel, Converse): requests per minute per model, answered with ThrottlingException beyond it (0: no limit)")
+	fs.IntVar(&f.onDemandTPM, "on-demand-tpm", 0, "on-demand quota of the Bedrock runtime: tokens (input plus max tokens) per minute per model (0: no limit)")
 	fs.Float64Var(&f.timeScale, "time-scale", 1, "run the cloud's clock this many times faster: with 3600 an hour passes in a second (waits, job timeouts)")
 	fs.IntVar(&f.maxJobs, "max-jobs-per-model", 0, "quota of submitted plus in-progress batch jobs per model (default 20)")
 	fs.Float64Var(&f.dropEvents, "drop-events", 0, "share (0 to 1) of Bedrock's job events lost before any rule sees them, to watch the reconciler report the jobs (1: all)")
@@ -83,15 +89,26 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 	if f.simErrorRate > 0 {
 		models.Sim.ErrorRate = f.simErrorRate
 	}
+	if f.simPermanent < 0 || f.simPermanent > 1 {
+		return localcloud.Options{}, fmt.Errorf("--sim-permanent-error-rate %v: give a fraction from 0 to 1", f.simPermanent)
+	}
+	if f.simPermanent > 0 {
+		models.Sim.PermanentErrorRate = f.simPermanent
+	}
+	if f.onDemandRPM < 0 || f.onDemandTPM < 0 {
+		return localcloud.Options{}, fmt.Errorf("--on-demand-rpm %d, --on-demand-tpm %d: give 0 (no limit) or a positive quota per minute", f.onDemandRPM, f.onDemandTPM)
+	}
 	if f.timeScale < 1 {
 		return localcloud.Options{}, fmt.Errorf("--time-scale %v: give 1 (real time) or more", f.timeScale)
 	}
 	if f.dropEvents < 0 || f.dropEvents > 1 {
 		return localcloud.Options{}, fmt.Errorf("--drop-events %v: give a share from 0 (none) to 1 (all)", f.dropEvents)
 	}
-	var clk clock.Clock = clock.Real{}
-	if f.timeScale > 1 {
-		clk = clock.NewScaled(f.timeScale)
+	clk, err := cloudClock(f.dataDir, f.timeScale)
+	if err != nil {
+		return localcloud.Options{}, err
+	}
+	if _, real := clk.(clock.Real); !real {
 		models.Sim.Clock = clk
 	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -119,6 +136,7 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 	if opts.Bedrock.InferenceProfiles, err = parseProfiles(f.profiles); err != nil {
 		return localcloud.Options{}, err
 	}
+	opts.OnDemand.RequestsPerMinute, opts.OnDemand.TokensPerMinute = f.onDemandRPM, f.onDemandTPM
 	return opts, nil
 }
 

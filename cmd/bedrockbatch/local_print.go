@@ -110,6 +110,12 @@ func (jp *jobProgress) Jobs(jobs []bedrocktypes.ModelInvocationJobSummary) {
 				jp.p.step("job %s", line)
 			}
 			jp.last[arn] = line
+			if batch.Status(status).Terminal() {
+				// An ended job changes no more: what was shown of it is
+				// forgotten, so a run of many jobs holds only the running.
+				delete(jp.last, arn)
+				delete(jp.status, arn)
+			}
 			continue
 		}
 		b, ok := jp.bar[arn]

@@ -31,6 +31,7 @@ type runFlags struct {
 	resynth        bool
 	jsonOut        bool
 	invocationType string
+	profile        profileFlags
 }
 
 func newLocalRunCmd() *cobra.Command {
@@ -74,6 +75,7 @@ one starting. The exit status is 1 when the execution fails.`,
 	fs.BoolVar(&f.resynth, "resynth", false, "synthesize the app even when its inputs have not changed since the last run")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the result as one JSON object")
 	fs.StringVar(&f.invocationType, "invocation-type", "", "model invocation type of the jobs: InvokeModel or Converse (default: Converse when the manifests hold Converse requests, as `prepare --converse` writes them)")
+	f.profile.register(fs)
 	return cmd
 }
 
@@ -100,6 +102,15 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer, f *runFlags) error 
 	if opts.Cloud, err = f.cloud.options(logs); err != nil {
 		return err
 	}
+	stopProfile, err := f.profile.start()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := stopProfile(); err != nil {
+			fmt.Fprintln(stderr, "profile:", err)
+		}
+	}()
 	p := newPrinter(stdout, f.jsonOut)
 	prog := p.progress()
 	opts.Progress = prog

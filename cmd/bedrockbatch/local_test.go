@@ -301,6 +301,8 @@ func TestLocalRunRejectsBadSettingsBeforeSynthesis(t *testing.T) {
 		{[]string{"--model", "acme.unknown-v1"}, "no supported model family"},
 		{[]string{"--model", "anthropic.claude-3-haiku-20240307-v1:0"}, "give --input"},
 		{[]string{"--sim-error-rate", "2"}, "--sim-error-rate"},
+		{[]string{"--sim-permanent-error-rate", "-1"}, "--sim-permanent-error-rate"},
+		{[]string{"--on-demand-rpm", "-5"}, "--on-demand-rpm"},
 		{[]string{"--execution-input", "{oops"}, "--execution-input is not valid JSON"},
 	} {
 		data := t.TempDir()

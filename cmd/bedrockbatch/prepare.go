@@ -13,14 +13,15 @@ import (
 
 func newPrepareCmd() *cobra.Command {
 	var (
-		opts        prepare.Options
-		prompts     []string
-		promptFiles []string
-		temperature float64
-		topP        float64
-		converse    bool
-		quotas      quotaFlags
-		jsonOut     bool
+		opts         prepare.Options
+		prompts      []string
+		promptFiles  []string
+		temperature  float64
+		topP         float64
+		converse     bool
+		quotas       quotaFlags
+		jsonOut      bool // profileModel is --profile-model.
+		profileModel string
 	)
 	cmd := &cobra.Command{
 		Use:   "prepare INPUT --model MODEL --out DIR|s3://BUCKET/PREFIX/",
@@ -67,6 +68,12 @@ request file, keeping each custom_id as the record id.`,
 				opts.InvocationType = batch.InvocationConverse
 			}
 			opts.Limits = quotas.limits()
+			given := opts.ModelID
+			behind, err := modelBehind(cmd.Context(), given, profileModel)
+			if err != nil {
+				return err
+			}
+			opts.ModelID = behind
 			b := newBars(jsonOut)
 			opts.Progress = func(p prepare.Progress) {
 				if p.Phase == "read" {
@@ -80,15 +87,19 @@ request file, keeping each custom_id as the record id.`,
 			if err != nil {
 				return err
 			}
+			// The jobs run with the id as given; only the request format
+			// came from the model behind it.
+			res.ModelID, opts.ModelID = given, given
 			if jsonOut {
 				return printJSON(cmd.OutOrStdout(), res)
 			}
-			printPrepared(cmd, res, opts, quotas.changed(cmd.Flags()))
+			printPrepared(cmd, res, opts, quotas.changed(cmd.Flags()), profileModel, behind)
 			return nil
 		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.ModelID, "model", "", "model id or inference profile the jobs run on (required); it chooses the request format")
+	registerProfileModel(fs, &profileModel)
 	fs.StringVar(&opts.Out, "out", "", "directory or s3:// prefix to write the manifests to (required)")
 	fs.StringVar(&opts.Encoding, "encoding", "", "character encoding of a CSV or JSON Lines input (windows-1252, latin1, shift_jis, utf-16le, …; default UTF-8, where other bytes are an error naming the row)")
 	fs.StringVar(&opts.Format, "format", "", "input format: csv, jsonl, parquet, openai or anthropic (default: from the file extension)")
@@ -106,7 +117,9 @@ request file, keeping each custom_id as the record id.`,
 	fs.IntVar(&opts.MaxRecordsPerJob, "max-records-per-job", manifest.DefaultMaxRecordsPerJob, "quota: the most records one job may have")
 	fs.IntVar(&opts.MaxConcurrentJobs, "max-concurrent-jobs", manifest.DefaultMaxConcurrentJobs, "quota: submitted and running jobs per model at once")
 	fs.StringVar(&opts.TempDir, "tmp", "", "directory for the spool file (default: the system's temporary directory)")
-	fs.BoolVar(&jsonOut, "json", false, "print the result as JSON")
+	fs.BoolVar(&opts.Clamp, "clamp", false, "OpenAI input: clamp a temperature, top_p or max_tokens outside the model's range into it, with a warning, instead of refusing the request")
+	fs.BoolVar(&opts.DropUnsupported, "drop-unsupported", false, "OpenAI input: drop parameters with no Bedrock meaning for the model (tools, response_format, n > 1, seed, logprobs, stop for Llama's InvokeModel, …), with a warning, instead of refusing the request")
+	fs.BoolVar(&jsonOut, "json", false, "print the result as JSON (warnings included)")
 	quotas.register(fs)
 	cmd.MarkFlagRequired("model")
 	cmd.MarkFlagRequired("out")
@@ -114,9 +127,14 @@ request file, keeping each custom_id as the record id.`,
 }
 
 // printPrepared says what prepare wrote and what to run next; quotas are
-// the non-default quota flags, which the next commands need as well.
-func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options, quotas string) {
+// the non-default quota flags, which the next commands need as well, as
+// does --profile-model; local run learns an application inference
+// profile's model (behind) from --inference-profile.
+func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options, quotas, profileModel, behind string) {
 	w := cmd.OutOrStdout()
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", warn)
+	}
 	fmt.Fprintf(w, "Prepared %d records from %d rows of %s for %s (%s, %s)\n", res.Records, res.Rows, res.Input, res.ModelID, res.Family, res.InvocationType)
 	for _, f := range res.Files {
 		fmt.Fprintf(w, "  %s  %d records, %s\n", f.Path, f.Records, humanBytes(f.Bytes))
@@ -127,8 +145,16 @@ func printPrepared(cmd *cobra.Command, res prepare.Result, opts prepare.Options,
 	} else {
 		fmt.Fprintln(w, "; all can run at once")
 	}
-	fmt.Fprintf(w, "Next: bedrockbatch validate %s --model %s%s; bedrockbatch cost %s --model %s\n", opts.Out, res.ModelID, quotas, opts.Out, res.ModelID)
+	modelArgs := res.ModelID
+	if profileModel != "" {
+		modelArgs += " --profile-model " + profileModel
+	}
+	fmt.Fprintf(w, "Next: bedrockbatch validate %s --model %s%s; bedrockbatch cost %s --model %s\n", opts.Out, modelArgs, quotas, opts.Out, modelArgs)
 	if _, err := os.Stat(opts.Out); err == nil {
-		fmt.Fprintf(w, "      bedrockbatch local run --input %s --model %s\n", opts.Out, res.ModelID)
+		localArgs := res.ModelID
+		if behind != res.ModelID {
+			localArgs += " --inference-profile " + res.ModelID + "=" + behind
+		}
+		fmt.Fprintf(w, "      bedrockbatch local run --input %s --model %s\n", opts.Out, localArgs)
 	}
 }

@@ -33,7 +33,16 @@ instead (a request that never ran gets an error line, as OpenAI writes one).
 --failed DIR writes manifests of the records to run again, errored and
 missing, each file with at least the per-job minimum where there are
 enough. The exit status is 1 when records are missing, unless
---allow-missing.`,
+--allow-missing.
+
+The result columns are record_id, status, output (or embedding),
+input_tokens, output_tokens, stop_reason, error_code and error_message. A
+source column of the same name keeps its name and the result column takes
+the prefix bedrock_ (repeated until the name is free: status becomes
+bedrock_status). A token count the model's response does not report
+(Mistral, Cohere Embed) is empty, not 0. --format openai reports --model as
+each body's model, or without it the model an Anthropic response names; the
+other families' responses name none, so give --model for them.`,
 		Example: `  bedrockbatch results .bedrockbatch/s3/my-bucket/output/reviews/ --join reviews.csv --out results.parquet
   bedrockbatch results s3://batch/output/reviews/ --join s3://data/reviews.csv --id-column review_id --out s3://data/results.csv --failed retry/
   bedrockbatch results out/ --format openai --model us.amazon.nova-lite-v1:0 --out openai-results.jsonl`,
@@ -89,7 +98,7 @@ enough. The exit status is 1 when records are missing, unless
 	fs.StringVar(&opts.Manifests, "manifests", "", "the input manifests the jobs ran (directory, s3:// prefix or file): every input record is then accounted for, and one that never ran is reported as missing")
 	fs.StringVar(&opts.Failed, "failed", "", "directory or s3:// prefix for manifests of the records to run again (errored, and missing ones with --manifests)")
 	fs.BoolVar(&opts.AllowMissing, "allow-missing", false, "exit 0 even when records never ran (they are still reported)")
-	fs.StringVar(&opts.ModelID, "model", "", "model id reported in OpenAI output bodies")
+	fs.StringVar(&opts.ModelID, "model", "", "model id reported in OpenAI output bodies (default: the model an Anthropic response names; the other families' responses name none, so give it)")
 	fs.StringVar(&opts.TempDir, "tmp", "", "directory for the join's partition files (default: the system's temporary directory)")
 	fs.BoolVar(&jsonOut, "json", false, "print the result as JSON")
 	cmd.MarkFlagRequired("out")

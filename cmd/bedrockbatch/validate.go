@@ -15,6 +15,8 @@ func newValidateCmd() *cobra.Command {
 		converse bool
 		quotas   quotaFlags
 		jsonOut  bool
+		// profileModel is --profile-model.
+		profileModel string
 	)
 	cmd := &cobra.Command{
 		Use:   "validate MANIFESTS... --model MODEL",
@@ -34,10 +36,17 @@ found.`,
 			if converse {
 				opts.InvocationType = batch.InvocationConverse
 			}
+			given := opts.ModelID
+			behind, err := modelBehind(cmd.Context(), given, profileModel)
+			if err != nil {
+				return err
+			}
+			opts.ModelID = behind
 			b := newBars(jsonOut)
 			opts.Progress = func(done, total int64) { b.set("checked", done, total, true) }
 			rep, err := validate.Run(cmd.Context(), opts)
 			b.wait()
+			rep.ModelID = given
 			if err != nil {
 				return err
 			}
@@ -72,6 +81,7 @@ found.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.ModelID, "model", "", "model id or inference profile the jobs run on (required)")
+	registerProfileModel(fs, &profileModel)
 	fs.BoolVar(&converse, "converse", false, "check Converse requests, for a job whose invocation type is Converse")
 	fs.IntVar(&opts.MaxProblems, "max-problems", 20, "problems shown per file")
 	fs.BoolVar(&jsonOut, "json", false, "print the report as JSON")

@@ -265,6 +265,7 @@ func (x *execution) distributedMap(ctx context.Context, b *branchState, st *Stat
 		return nil, err
 	}
 	run := x.engine.openMapRun(ids.arn, x.rec.ExecutionArn, x.now(), conc, tol)
+	x.engine.saveMapRun(run)
 	var started bool
 	x.read(func() { started = b.RunStarted })
 	if !started {
@@ -291,11 +292,13 @@ func (x *execution) distributedMap(ctx context.Context, b *branchState, st *Stat
 	}
 	if ferr != nil {
 		run.end(StatusFailed, x.now())
+		x.engine.saveMapRun(run)
 		x.fanEnded(b, HistoryEvent{Type: "MapRunFailed", MapRunFailedEventDetails: &FailureDetails{Error: ferr.Name, Cause: ferr.Cause}},
 			HistoryEvent{Type: "MapStateFailed"})
 		return nil, ferr
 	}
 	run.end(StatusSucceeded, x.now())
+	x.engine.saveMapRun(run)
 	x.fanEnded(b, HistoryEvent{Type: "MapRunSucceeded"}, HistoryEvent{Type: "MapStateSucceeded"})
 	return result, nil
 }

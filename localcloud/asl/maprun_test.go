@@ -269,4 +269,24 @@ func TestMapRunResumes(t *testing.T) {
 			t.Errorf("child %s history %s (%v)", k.Name, joinedTypes(h), err)
 		}
 	}
+	// The Map Run's record outlives the engine: one started after the
+	// execution ended describes it as the engine that ran it did.
+	runs := eng2.MapRuns(arn)
+	if len(runs) != 1 {
+		t.Fatalf("%d Map Runs, want 1", len(runs))
+	}
+	want := runs[0]
+	eng2.Close()
+	eng3 := NewEngine(Options{Store: store, Invoker: second})
+	if _, err := eng3.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := eng3.DescribeMapRun(want.MapRunArn)
+	if err != nil {
+		t.Fatalf("DescribeMapRun after a restart: %v", err)
+	}
+	if got.Status != StatusSucceeded || got.ItemCounts != want.ItemCounts || got.ExecutionCounts != want.ExecutionCounts ||
+		got.ItemCounts.Succeeded != 3 || !got.StartDate.Equal(want.StartDate) || !got.StopDate.Equal(want.StopDate) {
+		t.Errorf("Map Run after a restart %+v, want %+v", got, want)
+	}
 }

@@ -34,6 +34,7 @@ type ExecutionStore interface {
 type MemoryStore struct {
 	mu       sync.Mutex
 	journals map[string][]byte
+	mapRuns  map[string][]byte
 }
 
 // NewMemoryStore returns an empty store.
@@ -166,6 +167,9 @@ func (s *FileStore) Load() ([][]byte, error) {
 func (e *Engine) Resume() (int, error) {
 	if e.opts.Store == nil {
 		return 0, fmt.Errorf("resume: the engine has no store")
+	}
+	if err := e.loadMapRuns(); err != nil {
+		return 0, fmt.Errorf("resume: %w", err)
 	}
 	journals, err := e.opts.Store.Load()
 	if err != nil {

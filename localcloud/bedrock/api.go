@@ -40,22 +40,15 @@ func (e *Engine) CreateJob(ctx context.Context, in CreateJobInput) (string, erro
 		e.mu.Unlock()
 		return "", internalError("the engine is shut down")
 	}
-	active := 0
-	for _, s := range e.jobs {
-		j := s.rec.Job
-		if in.ClientRequestToken != "" && j.ClientRequestToken == in.ClientRequestToken {
-			e.mu.Unlock()
-			return j.JobArn, nil
-		}
-		if j.JobName == in.JobName {
-			e.mu.Unlock()
-			return "", conflictError("a model invocation job named %q already exists (%s); job names must be unique", in.JobName, j.JobArn)
-		}
-		if j.ModelID == in.ModelID && !j.Status.Terminal() {
-			active++
-		}
+	if s, ok := e.index.byToken[in.ClientRequestToken]; ok && in.ClientRequestToken != "" {
+		e.mu.Unlock()
+		return s.rec.Job.JobArn, nil
 	}
-	if active >= e.cfg.MaxJobsPerModel {
+	if s, ok := e.index.byName[in.JobName]; ok {
+		e.mu.Unlock()
+		return "", conflictError("a model invocation job named %q already exists (%s); job names must be unique", in.JobName, s.rec.Job.JobArn)
+	}
+	if active := e.index.active[in.ModelID]; active >= e.cfg.MaxJobsPerModel {
 		e.mu.Unlock()
 		return "", quotaError("model %s already has %d submitted or in-progress batch inference jobs, the quota for this account; wait for one to finish or raise the quota",
 			in.ModelID, active)
@@ -93,6 +86,7 @@ func (e *Engine) CreateJob(ctx context.Context, in CreateJobInput) (string, erro
 	s.transition.Lock()
 	defer s.transition.Unlock()
 	e.jobs[id] = s
+	e.index.add(s)
 	if e.started {
 		e.launchLocked(s)
 	}
@@ -107,10 +101,8 @@ func (e *Engine) jobForToken(token string) (string, bool) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, s := range e.jobs {
-		if s.rec.Job.ClientRequestToken == token {
-			return s.rec.Job.JobArn, true
-		}
+	if s, ok := e.index.byToken[token]; ok {
+		return s.rec.Job.JobArn, true
 	}
 	return "", false
 }
@@ -205,38 +197,19 @@ func (e *Engine) ListJobs(_ context.Context, in ListJobsInput) (ListJobsOutput, 
 	}
 
 	e.mu.Lock()
-	var jobs []Job
-	for _, s := range e.jobs {
-		j := s.viewLocked()
-		switch {
-		case in.StatusEquals != "" && j.Status != in.StatusEquals,
-			in.NameContains != "" && !strings.Contains(j.JobName, in.NameContains),
-			in.SubmitTimeAfter != nil && !j.SubmitTime.After(*in.SubmitTimeAfter),
-			in.SubmitTimeBefore != nil && !j.SubmitTime.Before(*in.SubmitTimeBefore):
-			continue
-		}
-		jobs = append(jobs, j)
+	page, more := e.index.page(ascending, after, in.SubmitTimeAfter, in.MaxResults, func(s *jobState) bool {
+		j := &s.rec.Job
+		return (in.StatusEquals == "" || j.Status == in.StatusEquals) && nameMatches(j.JobName, in.NameContains) &&
+			(in.SubmitTimeAfter == nil || j.SubmitTime.After(*in.SubmitTimeAfter)) &&
+			(in.SubmitTimeBefore == nil || j.SubmitTime.Before(*in.SubmitTimeBefore))
+	})
+	out := ListJobsOutput{InvocationJobSummaries: make([]Job, len(page))}
+	for i, s := range page {
+		out.InvocationJobSummaries[i] = s.viewLocked()
 	}
 	e.mu.Unlock()
-
-	less := func(a, b listCursor) bool {
-		if ascending {
-			a, b = b, a
-		}
-		if !a.time.Equal(b.time) {
-			return a.time.After(b.time)
-		}
-		return a.id > b.id
-	}
-	sort.Slice(jobs, func(i, k int) bool { return less(cursorOf(jobs[i]), cursorOf(jobs[k])) })
-	start := 0
-	if after != nil {
-		start = sort.Search(len(jobs), func(i int) bool { return less(*after, cursorOf(jobs[i])) })
-	}
-	end := min(start+in.MaxResults, len(jobs))
-	out := ListJobsOutput{InvocationJobSummaries: jobs[start:end]}
-	if end < len(jobs) {
-		out.NextToken = cursorOf(jobs[end-1]).String()
+	if more {
+		out.NextToken = cursorOf(out.InvocationJobSummaries[len(page)-1]).String()
 	}
 	return out, nil
 }
@@ -353,7 +326,8 @@ func (e *Engine) ListTagsForResource(_ context.Context, resourceArn string) ([]T
 		// has to fail the call, as reported.
 		return nil, validationError("the tags of model invocation job %s cannot be listed while it is %s", resourceArn, st)
 	}
-	return append([]Tag{}, s.rec.Tags...), nil
+	tags, err := e.tagsLocked(s)
+	return append([]Tag{}, tags...), err
 }
 
 func (e *Engine) updateTags(resourceArn string, change func([]Tag) ([]Tag, error)) error {
@@ -363,13 +337,20 @@ func (e *Engine) updateTags(resourceArn string, change func([]Tag) ([]Tag, error
 	}
 	defer s.transition.Unlock()
 	e.mu.Lock()
-	tags, err := change(s.rec.Tags)
+	rec, err := e.fullLocked(s)
 	if err != nil {
 		e.mu.Unlock()
 		return err
 	}
-	s.rec.Tags = tags
-	rec := s.rec
+	tags, err := change(rec.Tags)
+	if err != nil {
+		e.mu.Unlock()
+		return err
+	}
+	rec.Tags = tags
+	if !s.slim {
+		s.rec.Tags = tags
+	}
 	e.mu.Unlock()
 	if err := e.store.save(rec, true); err != nil {
 		return internalError("cannot store the job's tags: %v", err)
@@ -427,6 +408,9 @@ func mergeTags(cur, add []Tag) []Tag {
 func (e *Engine) setStatusLocked(s *jobState, status batch.Status, message string) {
 	now := e.cfg.Clock.Now().UTC()
 	j := &s.rec.Job
+	if status.Terminal() && !j.Status.Terminal() {
+		e.index.ended(*j)
+	}
 	j.Status = status
 	j.Message = batch.Truncate(message, 2048)
 	j.LastModifiedTime = &now

@@ -262,8 +262,19 @@ func TestTags(t *testing.T) {
 	if err := env.engine.TagResource(ctx, arn, many); apiCode(err) != CodeTooManyTags {
 		t.Fatalf("201 tags: %v", err)
 	}
-	// Tags survive a restart.
+	// An ended job keeps its tags out of memory: they are read back, and
+	// changed, from its state file.
 	env.wait(arn)
+	if err := env.engine.TagResource(ctx, arn, []Tag{{Key: "after", Value: "end"}}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := env.engine.ListTagsForResource(ctx, arn); err != nil || fmt.Sprint(tags) != "[{TaskToken:1 def} {after end} {team ml}]" {
+		t.Fatalf("tags of the ended job = %v (%v)", tags, err)
+	}
+	if err := env.engine.UntagResource(ctx, arn, []string{"after"}); err != nil {
+		t.Fatal(err)
+	}
+	// Tags survive a restart.
 	env.engine.Close()
 	env.open(true)
 	if tags, _ := env.engine.ListTagsForResource(ctx, arn); len(tags) != 2 {

@@ -49,6 +49,11 @@ type Config struct {
 	// Default: none; a job naming another application inference profile
 	// is refused.
 	InferenceProfiles map[string]string
+	// Attempts numbers each record's calls (Request.Attempt), so that a
+	// record retried in a later job is a later attempt. Share it with the
+	// runtime API so that on-demand retries count too. Default: the
+	// engine's own.
+	Attempts *backend.Attempts
 	// Events receives every status change. Default: discarded.
 	Events EventSink
 	// Clock stamps times and drives the phase delays and expiry.
@@ -109,6 +114,9 @@ func (c Config) withDefaults() Config {
 	if c.Clock == nil {
 		c.Clock = clock.Real{}
 	}
+	if c.Attempts == nil {
+		c.Attempts = &backend.Attempts{}
+	}
 	if c.Region == "" {
 		c.Region = awsproto.DefaultRegion
 	}
@@ -156,6 +164,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	jobs    map[string]*jobState // by job id
+	index   jobIndex
 	started bool
 	closed  bool
 
@@ -177,6 +186,9 @@ type jobState struct {
 	live     *progress
 	running  bool
 	finished chan struct{} // closed when the job reaches a terminal status
+	// slim is set when the job ended and its tags and input files were
+	// dropped from rec (see slimLocked).
+	slim bool
 }
 
 // progress counts finished records while a job runs.
@@ -211,14 +223,17 @@ func New(cfg Config) (*Engine, error) {
 		slots:  make(chan struct{}, cfg.MaxRunningJobs),
 		checks: make(chan struct{}, cfg.MaxRunningJobs),
 		jobs:   make(map[string]*jobState, len(recs)),
+		index:  newJobIndex(),
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	for _, r := range recs {
 		s := &jobState{rec: r, finished: make(chan struct{})}
 		if r.Job.Status.Terminal() {
 			close(s.finished)
+			s.slimLocked()
 		}
 		e.jobs[r.ID] = s
+		e.index.add(s)
 	}
 	return e, nil
 }

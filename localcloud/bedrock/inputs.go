@@ -57,6 +57,18 @@ func (e *Engine) validate(ctx context.Context, s *jobState) error {
 // findInputs lists the job's input files: the object the URI names, or the
 // .jsonl objects under it as a prefix.
 func (e *Engine) findInputs(ctx context.Context, in batch.S3URI) ([]inputFile, error) {
+	// A URI naming an object is that object: asked for alone, rather than
+	// found in a listing of every key it starts (which, for manifests
+	// side by side under one prefix, lists all of them for each job).
+	if in.Key != "" && !strings.HasSuffix(in.Key, "/") {
+		o, err := e.cfg.Store.Head(ctx, in.Bucket, in.Key)
+		if err == nil {
+			return []inputFile{{Key: o.Key, Name: path.Base(o.Key), Size: o.Size}}, nil
+		}
+		if !errors.Is(err, ErrNoSuchKey) {
+			return nil, storeFailure("input "+in.String(), err)
+		}
+	}
 	objs, err := e.cfg.Store.List(ctx, in.Bucket, in.Key)
 	if err != nil {
 		return nil, storeFailure("input "+in.String(), err)

@@ -173,14 +173,6 @@ func (e *Engine) finishOutput(ctx context.Context, path, bucket, key string) (ta
 
 // exists reports whether the object bucket/key exists.
 func (e *Engine) exists(ctx context.Context, bucket, key string) bool {
-	objs, err := e.cfg.Store.List(ctx, bucket, key)
-	if err != nil {
-		return false
-	}
-	for _, o := range objs {
-		if o.Key == key {
-			return true
-		}
-	}
-	return false
+	_, err := e.cfg.Store.Head(ctx, bucket, key)
+	return err == nil
 }

@@ -152,7 +152,7 @@ func (e *Engine) runFile(ctx context.Context, s *jobState, be backend.Backend, c
 				if pctx.Err() != nil {
 					continue // drain
 				}
-				r, err := invokeChunk(pctx, be, call, name, c)
+				r, err := invokeChunk(pctx, be, e.cfg.Attempts, call, name, c)
 				if len(r.data) > 0 {
 					results <- r
 				}
@@ -266,10 +266,10 @@ func newChunk() chunk {
 }
 
 // invokeChunk runs a chunk's records through the backend, each as call with
-// the record's modelInput for body, and returns their
-// output lines. It stops early when ctx ends (the records not run stay
-// undone) or the backend fails other than for the record itself.
-func invokeChunk(ctx context.Context, be backend.Backend, call backend.Request, name string, c chunk) (chunkResult, error) {
+// the record's modelInput for body and its attempt from attempts, and
+// returns their output lines. It stops early when ctx ends (the records not
+// run stay undone) or the backend fails other than for the record itself.
+func invokeChunk(ctx context.Context, be backend.Backend, attempts *backend.Attempts, call backend.Request, name string, c chunk) (chunkResult, error) {
 	r := chunkResult{buf: chunkBuffers.Get().(*[]byte)}
 	r.data = (*r.buf)[:0]
 	for i, rec := range c.recs {
@@ -277,6 +277,7 @@ func invokeChunk(ctx context.Context, be backend.Backend, call backend.Request, 
 			break
 		}
 		call.Body = rec.ModelInput
+		call.Attempt = attempts.Next(call.Model, rec.ModelInput)
 		resp, err := be.Invoke(ctx, call)
 		line := manifest.OutputLine{RecordID: rec.RecordID, ModelInput: rec.ModelInput}
 		var recErr *model.RecordError

@@ -129,6 +129,10 @@ func (e *Engine) transition(s *jobState, to batch.Status, message string, change
 	e.mu.Unlock()
 	if err := e.store.save(rec, true); err != nil {
 		e.cfg.Logger.Error("could not store a batch job's status", "job", rec.Job.JobArn, "status", to, "error", err)
+	} else if to.Terminal() {
+		e.mu.Lock()
+		s.slimLocked()
+		e.mu.Unlock()
 	}
 	e.publish(e.ctx, rec.Job)
 	if to.Terminal() {

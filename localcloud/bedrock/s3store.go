@@ -31,8 +31,28 @@ func (o *S3Store) Get(ctx context.Context, bucket, key string) (io.ReadCloser, e
 	if err != nil {
 		return nil, objectError(bucket, key, err)
 	}
-	return out.Body, nil
+	if out.ContentLength == nil {
+		return out.Body, nil
+	}
+	return &sizedBody{ReadCloser: out.Body, left: *out.ContentLength}, nil
 }
+
+// sizedBody is an object's body that tells how many of its bytes are left
+// to read, as bytes.Reader does: a manifest reader sizes its buffer by it
+// rather than taking its largest for a small object.
+type sizedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *sizedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// Len is the number of bytes not read yet.
+func (b *sizedBody) Len() int { return int(max(b.left, 0)) }
 
 // Put implements ObjectStore.
 func (o *S3Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker) error {
@@ -85,6 +105,15 @@ func (o *S3Store) AbortUpload(ctx context.Context, bucket, key, uploadID string)
 		return objectError(bucket, key, err)
 	}
 	return nil
+}
+
+// Head implements ObjectStore.
+func (o *S3Store) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) {
+	out, err := o.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return ObjectInfo{}, objectError(bucket, key, err)
+	}
+	return ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength)}, nil
 }
 
 // List implements ObjectStore.

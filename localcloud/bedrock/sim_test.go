@@ -2,6 +2,7 @@ package bedrock
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
@@ -54,5 +55,52 @@ func TestSimFaultRate(t *testing.T) {
 	}
 	if j.ErrorRecordCount != failed || j.SuccessRecordCount != 2000-failed {
 		t.Fatalf("job counts %v", j)
+	}
+}
+
+// TestSimFaultsClearInRetryJob: the records that failed with an injected
+// transient fault, submitted again in a second job, run as their second
+// attempt, so only about the fault rate of them fail again — as real
+// throttling and timeouts behave, and unlike a fault tied to the record.
+// Bedrock writes each failed record as an error line and does not retry it:
+// https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-results.html
+func TestSimFaultsClearInRetryJob(t *testing.T) {
+	sim, err := backend.NewSim(backend.SimOptions{ErrorRate: 0.2, ErrorCode: 429})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newEnv(t, sim, nil)
+	env.put("inbox", "claude.jsonl", claudeRecords(2000))
+	first := env.create(createInput("first-round", "s3://inbox/claude.jsonl"))
+	env.wait(first)
+	lines, _ := env.outputs(first, "claude.jsonl.out")
+	var retry strings.Builder
+	failed := 0
+	for _, l := range lines {
+		if l.Error == nil {
+			continue
+		}
+		failed++
+		b, err := json.Marshal(map[string]any{"recordId": l.RecordID, "modelInput": l.ModelInput})
+		if err != nil {
+			t.Fatal(err)
+		}
+		retry.Write(append(b, '\n'))
+	}
+	if failed < 300 || failed > 500 {
+		t.Fatalf("%d of 2000 records failed at a 20%% fault rate", failed)
+	}
+	env.put("inbox", "retry.jsonl", retry.String())
+	second := env.create(createInput("retry-round", "s3://inbox/retry.jsonl"))
+	env.wait(second)
+	again, _ := env.outputs(second, "retry.jsonl.out")
+	still := 0
+	for _, l := range again {
+		if l.Error != nil {
+			still++
+		}
+	}
+	if len(again) != failed || still == 0 || float64(still) > 0.3*float64(failed) {
+		t.Fatalf("retry job: %d lines, %d failed again of %d retried; want about a fifth", len(again), still, failed)
 	}
 }

@@ -27,6 +27,8 @@ type ObjectStore interface {
 	AbortUpload(ctx context.Context, bucket, key, uploadID string) error
 	// List returns the objects whose keys start with prefix, in key order.
 	List(ctx context.Context, bucket, prefix string) ([]ObjectInfo, error)
+	// Head describes one object; a missing object is ErrNoSuchKey.
+	Head(ctx context.Context, bucket, key string) (ObjectInfo, error)
 }
 
 // Part is an uploaded part of a multipart upload.

@@ -44,32 +44,36 @@ type jobView struct {
 	Cost         *float64 `json:"cost,omitempty"`
 }
 
-// jobs lists the batch jobs, newest first.
+// jobsShown is how many jobs the job list shows, newest first: a page
+// polled every few seconds lists a bounded number of jobs, not every job
+// the cloud ever ran.
+const jobsShown = 500
+
+// jobs lists the newest jobsShown batch jobs, newest first; more says
+// whether older ones exist.
 func (h *handler) jobs(r *http.Request) (any, error) {
 	ctx := r.Context()
 	jobs := []jobView{}
-	pg := awsbedrock.NewListModelInvocationJobsPaginator(h.bedrock, &awsbedrock.ListModelInvocationJobsInput{
+	page, err := h.bedrock.ListModelInvocationJobs(ctx, &awsbedrock.ListModelInvocationJobsInput{
 		SortBy: bedrocktypes.SortJobsByCreationTime, SortOrder: bedrocktypes.SortOrderDescending,
+		MaxResults: aws.Int32(jobsShown),
 	})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list batch jobs: %w", err)
-		}
-		for _, j := range page.InvocationJobSummaries {
-			v := jobView{
-				Name: aws.ToString(j.JobName), Arn: aws.ToString(j.JobArn), Status: string(j.Status),
-				Message: aws.ToString(j.Message), Model: aws.ToString(j.ModelId),
-				Submitted: j.SubmitTime, Ended: j.EndTime,
-				Total: aws.ToInt64(j.TotalRecordCount), Processed: aws.ToInt64(j.ProcessedRecordCount),
-				Success: aws.ToInt64(j.SuccessRecordCount), Errors: aws.ToInt64(j.ErrorRecordCount),
-				Input: inputURI(j.InputDataConfig), Output: outputURI(j.OutputDataConfig),
-			}
-			h.addTokens(ctx, &v)
-			jobs = append(jobs, v)
-		}
+	if err != nil {
+		return nil, fmt.Errorf("list batch jobs: %w", err)
 	}
-	return map[string]any{"jobs": jobs}, nil
+	for _, j := range page.InvocationJobSummaries {
+		v := jobView{
+			Name: aws.ToString(j.JobName), Arn: aws.ToString(j.JobArn), Status: string(j.Status),
+			Message: aws.ToString(j.Message), Model: aws.ToString(j.ModelId),
+			Submitted: j.SubmitTime, Ended: j.EndTime,
+			Total: aws.ToInt64(j.TotalRecordCount), Processed: aws.ToInt64(j.ProcessedRecordCount),
+			Success: aws.ToInt64(j.SuccessRecordCount), Errors: aws.ToInt64(j.ErrorRecordCount),
+			Input: inputURI(j.InputDataConfig), Output: outputURI(j.OutputDataConfig),
+		}
+		h.addTokens(ctx, &v)
+		jobs = append(jobs, v)
+	}
+	return map[string]any{"jobs": jobs, "more": aws.ToString(page.NextToken) != ""}, nil
 }
 
 // jobDetail is the job page: the job, its output files and failed records.

@@ -88,6 +88,11 @@ type record struct {
 
 // Deploy deploys every stack of the assembly in dependency order.
 func (d *Deployer) Deploy(ctx context.Context, a *Assembly) (*Result, error) {
+	if c, ok := d.Target.(Checker); ok {
+		if err := d.check(a, c); err != nil {
+			return nil, err
+		}
+	}
 	res := &Result{Resources: map[string]map[string]*Resolved{}, Outputs: map[string]map[string]string{}}
 	for _, s := range a.Stacks {
 		if err := d.deployStack(ctx, s, res); err != nil {
@@ -98,10 +103,7 @@ func (d *Deployer) Deploy(ctx context.Context, a *Assembly) (*Result, error) {
 }
 
 func (d *Deployer) deployStack(ctx context.Context, s *Stack, res *Result) error {
-	env := d.Env
-	if env.Region == "" {
-		env = DefaultEnv
-	}
+	env := d.env()
 	ids, err := order(s)
 	if err != nil {
 		return err
@@ -110,32 +112,14 @@ func (d *Deployer) deployStack(ctx context.Context, s *Stack, res *Result) error
 	next := record{Resources: map[string]string{}}
 	r := &resolver{env: env, stack: s, resources: map[string]*Resolved{}}
 	for _, id := range ids {
-		tr := s.Template.Resources[id]
-		if tr.Condition != "" {
-			ok, err := r.condition(tr.Condition, id)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-		}
-		props, err := r.resolve(tr.Properties, id)
+		rr, err := r.resource(id)
 		if err != nil {
 			return err
 		}
-		pm, _ := props.(map[string]any)
-		if pm == nil {
-			pm = map[string]any{}
+		if rr == nil {
+			continue
 		}
-		rr := &Resolved{Stack: s.Name, LogicalID: id, Type: tr.Type, Properties: pm, Metadata: tr.Metadata}
-		if p, ok := tr.Metadata["aws:asset:path"].(string); ok {
-			rr.AssetPath = filepath.Join(s.Dir, p)
-		} else {
-			rr.AssetPath = codeAsset(s, rr)
-		}
-		identify(rr, env)
-		r.resources[id] = rr
+		tr := s.Template.Resources[id]
 		hash := definitionHash(rr)
 		next.Resources[id] = hash
 		action := Created
@@ -168,6 +152,36 @@ func (d *Deployer) deployStack(ctx context.Context, s *Stack, res *Result) error
 	return d.saveRecord(s.Name, next)
 }
 
+// resource resolves the resource id of r's stack and names it; nil when
+// its condition leaves it out.
+func (r *resolver) resource(id string) (*Resolved, error) {
+	s := r.stack
+	tr := s.Template.Resources[id]
+	if tr.Condition != "" {
+		ok, err := r.condition(tr.Condition, id)
+		if err != nil || !ok {
+			return nil, err
+		}
+	}
+	props, err := r.resolve(tr.Properties, id)
+	if err != nil {
+		return nil, err
+	}
+	pm, _ := props.(map[string]any)
+	if pm == nil {
+		pm = map[string]any{}
+	}
+	rr := &Resolved{Stack: s.Name, LogicalID: id, Type: tr.Type, Properties: pm, Metadata: tr.Metadata}
+	if p, ok := tr.Metadata["aws:asset:path"].(string); ok {
+		rr.AssetPath = filepath.Join(s.Dir, p)
+	} else {
+		rr.AssetPath = codeAsset(s, rr)
+	}
+	identify(rr, r.env)
+	r.resources[id] = rr
+	return rr, nil
+}
+
 // codeAsset finds the asset of a Lambda function's code by the S3 key the
 // CDK gives it, <asset hash>.zip, when the template carries no asset
 // metadata (the CDK writes it only when the CLI asks).
@@ -190,6 +204,13 @@ func definitionHash(r *Resolved) string {
 	}{r.Type, r.Properties, filepath.Base(r.AssetPath)})
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
+}
+
+func (d *Deployer) env() Env {
+	if d.Env.Region == "" {
+		return DefaultEnv
+	}
+	return d.Env
 }
 
 func (d *Deployer) recordPath(stack string) string {

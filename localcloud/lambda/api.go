@@ -127,23 +127,24 @@ func orDefault(s, def string) string {
 
 // functionConfiguration is FunctionConfiguration on the wire.
 type functionConfiguration struct {
-	FunctionName     string       `json:"FunctionName"`
-	FunctionArn      string       `json:"FunctionArn"`
-	Runtime          string       `json:"Runtime,omitempty"`
-	Role             string       `json:"Role,omitempty"`
-	Handler          string       `json:"Handler,omitempty"`
-	Description      string       `json:"Description"`
-	Timeout          int          `json:"Timeout"`
-	MemorySize       int          `json:"MemorySize"`
-	LastModified     string       `json:"LastModified"`
-	CodeSha256       string       `json:"CodeSha256,omitempty"`
-	CodeSize         int64        `json:"CodeSize"`
-	Version          string       `json:"Version"`
-	Environment      *environment `json:"Environment,omitempty"`
-	State            string       `json:"State"`
-	LastUpdateStatus string       `json:"LastUpdateStatus"`
-	PackageType      string       `json:"PackageType"`
-	Architectures    []string     `json:"Architectures"`
+	FunctionName     string            `json:"FunctionName"`
+	FunctionArn      string            `json:"FunctionArn"`
+	Runtime          string            `json:"Runtime,omitempty"`
+	Role             string            `json:"Role,omitempty"`
+	Handler          string            `json:"Handler,omitempty"`
+	Description      string            `json:"Description"`
+	Timeout          int               `json:"Timeout"`
+	MemorySize       int               `json:"MemorySize"`
+	LastModified     string            `json:"LastModified"`
+	CodeSha256       string            `json:"CodeSha256,omitempty"`
+	CodeSize         int64             `json:"CodeSize"`
+	Version          string            `json:"Version"`
+	Environment      *environment      `json:"Environment,omitempty"`
+	State            string            `json:"State"`
+	LastUpdateStatus string            `json:"LastUpdateStatus"`
+	PackageType      string            `json:"PackageType"`
+	Architectures    []string          `json:"Architectures"`
+	DeadLetterConfig *deadLetterConfig `json:"DeadLetterConfig,omitempty"`
 }
 
 type environment struct {
@@ -163,6 +164,9 @@ func wireConfiguration(f Function) functionConfiguration {
 	}
 	if len(f.Environment) > 0 {
 		c.Environment = &environment{Variables: f.Environment}
+	}
+	if f.DeadLetterArn != "" {
+		c.DeadLetterConfig = &deadLetterConfig{TargetArn: f.DeadLetterArn}
 	}
 	return c
 }

@@ -11,21 +11,24 @@ import (
 // function error, as Invoke answers it) and the error
 // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq).
 type FailedInvocation struct {
-	Function     string
-	Payload      []byte
-	RequestID    string
-	ErrorCode    int
-	ErrorType    string
-	ErrorMessage string
+	Function string
+	// DeadLetterArn is the function's DeadLetterConfig.TargetArn.
+	DeadLetterArn string
+	Payload       []byte
+	RequestID     string
+	ErrorCode     int
+	ErrorType     string
+	ErrorMessage  string
 }
 
 // deadLetter hands an invocation that failed every attempt to
-// Options.DeadLetter.
+// Options.DeadLetter when its function has a dead-letter target.
 func (s *Service) deadLetter(ctx context.Context, q queued) {
-	if s.opts.DeadLetter == nil {
+	target := s.current(q.Function).DeadLetterArn
+	if s.opts.DeadLetter == nil || target == "" {
 		return
 	}
-	f := FailedInvocation{Function: q.Function, Payload: q.Payload, RequestID: q.RequestID, ErrorCode: 200, ErrorMessage: q.LastError}
+	f := FailedInvocation{Function: q.Function, DeadLetterArn: target, Payload: q.Payload, RequestID: q.RequestID, ErrorCode: 200, ErrorMessage: q.LastError}
 	var e struct{ ErrorType, ErrorMessage string }
 	if json.Unmarshal([]byte(q.LastError), &e) == nil && e.ErrorMessage != "" {
 		f.ErrorType, f.ErrorMessage = e.ErrorType, e.ErrorMessage

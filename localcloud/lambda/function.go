@@ -61,6 +61,10 @@ type Function struct {
 	// Concurrency caps the function's simultaneous invocations (its
 	// reserved concurrency); 0 means Options.Concurrency.
 	Concurrency int
+	// DeadLetterArn is DeadLetterConfig.TargetArn: the SQS queue or SNS
+	// topic that asynchronous invocations failing every attempt go to
+	// (through Options.DeadLetter); empty for none.
+	DeadLetterArn string
 }
 
 // Lambda's defaults and limits.

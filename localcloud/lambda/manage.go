@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"time"
 
@@ -25,7 +26,17 @@ type functionInput struct {
 	Environment   *environment `json:"Environment"`
 	Architectures []string     `json:"Architectures"`
 	Code          *codeInput   `json:"Code"`
+	// DeadLetterConfig with an empty TargetArn removes the target.
+	DeadLetterConfig *deadLetterConfig `json:"DeadLetterConfig"`
 }
+
+type deadLetterConfig struct {
+	TargetArn string `json:"TargetArn"`
+}
+
+// deadLetterTarget is the ARN of an SQS queue or SNS topic
+// (https://docs.aws.amazon.com/lambda/latest/api/API_DeadLetterConfig.html).
+var deadLetterTarget = regexp.MustCompile(`^arn:(aws[a-zA-Z-]*)?:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$`)
 
 // codeInput is FunctionCode, and the code fields of UpdateFunctionCode.
 type codeInput struct {
@@ -104,6 +115,12 @@ func (in *functionInput) apply(fn *Function) error {
 	}
 	if len(in.Architectures) > 0 {
 		fn.Architectures = in.Architectures
+	}
+	if dl := in.DeadLetterConfig; dl != nil {
+		if dl.TargetArn != "" && !deadLetterTarget.MatchString(dl.TargetArn) {
+			return invalid("DeadLetterConfig.TargetArn %q is not the ARN of an SQS queue or SNS topic (arn:aws:sqs:<region>:<account>:<queue> or arn:aws:sns:…:<topic>)", dl.TargetArn)
+		}
+		fn.DeadLetterArn = dl.TargetArn
 	}
 	return nil
 }

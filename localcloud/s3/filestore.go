@@ -43,6 +43,16 @@ type FileStore struct {
 	// appendLocks holds a *sync.Mutex per multipart upload id: see
 	// appendLock.
 	appendLocks sync.Map
+
+	// forget is what forgetCompleted works through.
+	forget struct {
+		sync.Mutex
+		// scanned is set once the directory's uploads were looked at.
+		scanned bool
+		// done are the completed uploads whose records are kept, oldest
+		// first.
+		done []completion
+	}
 }
 
 var _ Storage = (*FileStore)(nil)

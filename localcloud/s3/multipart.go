@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -104,13 +105,46 @@ func (s *FileStore) CreateMultipartUpload(_ context.Context, bucket, key string,
 	return id, nil
 }
 
-// forgetCompleted removes the records of uploads completed long ago.
+// completion is an upload completed at a time.
+type completion struct {
+	id string
+	at time.Time
+}
+
+// forgetCompleted removes the records of uploads completed more than
+// completedFor ago. The directory is read once, at the first call; after
+// that the store knows its completions in order and removes only the
+// expired ones, so an upload costs the same however many were completed
+// before it.
 func (s *FileStore) forgetCompleted() {
-	entries, _ := os.ReadDir(s.uploadsDir())
-	for _, e := range entries {
-		if done, ok := s.completed(e.Name()); ok && time.Since(done.Completed) > completedFor {
-			_ = os.RemoveAll(s.uploadDir(e.Name()))
+	f := &s.forget
+	f.Lock()
+	defer f.Unlock()
+	if !f.scanned {
+		f.scanned = true
+		entries, _ := os.ReadDir(s.uploadsDir())
+		for _, e := range entries {
+			if done, ok := s.completed(e.Name()); ok {
+				f.done = append(f.done, completion{e.Name(), done.Completed})
+			}
 		}
+		slices.SortFunc(f.done, func(a, b completion) int { return a.at.Compare(b.at) })
+	}
+	n := 0
+	for n < len(f.done) && time.Since(f.done[n].at) > completedFor {
+		_ = os.RemoveAll(s.uploadDir(f.done[n].id))
+		n++
+	}
+	f.done = f.done[n:]
+}
+
+// completedNow adds an upload just completed to those forgetCompleted
+// removes in time.
+func (s *FileStore) completedNow(id string, at time.Time) {
+	s.forget.Lock()
+	defer s.forget.Unlock()
+	if s.forget.scanned {
+		s.forget.done = append(s.forget.done, completion{id, at})
 	}
 }
 
@@ -413,6 +447,7 @@ func (s *FileStore) finish(uploadID string, done completedRecord) {
 		_ = os.RemoveAll(dir)
 		return
 	}
+	s.completedNow(uploadID, done.Completed)
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if e.Name() != "completed.json" && e.Name() != "upload.json" {

@@ -20,6 +20,11 @@ type Request struct {
 	// Invoke and keeps nothing of it after; the caller must not change it
 	// until Invoke returns.
 	Body json.RawMessage
+	// Attempt counts the calls made for this modelInput so far, this one
+	// included: 1 (or 0) for the first, 2 for the first retry. Only the sim
+	// backend reads it, so that its injected transient faults clear on a
+	// later attempt as real ones do.
+	Attempt int
 }
 
 // Response is a successful model call.

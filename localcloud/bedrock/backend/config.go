@@ -188,15 +188,16 @@ func ParseModelMap(s string) (map[string]string, error) {
 
 // Environment variables read by ConfigFromEnv.
 const (
-	EnvBackend          = "BEDROCKBATCH_BACKEND"        // sim | openai | bedrock
-	EnvRoutes           = "BEDROCKBATCH_MODEL_ROUTES"   // pattern=backend,…
-	EnvSimErrorRate     = "BEDROCKBATCH_SIM_ERROR_RATE" // 0 to 1
-	EnvSimErrorCode     = "BEDROCKBATCH_SIM_ERROR_CODE" // 400 to 599
-	EnvSimLatency       = "BEDROCKBATCH_SIM_LATENCY"    // Go duration, e.g. 50ms
-	EnvSimJitter        = "BEDROCKBATCH_SIM_JITTER"     // Go duration
-	EnvOpenAIURL        = "BEDROCKBATCH_OPENAI_URL"     // e.g. http://127.0.0.1:11434/v1
-	EnvOpenAIKey        = "BEDROCKBATCH_OPENAI_API_KEY" // falls back to OPENAI_API_KEY
-	EnvOpenAIModel      = "BEDROCKBATCH_OPENAI_MODEL"   // default server model
+	EnvBackend          = "BEDROCKBATCH_BACKEND"                  // sim | openai | bedrock
+	EnvRoutes           = "BEDROCKBATCH_MODEL_ROUTES"             // pattern=backend,…
+	EnvSimErrorRate     = "BEDROCKBATCH_SIM_ERROR_RATE"           // 0 to 1
+	EnvSimErrorCode     = "BEDROCKBATCH_SIM_ERROR_CODE"           // 400 to 599
+	EnvSimPermanentRate = "BEDROCKBATCH_SIM_PERMANENT_ERROR_RATE" // 0 to 1
+	EnvSimLatency       = "BEDROCKBATCH_SIM_LATENCY"              // Go duration, e.g. 50ms
+	EnvSimJitter        = "BEDROCKBATCH_SIM_JITTER"               // Go duration
+	EnvOpenAIURL        = "BEDROCKBATCH_OPENAI_URL"               // e.g. http://127.0.0.1:11434/v1
+	EnvOpenAIKey        = "BEDROCKBATCH_OPENAI_API_KEY"           // falls back to OPENAI_API_KEY
+	EnvOpenAIModel      = "BEDROCKBATCH_OPENAI_MODEL"             // default server model
 	EnvOpenAIEmbedModel = "BEDROCKBATCH_OPENAI_EMBED_MODEL"
 	EnvOpenAIModels     = "BEDROCKBATCH_OPENAI_MODELS"      // bedrock-id=server-name,…
 	EnvOpenAITimeout    = "BEDROCKBATCH_OPENAI_TIMEOUT"     // Go duration
@@ -220,6 +221,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv(EnvSimErrorRate); v != "" {
 		if c.Sim.ErrorRate, err = strconv.ParseFloat(v, 64); err != nil {
 			return c, fmt.Errorf("%s=%q: give a share from 0 to 1, such as 0.05", EnvSimErrorRate, v)
+		}
+	}
+	if v := getenv(EnvSimPermanentRate); v != "" {
+		if c.Sim.PermanentErrorRate, err = strconv.ParseFloat(v, 64); err != nil {
+			return c, fmt.Errorf("%s=%q: give a share from 0 to 1, such as 0.01", EnvSimPermanentRate, v)
 		}
 	}
 	if v := getenv(EnvSimErrorCode); v != "" {

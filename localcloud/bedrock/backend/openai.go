@@ -153,7 +153,7 @@ func (o *OpenAI) Invoke(ctx context.Context, req Request) (Response, error) {
 	if err != nil {
 		return Response{}, &model.RecordError{Code: 400, Message: err.Error()}
 	}
-	p, rerr := model.ReadInput(family, req.InvocationType, req.Body)
+	p, rerr := model.CheckModelInput(req.Model, req.InvocationType, req.Body)
 	if rerr != nil {
 		return Response{}, rerr
 	}

@@ -14,14 +14,23 @@ import (
 // SimOptions configures the sim backend. The zero value is a fault-free,
 // instant simulator.
 type SimOptions struct {
-	// ErrorRate is the share of records, 0 to 1, that fail with ErrorCode.
-	// Which records fail is decided by FaultSelected from the record's
-	// modelInput alone, so the same file fails on the same records every
-	// run. Default 0: no record fails. Records the family would reject fail
-	// with 400 whatever the rate; the rate applies to the others.
+	// ErrorRate is the share of calls, 0 to 1, that fail with ErrorCode:
+	// transient faults, like the throttling, model timeouts and internal
+	// errors a batch job writes as error lines. Which calls fail is decided
+	// by TransientFault from the modelInput and the attempt, so the same
+	// file fails on the same records every run, and a record that failed
+	// fails again on a retry only at the same rate. Default 0: no call
+	// fails. Records the family would reject fail with 400 whatever the
+	// rate; the rate applies to the others.
 	ErrorRate float64
-	// ErrorCode is the code of injected failures, 400 to 599. Default 500.
+	// ErrorCode is the code of transient faults, 400 to 599. Default 500;
+	// Bedrock writes 429 for throttling, 408 for a model timeout and 500
+	// or 503 for the service's own errors.
 	ErrorCode int
+	// PermanentErrorRate is the share of records, 0 to 1, that fail with
+	// a 400 validation error on every attempt, chosen by PermanentFault
+	// from the modelInput alone: the errors no retry can fix. Default 0.
+	PermanentErrorRate float64
 	// ErrorMessage is the message of injected failures. Default: the
 	// service's message for the code (for example the ThrottlingException
 	// text for 429).
@@ -57,6 +66,9 @@ type Sim struct {
 func NewSim(opts SimOptions) (*Sim, error) {
 	if opts.ErrorRate < 0 || opts.ErrorRate > 1 || math.IsNaN(opts.ErrorRate) {
 		return nil, fmt.Errorf("sim error rate %v is out of range: give a share from 0 to 1 (0.05 fails 5%% of the records)", opts.ErrorRate)
+	}
+	if r := opts.PermanentErrorRate; r < 0 || r > 1 || math.IsNaN(r) {
+		return nil, fmt.Errorf("sim permanent error rate %v is out of range: give a share from 0 to 1 (0.01 fails 1%% of the records on every attempt)", r)
 	}
 	if opts.Latency < 0 || opts.LatencyJitter < 0 {
 		return nil, fmt.Errorf("sim latency %v and jitter %v must not be negative", opts.Latency, opts.LatencyJitter)
@@ -95,10 +107,15 @@ func serviceMessage(code int) string {
 	return "The system encountered an unexpected error during processing. Try your request again."
 }
 
+// permanentMessage is the message of injected permanent faults, in the
+// words of a validation error so that no reader takes it for transient.
+const permanentMessage = "The model rejected the request (a permanent fault the sim injects: retrying does not help)."
+
 // Invoke answers one record. It returns a *RecordError (400) for a model id
-// of no supported family and for a request the family would reject, a
-// *RecordError with the configured code for an injected fault, and ctx's
-// error if ctx ends during the configured latency.
+// of no supported family, for a request the family would reject and for an
+// injected permanent fault, a *RecordError with the configured code for an
+// injected transient fault, and ctx's error if ctx ends during the
+// configured latency.
 func (s *Sim) Invoke(ctx context.Context, req Request) (Response, error) {
 	if err := ctx.Err(); err != nil {
 		return Response{}, err
@@ -111,11 +128,14 @@ func (s *Sim) Invoke(ctx context.Context, req Request) (Response, error) {
 	if err := s.wait(ctx, h); err != nil {
 		return Response{}, err
 	}
-	p, rerr := model.ReadInput(family, req.InvocationType, req.Body)
+	p, rerr := model.CheckModelInput(req.Model, req.InvocationType, req.Body)
 	if rerr != nil {
 		return Response{}, rerr
 	}
-	if faultSelected(h, s.opts.ErrorRate) {
+	if faultSelected(permanentHash(h), s.opts.PermanentErrorRate) {
+		return Response{}, &model.RecordError{Code: 400, Message: permanentMessage}
+	}
+	if faultSelected(attemptHash(h, req.Attempt), s.opts.ErrorRate) {
 		return Response{}, &model.RecordError{Code: s.errCode, Message: s.errMsg}
 	}
 	if family.Embedding() {

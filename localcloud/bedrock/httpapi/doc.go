@@ -9,7 +9,8 @@
 // and error shapes follow the service's API model, and every decision about
 // jobs is the engine's. The operations served are
 // CreateModelInvocationJob, GetModelInvocationJob, ListModelInvocationJobs,
-// StopModelInvocationJob, TagResource, UntagResource and
-// ListTagsForResource; any other request is answered with an error that
+// StopModelInvocationJob, TagResource, UntagResource, ListTagsForResource
+// and GetInferenceProfile (for the application inference profiles the
+// engine knows); any other request is answered with an error that
 // lists them.
 package httpapi

@@ -49,6 +49,7 @@ var operations = []operation{
 	{"TagResource", http.MethodPost, "/tagResource", (*handler).tagResource},
 	{"UntagResource", http.MethodPost, "/untagResource", (*handler).untagResource},
 	{"ListTagsForResource", http.MethodPost, "/listTagsForResource", (*handler).listTags},
+	{"GetInferenceProfile", http.MethodGet, "/inference-profiles/{inferenceProfileIdentifier}", (*handler).getInferenceProfile},
 }
 
 // match reports whether the request path fits the operation's path, with

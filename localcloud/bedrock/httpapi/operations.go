@@ -153,3 +153,15 @@ func (h *handler) listTags(r *http.Request, _ string) (any, error) {
 	}
 	return listTagsResponse{Tags: tags}, nil
 }
+
+func (h *handler) getInferenceProfile(_ *http.Request, identifier string) (any, error) {
+	p, err := h.engine.GetInferenceProfile(identifier)
+	if err != nil {
+		return nil, err
+	}
+	resp := inferenceProfileResponse{InferenceProfileName: p.Name, InferenceProfileArn: p.ARN, InferenceProfileID: p.ID, Status: "ACTIVE", Type: "APPLICATION"}
+	for _, m := range p.ModelARNs {
+		resp.Models = append(resp.Models, inferenceProfileModel{ModelArn: m})
+	}
+	return resp, nil
+}

@@ -134,3 +134,18 @@ type listTagsResponse struct {
 
 // empty is the body of the operations whose output has no members.
 type empty struct{}
+
+// inferenceProfileResponse is GetInferenceProfile's response; an
+// application inference profile is always ACTIVE here.
+type inferenceProfileResponse struct {
+	InferenceProfileName string                  `json:"inferenceProfileName"`
+	InferenceProfileArn  string                  `json:"inferenceProfileArn"`
+	InferenceProfileID   string                  `json:"inferenceProfileId"`
+	Models               []inferenceProfileModel `json:"models"`
+	Status               string                  `json:"status"`
+	Type                 string                  `json:"type"`
+}
+
+type inferenceProfileModel struct {
+	ModelArn string `json:"modelArn"`
+}

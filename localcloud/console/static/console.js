@@ -308,8 +308,9 @@ function jobCells(j) {
 const JOB_HEADERS = ["Status", "Model", "Records processed / total", "Succeeded ", "Failed ", "Tokens in / out ", "Batch cost "];
 
 async function jobsView() {
-  const { jobs } = await api("jobs");
+  const { jobs, more } = await api("jobs");
   return [el("h1", {}, "Batch jobs"),
+    more ? el("p", {}, `The newest ${num(jobs.length)} jobs; older ones are not shown.`) : "",
     table(["Job", ...JOB_HEADERS, "Submitted", "Duration"], jobs.map(j =>
       el("tr", { "data-job": j.name },
         el("td", {}, link("#/job?" + q({ arn: j.arn }), j.name)),

@@ -2,7 +2,9 @@
 // with the user's own functions after it, as a user writes one: a Go
 // function (provided.al2023, its bootstrap built into the directory
 // $USERAPP_GO_ASSET), a Node.js and a Python function written as plain
-// handler files, and a function that throws, whose error a Catch takes.
+// handler files, an SNS publish of the Go function's answer to a topic
+// whose SQS subscription delivers it raw to the queue UserBatchDone, and a
+// function that throws, whose error a Catch takes.
 // With $USERAPP_ARM64_ASSET set, an arm64 Go function runs too. The user
 // functions' test runs it with `bedrockbatch local run --app`.
 package main
@@ -13,6 +15,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
 	"github.com/aws/jsii-runtime-go"
@@ -71,7 +76,13 @@ func main() {
 		})
 		chain = chain.Next(step("Arm", armFn, map[string]any{"from": "arm64"}))
 	}
-	chain = chain.Next(throws)
+	topic := awssns.NewTopic(stack, jsii.String("Done"), nil)
+	queue := awssqs.NewQueue(stack, jsii.String("DoneQueue"), &awssqs.QueueProps{QueueName: jsii.String("UserBatchDone")})
+	topic.AddSubscription(awssnssubscriptions.NewSqsSubscription(queue, &awssnssubscriptions.SqsSubscriptionProps{RawMessageDelivery: jsii.Bool(true)}))
+	publish := tasks.NewSnsPublish(stack, jsii.String("Publish"), &tasks.SnsPublishProps{
+		Topic: topic, Message: sfn.TaskInput_FromJsonPathAt(jsii.String("$.Go.result")), ResultPath: jsii.String("$.published"),
+	})
+	chain = chain.Next(publish).Next(throws)
 
 	fail := sfn.NewFail(stack, jsii.String("Failed"), &sfn.FailProps{
 		ErrorPath: sfn.JsonPath_StringAt(jsii.String("$.Error")),
