@@ -2,7 +2,6 @@ package batch_test
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 )
@@ -13,20 +12,6 @@ func ExampleJobName() {
 	name := batch.JobName("customer_reviews", 0)
 	fmt.Println(name, batch.ValidJobName(name) == nil)
 	// Output: customer-reviews0 true
-}
-
-// A task token longer than a tag value is stored over several tags and
-// read back whole.
-func ExampleTokenTags() {
-	token := strings.Repeat("AQB4", 200) // 800 characters
-	tags, _ := batch.TokenTags(token)
-	m := map[string]string{}
-	for _, t := range tags {
-		m[t.Key] = t.Value
-	}
-	back, _ := batch.TokenFromTags(m)
-	fmt.Println(len(tags), back == token)
-	// Output: 4 true
 }
 
 // Where a job writes its output: under the output URI, a folder named

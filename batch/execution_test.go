@@ -3,6 +3,7 @@ package batch
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestExecutionTagValue(t *testing.T) {
@@ -50,12 +51,23 @@ func TestStatusSets(t *testing.T) {
 	}
 }
 
-func TestReconcileLookbackCoversTheLongestWait(t *testing.T) {
-	if ReconcileLookback != WaitBound(MaxTimeoutHours) || WaitBound(0) != ReconcileLookback {
-		t.Errorf("ReconcileLookback %v, WaitBound(%d) %v, WaitBound(0) %v: want all equal",
-			ReconcileLookback, MaxTimeoutHours, WaitBound(MaxTimeoutHours), WaitBound(0))
+// The task outlasts the job's own timeout, so Bedrock's Expired or
+// PartiallyCompleted ends it, and a lost event has two reconcile runs to be
+// found. Bedrock's timeoutDurationInHours is 24 to 168 hours:
+// https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateModelInvocationJob.html
+func TestTaskHeartbeatOutlastsTheJob(t *testing.T) {
+	for _, hours := range []int{MinTimeoutHours, DefaultTimeoutHours, MaxTimeoutHours} {
+		for _, every := range []time.Duration{time.Minute, 10 * time.Minute, MaxReconcileInterval} {
+			hb := TaskHeartbeat(hours, every)
+			if hb < time.Duration(hours)*time.Hour+HeartbeatMargin+2*every {
+				t.Errorf("TaskHeartbeat(%d, %v) = %v: no margin beyond the job's timeout", hours, every, hb)
+			}
+			if WaitBound(hours) < hb {
+				t.Errorf("WaitBound(%d) = %v, shorter than a task's heartbeat %v", hours, WaitBound(hours), hb)
+			}
+		}
 	}
-	if WaitBound(DefaultTimeoutHours) >= ReconcileLookback {
-		t.Error("a 48-hour job is kept as long as a one-week job")
+	if TaskHeartbeat(0, time.Minute) != TaskHeartbeat(MaxTimeoutHours, time.Minute) {
+		t.Error("a job without a timeout is not given the longest one")
 	}
 }

@@ -14,9 +14,10 @@ const (
 )
 
 // systemTagPrefixes start the keys of tags this system puts on its jobs
-// (TokenTagPrefix, OriginalNameTag, ExecutionTag); a user's tag may not
+// (OriginalNameTag, ExecutionTag) or once put there (the task token's
+// TaskToken:<n> parts, which older jobs still carry); a user's tag may not
 // start with them, nor with "aws:", which AWS reserves for its own tags.
-var systemTagPrefixes = []string{TokenTagPrefix, "bedrockbatch:"}
+var systemTagPrefixes = []string{"TaskToken:", "bedrockbatch:"}
 
 // ValidUserTag checks a tag a user asks to put on jobs: a key of 1–128
 // and a value of up to 256 letters, digits, white space and ._:/=+@-
@@ -70,10 +71,9 @@ func SortedTagKeys(tags map[string]string) []string {
 }
 
 // MaxSystemTags is the most tags the create-job function sets on a job
-// itself: the task token's parts (a token of MaxTaskTokenChars), the
-// original name and the execution. Users' tags share the rest of
-// MaxJobTags.
-const MaxSystemTags = (MaxTaskTokenChars+MaxTagValueLen-1)/MaxTagValueLen + 2
+// itself: the original name and the execution. Users' tags share the rest
+// of MaxJobTags.
+const MaxSystemTags = 2
 
 // MaxUserTags is how many tags of their own users may put on a job.
 const MaxUserTags = MaxJobTags - MaxSystemTags

@@ -1,6 +1,7 @@
 package bedrockbatchstepfn_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn"
 	"github.com/bedrockbatch/bedrockbatch/internal/templatetest"
 )
@@ -268,7 +270,7 @@ func TestAccountExtensionsValidation(t *testing.T) {
 	bucket := awss3.NewBucket(stack, jsii.String("Bucket"), nil)
 	p := &bedrockbatchstepfn.BedrockBatchSfnProps{BedrockBatchInputBucket: bucket, BedrockBatchOutputBucket: bucket}
 	tooMany := map[string]*string{}
-	for i := 0; i < 191; i++ {
+	for i := 0; i <= batch.MaxUserTags; i++ {
 		tooMany[string(rune('a'+i%26))+strings.Repeat("x", i/26)] = jsii.String("v")
 	}
 	for i, c := range []struct {
@@ -287,7 +289,7 @@ func TestAccountExtensionsValidation(t *testing.T) {
 		{bedrockbatchstepfn.Extensions{JobTags: &map[string]*string{"team": jsii.String("a;b")}}, "Extensions.JobTags: tag \"team\""},
 		{bedrockbatchstepfn.Extensions{JobTags: &map[string]*string{"bedrockbatch:x": jsii.String("1")}}, "reserves for the tags it sets itself"},
 		{bedrockbatchstepfn.Extensions{JobTags: &map[string]*string{"team": nil}}, "Extensions.JobTags: tag \"team\" has no value"},
-		{bedrockbatchstepfn.Extensions{JobTags: &tooMany}, "Extensions.JobTags has 191 tags; at most 190"},
+		{bedrockbatchstepfn.Extensions{JobTags: &tooMany}, fmt.Sprintf("Extensions.JobTags has %d tags; at most %d", batch.MaxUserTags+1, batch.MaxUserTags)},
 	} {
 		err := recovered(func() {
 			bedrockbatchstepfn.NewBedrockBatchSfnWithExtensions(stack, jsii.Sprintf("F%d", i), p, &c.ext)

@@ -215,8 +215,8 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 	if catches, _ := m["Catch"].([]any); len(catches) != 1 || templatetest.Dig(catches[0], "Next") != "FailState" {
 		t.Errorf("the catch added on the fragment's end state is %v, want one to FailState", m["Catch"])
 	}
-	if got := templatetest.Dig(m, "ItemProcessor", "States", "CreateModelInvocationJobTask", "HeartbeatSeconds"); got != 48.0*3600 {
-		t.Errorf("heartbeat %v, want 48 h", got)
+	if got := templatetest.Dig(m, "ItemProcessor", "States", "CreateModelInvocationJobTask", "HeartbeatSeconds"); got != heartbeatSeconds(48) {
+		t.Errorf("heartbeat %v, want 48 h and the margin", got)
 	}
 
 	second := templatetest.Definition(t, tj, "SecondStateMachine")
@@ -250,8 +250,8 @@ func TestPublishedUsageSynthesizes(t *testing.T) {
 		}
 	}
 	if got := templatetest.Dig(third, "States", "Third-BatchEvaluateMap", "ItemProcessor", "States",
-		"Third-CreateModelInvocationJobTask", "HeartbeatSeconds"); got != 7.0*24*3600 {
-		t.Errorf("subclass heartbeat %v, want 7 days", got)
+		"Third-CreateModelInvocationJobTask", "HeartbeatSeconds"); got != heartbeatSeconds(7*24) {
+		t.Errorf("subclass heartbeat %v, want 7 days and the margin", got)
 	}
 
 	// The given policy replaces the default one; the second fragment,

@@ -107,8 +107,8 @@ type Extensions struct {
 	// give, the execution's value wins. Keys of 1–128 and values of up to
 	// 256 letters, digits, white space and ._:/=+@- characters; keys must
 	// not start with "aws:", "bedrockbatch:" or "TaskToken:", and there
-	// may be at most 190 (a job has at most 200 tags; the construct sets
-	// the others itself).
+	// may be at most 198 (a job has at most 200 tags; the construct sets
+	// two itself: the original name and the execution).
 	//
 	// Default: none.
 	JobTags *map[string]*string

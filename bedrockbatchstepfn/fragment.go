@@ -2,6 +2,7 @@ package bedrockbatchstepfn
 
 import (
 	"sync"
+	"time"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 
@@ -178,7 +179,7 @@ func (f *bedrockBatchSfn) build(props *BedrockBatchSfnProps, ext *Extensions, s 
 		policy = newDefaultPolicy(f)
 	}
 	role := newServiceRole(f, stack, policy, props, ext)
-	createFunction := newCreateJobFunction(f, stack, dirs[createJobPackage], policy, props.BedrockBatchPolicy != nil, role)
+	createFunction := newCreateJobFunction(f, stack, dirs[createJobPackage], policy, props.BedrockBatchPolicy != nil, role, shared.ledger)
 
 	task := newCreateJobTask(f, "CreateModelInvocationJobTask", createFunction, role, props, ext, hours)
 	m := awsstepfunctions.NewMap(f, jsii.String("BatchEvaluateMap"), &awsstepfunctions.MapProps{
@@ -303,6 +304,14 @@ func newServiceRole(scope constructs.Construct, stack awscdk.Stack, policy awsia
 	return role
 }
 
+// taskHeartbeat is how long the task waits for its job's end: beyond the
+// job's timeout, so that Bedrock's Expired or PartiallyCompleted reaches
+// it first (batch.TaskHeartbeat).
+func taskHeartbeat(ext *Extensions, hours int) time.Duration {
+	minutes, _ := ext.reconcileMinutes() // checked when the settings were read
+	return batch.TaskHeartbeat(hours, time.Duration(minutes)*time.Minute)
+}
+
 // newCreateJobTask invokes the create-job function with the task token and
 // waits for the job-event function to report the job's end.
 func newCreateJobTask(scope constructs.Construct, id string, fn awslambda.IFunction, role awsiam.IRole, props *BedrockBatchSfnProps, ext *Extensions, hours int) awsstepfunctionstasks.LambdaInvoke {
@@ -330,7 +339,7 @@ func newCreateJobTask(scope constructs.Construct, id string, fn awslambda.IFunct
 	task := awsstepfunctionstasks.NewLambdaInvoke(scope, jsii.String(id), &awsstepfunctionstasks.LambdaInvokeProps{
 		LambdaFunction:     fn,
 		IntegrationPattern: awsstepfunctions.IntegrationPattern_WAIT_FOR_TASK_TOKEN,
-		HeartbeatTimeout:   awsstepfunctions.Timeout_Duration(awscdk.Duration_Hours(jsii.Number(float64(hours)))),
+		HeartbeatTimeout:   awsstepfunctions.Timeout_Duration(awscdk.Duration_Seconds(jsii.Number(taskHeartbeat(ext, hours).Seconds()))),
 		Payload:            awsstepfunctions.TaskInput_FromObject(&payload),
 	})
 	task.AddRetry(&awsstepfunctions.RetryProps{

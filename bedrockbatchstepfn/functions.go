@@ -4,6 +4,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/batch"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -39,15 +40,17 @@ func markHandler(fn awslambda.Function, name string) {
 	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(batch.HandlerMetadataKey), name)
 }
 
-// newCreateJobFunction is the function the Map's task invokes: it stores the
-// task token on a new batch inference job. It may create and tag jobs, use
-// the models the batch policy allows, and pass the service role to Bedrock
-// (and to nothing else).
-func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, policy awsiam.IManagedPolicy, userPolicy bool, serviceRole awsiam.IRole) awslambda.Function {
+// newCreateJobFunction is the function the Map's task invokes: it creates a
+// batch inference job and records it, with the task token, in the ledger.
+// It may create and tag jobs, put ledger entries (and nothing else of the
+// table), use the models the batch policy allows, and pass the service
+// role to Bedrock (and to nothing else).
+func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, policy awsiam.IManagedPolicy, userPolicy bool, serviceRole awsiam.IRole, ledger awsdynamodb.ITable) awslambda.Function {
 	fn := awslambda.NewFunction(scope, jsii.String("CreateModelInvocationJobFunction"), goFunctionProps(assetDir,
-		"Creates a Bedrock batch inference job that carries a Step Functions task token",
+		"Creates a Bedrock batch inference job and records it, with its Step Functions task token, in the job ledger",
 		awscdk.Duration_Seconds(jsii.Number(batch.CreateJobFunctionTimeout.Seconds()))))
 	markHandler(fn, batch.HandlerCreateJob)
+	grantLedger(fn, ledger, ledger.TableArn(), "dynamodb:PutItem")
 	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:CreateModelInvocationJob", "bedrock:TagResource"))
 	// The published API has one policy for both principals, which must
 	// allow InvokeModel for the service role: a user's policy is attached
@@ -83,12 +86,14 @@ func newCreateJobFunction(scope constructs.Construct, stack awscdk.Stack, assetD
 }
 
 // jobEventFunction creates the stack's job-event function, which the rule
-// on Bedrock's job state changes invokes; failed events go to dlq.
-func jobEventFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue) awslambda.Function {
+// on Bedrock's job state changes invokes; failed events go to dlq. It
+// reads a job's entry from the ledger and closes it.
+func jobEventFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue, ledger awsdynamodb.ITable) awslambda.Function {
 	fn := newStackFunction(scope, eventHandlerFunctionID, batch.HandlerJobEvent, assetDir,
 		"Reports the end of Bedrock batch inference jobs to the Step Functions tasks waiting for them",
 		awscdk.Duration_Seconds(jsii.Number(60)), dlq)
-	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"))
+	grantLedger(fn, ledger, ledger.TableArn(), "dynamodb:GetItem", "dynamodb:UpdateItem")
+	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:GetModelInvocationJob"))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("states:SendTaskSuccess", "states:SendTaskFailure"),
 		Resources: jsii.Strings("*"),
@@ -97,7 +102,7 @@ func jobEventFunction(scope constructs.Construct, stack awscdk.Stack, assetDir s
 		basicExecutionRoleSuppression(),
 		{
 			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("Reading jobs and their tags: job ids are assigned by Bedrock at creation. " +
+			Reason: jsii.String("Reading jobs: job ids are assigned by Bedrock at creation. " +
 				"Reporting task results: states:SendTaskSuccess and states:SendTaskFailure support no resource " +
 				"other than *; the task token itself names the execution."),
 			AppliesTo: &[]interface{}{jobArnsFinding, "Resource::*"},

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -28,9 +29,10 @@ const (
 )
 
 // stackFunctions are the per-stack functions a fragment grants its output
-// bucket to.
+// bucket to, and the job ledger its create-job function writes to.
 type stackFunctions struct {
 	jobEvent, reconcile awslambda.Function
+	ledger              awsdynamodb.ITable
 }
 
 // reconcileIntervals remembers, per stack (by construct address), the
@@ -51,15 +53,18 @@ func stackFunctionsOf(stack awscdk.Stack, dirs map[string]string, reconcileMinut
 		return stackFunctions{
 			jobEvent:  childFunction(stack, existing, eventHandlerFunctionID),
 			reconcile: childFunction(stack, existing, reconcileFunctionID),
+			ledger:    existing.Node().FindChild(jsii.String(ledgerTableID)).(awsdynamodb.ITable),
 		}
 	}
 	scope := constructs.NewConstruct(stack, jsii.String(eventHandlerID))
 	dlq := newDeadLetterQueue(scope)
+	ledger := newLedgerTable(scope, stack)
 	shared := stackFunctions{
-		jobEvent:  jobEventFunction(scope, stack, dirs[jobEventPackage], dlq),
-		reconcile: reconcileFunction(scope, stack, dirs[reconcilePackage], dlq, reconcileMinutes),
+		jobEvent:  jobEventFunction(scope, stack, dirs[jobEventPackage], dlq, ledger),
+		reconcile: reconcileFunction(scope, stack, dirs[reconcilePackage], dlq, reconcileMinutes, ledger),
+		ledger:    ledger,
 	}
-	stopJobsFunction(scope, stack, dirs[stopJobsPackage], dlq)
+	stopJobsFunction(scope, stack, dirs[stopJobsPackage], dlq, ledger)
 	reconcileIntervals.Store(addr, reconcileMinutes)
 	return shared
 }
@@ -93,15 +98,6 @@ func newDeadLetterQueue(scope constructs.Construct) awssqs.Queue {
 	return q
 }
 
-// listJobsStatement allows listing jobs: ListModelInvocationJobs names no
-// resource, so IAM accepts it only on "*".
-func listJobsStatement() awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("bedrock:ListModelInvocationJobs"),
-		Resources: jsii.Strings("*"),
-	})
-}
-
 // newStackFunction creates one of the stack's functions that EventBridge
 // invokes: marked with the handler it runs, its failed invocations kept in
 // dlq.
@@ -114,24 +110,26 @@ func newStackFunction(scope constructs.Construct, id, handler, assetDir, descrip
 }
 
 // reconcileFunction creates the reconciler and the schedule that runs it.
-func reconcileFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue, minutes int) awslambda.Function {
+// It queries the ledger's open-jobs index, reads those jobs, reports the
+// ended ones and closes their entries.
+func reconcileFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue, minutes int, ledger awsdynamodb.ITable) awslambda.Function {
 	fn := newStackFunction(scope, reconcileFunctionID, batch.HandlerReconcile, assetDir,
 		"Reports Bedrock batch inference jobs that ended while their Step Functions task still waits (a lost event)",
 		awscdk.Duration_Minutes(jsii.Number(5)), dlq)
-	fn.AddToRolePolicy(listJobsStatement())
-	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:ListTagsForResource", "bedrock:GetModelInvocationJob"))
+	grantLedger(fn, ledger, ledgerIndexArn(ledger, batch.LedgerOpenIndex), "dynamodb:Query")
+	grantLedger(fn, ledger, ledger.TableArn(), "dynamodb:UpdateItem")
+	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:GetModelInvocationJob"))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("states:SendTaskHeartbeat", "states:SendTaskSuccess", "states:SendTaskFailure"),
+		Actions:   jsii.Strings("states:SendTaskSuccess", "states:SendTaskFailure"),
 		Resources: jsii.Strings("*"),
 	}))
 	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{
 		basicExecutionRoleSuppression(),
 		{
 			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("Listing jobs: bedrock:ListModelInvocationJobs supports no resource other than *. " +
-				"Reading jobs and their tags: job ids are assigned by Bedrock at creation. Asking whether a task " +
-				"still waits and reporting to it: the states:SendTask* actions support no resource other than *; " +
-				"the task token itself names the execution."),
+			Reason: jsii.String("Reading jobs: job ids are assigned by Bedrock at creation. Reporting to a task: " +
+				"states:SendTaskSuccess and states:SendTaskFailure support no resource other than *; the task " +
+				"token itself names the execution."),
 			AppliesTo: &[]interface{}{jobArnsFinding, "Resource::*"},
 		},
 	}, jsii.Bool(true))
@@ -147,20 +145,20 @@ func reconcileFunction(scope constructs.Construct, stack awscdk.Stack, assetDir 
 // execution that ended without success, and the rule on Step Functions'
 // status changes of this account's and region's executions that invokes
 // it. The rule cannot name the state machines (the fragment does not know
-// them); the function acts only on jobs tagged with the ended execution.
-func stopJobsFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue) awslambda.Function {
+// them); the function acts only on the jobs the ledger's execution index
+// holds open for the ended execution.
+func stopJobsFunction(scope constructs.Construct, stack awscdk.Stack, assetDir string, dlq awssqs.IQueue, ledger awsdynamodb.ITable) awslambda.Function {
 	fn := newStackFunction(scope, stopJobsFunctionID, batch.HandlerStopJobs, assetDir,
 		"Stops the Bedrock batch inference jobs of a Step Functions execution that failed, timed out or was stopped",
 		awscdk.Duration_Minutes(jsii.Number(2)), dlq)
-	fn.AddToRolePolicy(listJobsStatement())
-	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:ListTagsForResource", "bedrock:StopModelInvocationJob"))
+	grantLedger(fn, ledger, ledgerIndexArn(ledger, batch.LedgerExecutionIndex), "dynamodb:Query")
+	fn.AddToRolePolicy(jobsStatement(stack, "bedrock:StopModelInvocationJob"))
 	cdknag.NagSuppressions_AddResourceSuppressions(fn, &[]*cdknag.NagPackSuppression{
 		basicExecutionRoleSuppression(),
 		{
-			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("Listing jobs: bedrock:ListModelInvocationJobs supports no resource other than *. " +
-				"Reading the tags of jobs and stopping them: job ids are assigned by Bedrock at creation."),
-			AppliesTo: &[]interface{}{jobArnsFinding, "Resource::*"},
+			Id:        jsii.String("AwsSolutions-IAM5"),
+			Reason:    jsii.String("Stopping jobs: job ids are assigned by Bedrock at creation."),
+			AppliesTo: &[]interface{}{jobArnsFinding},
 		},
 	}, jsii.Bool(true))
 	ended := make([]string, len(batch.UnsuccessfulEnds))

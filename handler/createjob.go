@@ -12,23 +12,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 // CreateJob starts one Bedrock batch inference job for one manifest and
-// stores the waiting task's token on the job as tags, so that JobEvent can
-// report the job's outcome to that task.
+// records the job, with the waiting task's token, in the job ledger, so
+// that JobEvent can report the job's outcome to that task. The token is
+// never put on the job: tags are readable by anyone allowed to list them.
 type CreateJob struct {
 	bedrock JobCreator
+	ledger  *Ledger
+	clock   clock.Clock
 	log     *slog.Logger
 }
 
-// NewCreateJob returns a CreateJob that calls bedrock and logs to logger
-// (slog.Default() when nil).
-func NewCreateJob(bedrock JobCreator, logger *slog.Logger) *CreateJob {
+// NewCreateJob returns a CreateJob that records jobs in ledger, calls
+// bedrock and logs to logger (slog.Default() when nil).
+func NewCreateJob(ledger *Ledger, bedrock JobCreator, logger *slog.Logger) *CreateJob {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &CreateJob{bedrock: bedrock, log: logger}
+	return &CreateJob{bedrock: bedrock, ledger: ledger, clock: clock.Real{}, log: logger}
+}
+
+// WithClock makes CreateJob stamp submit times on c; it returns h.
+func (h *CreateJob) WithClock(c clock.Clock) *CreateJob {
+	h.clock = c
+	return h
 }
 
 // JobNameConflictError is returned when Bedrock refuses a job because of a
@@ -48,10 +58,10 @@ func (e *JobNameConflictError) Error() string {
 
 func (e *JobNameConflictError) Unwrap() error { return e.Err }
 
-// Handle validates p, makes its job name valid, and creates the job with the
-// task token in its tags and a client request token derived from the task
-// token, so a retried invocation returns the same job instead of creating a
-// second one. Errors are *InvalidPayloadError for a bad payload,
+// Handle validates p, makes its job name valid, creates the job with a
+// client request token derived from the task token, so a retried
+// invocation returns the same job instead of creating a second one, and
+// records the job in the ledger (idempotently too). Errors are *InvalidPayloadError for a bad payload,
 // *JobNameConflictError for a name conflict, and the SDK's error (wrapped)
 // for anything else.
 func (h *CreateJob) Handle(ctx context.Context, p batch.CreateJobPayload) (batch.CreateJobResult, error) {
@@ -98,24 +108,32 @@ func (h *CreateJob) Handle(ctx context.Context, p batch.CreateJobPayload) (batch
 		return batch.CreateJobResult{}, fmt.Errorf("create Bedrock batch job %q: the response has no job ARN", name)
 	}
 	log := h.log.With("jobArn", arn)
+	err = h.ledger.Record(ctx, LedgerEntry{
+		JobArn: arn, TaskToken: p.TaskToken, ExecutionArn: p.ExecutionArn,
+		Manifest: p.InputDataConfig.S3InputDataConfig.S3URI, ModelID: p.ModelID, JobName: name,
+		SubmitTime: h.clock.Now(), TimeoutHours: p.TimeoutDurationInHours,
+	})
+	if err != nil {
+		// A retry gets the same job (same client request token) and
+		// records it again.
+		log.ErrorContext(ctx, "created the job but could not record it in the ledger", "error", err.Error())
+		return batch.CreateJobResult{}, err
+	}
 	if name != p.JobName {
 		log.InfoContext(ctx, "job name changed to one Bedrock accepts", "originalName", p.JobName, "jobName", name)
 	}
 	log.InfoContext(ctx, "created job", "jobName", name, "modelId", p.ModelID,
 		"input", p.InputDataConfig.S3InputDataConfig.S3URI, "output", p.OutputDataConfig.S3OutputDataConfig.S3URI,
-		"modelInvocationType", modelInvocationType(p.ModelInvocationType), "tags", len(tags))
+		"modelInvocationType", modelInvocationType(p.ModelInvocationType), "tags", len(tags), "ledger", h.ledger.Table())
 	return batch.CreateJobResult{JobArn: arn}, nil
 }
 
 // jobTags are all the tags of p's job, in one place: the fragment's and
 // then the execution's tags (the execution's value wins for a key both
-// set), then the task token split over TaskToken:<n> tags, the original
-// job name and the starting execution.
+// set), then the original job name and the starting execution. The task
+// token is not among them: it is kept in the ledger, where only the
+// construct's functions read it.
 func jobTags(p batch.CreateJobPayload) ([]types.Tag, error) {
-	tokenTags, err := batch.TokenTags(p.TaskToken)
-	if err != nil {
-		return nil, err
-	}
 	user := make(map[string]string, len(p.DefaultJobTags)+len(p.JobTags))
 	for k, v := range p.DefaultJobTags {
 		user[k] = v
@@ -123,12 +141,9 @@ func jobTags(p batch.CreateJobPayload) ([]types.Tag, error) {
 	for k, v := range p.JobTags {
 		user[k] = v
 	}
-	tags := make([]types.Tag, 0, len(user)+len(tokenTags)+2)
+	tags := make([]types.Tag, 0, len(user)+batch.MaxSystemTags)
 	for _, k := range batch.SortedTagKeys(user) {
 		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(user[k])})
-	}
-	for _, t := range tokenTags {
-		tags = append(tags, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
 	}
 	tags = append(tags, types.Tag{Key: aws.String(batch.OriginalNameTag), Value: aws.String(tagValue(p.JobName))})
 	if p.ExecutionArn != "" {

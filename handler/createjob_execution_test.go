@@ -28,7 +28,7 @@ func TestCreateJobRejectsABadExecutionArn(t *testing.T) {
 		p := validPayload()
 		p.ExecutionArn = bad
 		logger, _ := testLogger()
-		_, err := NewCreateJob(&fakeCreator{arn: testJobArn}, logger).Handle(context.Background(), p)
+		_, err := NewCreateJob(ledgerOnly(t), &fakeCreator{arn: testJobArn}, logger).Handle(context.Background(), p)
 		var invalid *InvalidPayloadError
 		if !errors.As(err, &invalid) || len(invalid.Fields) != 1 || invalid.Fields[0].Field != FieldExecution {
 			t.Errorf("%q: error = %v, want one %s field error", bad, err, FieldExecution)

@@ -43,14 +43,29 @@ func createOnce(t *testing.T, p batch.CreateJobPayload) (*bedrock.CreateModelInv
 	t.Helper()
 	fake := &fakeCreator{arn: testJobArn}
 	logger, _ := testLogger()
-	res, err := NewCreateJob(fake, logger).Handle(context.Background(), p)
+	l := ledgerOnly(t)
+	res, err := NewCreateJob(l, fake, logger).Handle(context.Background(), p)
 	if err != nil {
 		t.Fatalf("Handle: %v", err)
 	}
 	if len(fake.calls) != 1 {
 		t.Fatalf("CreateModelInvocationJob called %d times, want 1", len(fake.calls))
 	}
+	e, ok, err := l.Get(context.Background(), res.JobArn)
+	if err != nil || !ok {
+		t.Fatalf("the job is not in the ledger: %v", err)
+	}
+	if e.TaskToken != p.TaskToken || !e.Open() || e.ExecutionArn != p.ExecutionArn || e.ModelID != p.ModelID ||
+		e.Manifest != p.InputDataConfig.S3InputDataConfig.S3URI || e.TimeoutHours != p.TimeoutDurationInHours {
+		t.Errorf("ledger entry = %+v, want the payload's token, execution, model, manifest and timeout, open", e)
+	}
 	return fake.calls[0], res
+}
+
+// ledgerOnly is an empty ledger in a local DynamoDB.
+func ledgerOnly(t *testing.T) *Ledger {
+	l, _ := newTestLedger(t, nil)
+	return l
 }
 
 func TestCreateJobSendsRequest(t *testing.T) {
@@ -86,9 +101,10 @@ func TestCreateJobSendsRequest(t *testing.T) {
 	if len(tags) != len(in.Tags) {
 		t.Errorf("duplicate tag keys in %v", in.Tags)
 	}
-	token, err := batch.TokenFromTags(tags)
-	if err != nil || token != p.TaskToken {
-		t.Errorf("token from request tags = %q, %v; want the payload's token", token, err)
+	for k, v := range tags {
+		if strings.Contains(v, p.TaskToken[:64]) || strings.HasPrefix(k, "TaskToken") {
+			t.Errorf("tag %s carries the task token, a bearer credential anyone allowed to list tags could read", k)
+		}
 	}
 	if got := tags[batch.OriginalNameTag]; got != p.JobName {
 		t.Errorf("original-name tag = %q, want %q", got, p.JobName)
@@ -105,7 +121,7 @@ func TestCreateJobPublishedExampleName(t *testing.T) {
 	p.JobName = "test_job0" // the published example's job_name "test_job" with index 0
 	fake := &fakeCreator{arn: testJobArn}
 	logger, buf := testLogger()
-	if _, err := NewCreateJob(fake, logger).Handle(context.Background(), p); err != nil {
+	if _, err := NewCreateJob(ledgerOnly(t), fake, logger).Handle(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	in := fake.calls[0]
@@ -130,7 +146,7 @@ func TestCreateJobPublishedExampleName(t *testing.T) {
 func TestCreateJobValidNameIsNotReportedAsChanged(t *testing.T) {
 	fake := &fakeCreator{arn: testJobArn}
 	logger, buf := testLogger()
-	if _, err := NewCreateJob(fake, logger).Handle(context.Background(), validPayload()); err != nil {
+	if _, err := NewCreateJob(ledgerOnly(t), fake, logger).Handle(context.Background(), validPayload()); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range logLines(t, buf) {
@@ -208,25 +224,31 @@ func TestCreateJobClientRequestToken(t *testing.T) {
 	}
 }
 
+// The longest token Step Functions gives is kept whole in the ledger
+// (createOnce checks the entry).
 func TestCreateJobLongestToken(t *testing.T) {
 	p := validPayload()
 	p.TaskToken = testToken(batch.MaxTaskTokenChars)
 	in, _ := createOnce(t, p)
-	tags := tagMap(in.Tags)
-	n := 0
-	for k, v := range tags {
-		if strings.HasPrefix(k, batch.TokenTagPrefix) {
-			n++
-			if len(v) > batch.MaxTagValueLen {
-				t.Errorf("tag %s holds %d characters", k, len(v))
-			}
+	if len(in.Tags) > 2 {
+		t.Errorf("%d tags, want the original-name and execution tags at most", len(in.Tags))
+	}
+}
+
+// A retried invocation gets the same job (client request token) and finds
+// its entry already written: no error, one entry.
+func TestCreateJobRetryRecordsOnce(t *testing.T) {
+	l := ledgerOnly(t)
+	logger, _ := testLogger()
+	h := NewCreateJob(l, &fakeCreator{arn: testJobArn}, logger)
+	p := validPayload()
+	for range 2 {
+		if _, err := h.Handle(context.Background(), p); err != nil {
+			t.Fatalf("retry: %v", err)
 		}
 	}
-	if n != batch.MaxTaskTokenChars/batch.MaxTagValueLen {
-		t.Errorf("%d token tags, want %d", n, batch.MaxTaskTokenChars/batch.MaxTagValueLen)
-	}
-	if got, err := batch.TokenFromTags(tags); err != nil || got != p.TaskToken {
-		t.Errorf("token does not round-trip through the request's tags: %v", err)
+	if e, ok, _ := l.Get(context.Background(), testJobArn); !ok || e.TaskToken != p.TaskToken {
+		t.Errorf("entry after a retry = %+v, %v", e, ok)
 	}
 }
 
@@ -263,7 +285,6 @@ func TestCreateJobValidation(t *testing.T) {
 		{"timeout 169", func(p *batch.CreateJobPayload) { p.TimeoutDurationInHours = 169 }, []string{FieldTimeout}},
 		{"empty token", func(p *batch.CreateJobPayload) { p.TaskToken = "" }, []string{FieldTaskToken}},
 		{"token too long", func(p *batch.CreateJobPayload) { p.TaskToken = testToken(batch.MaxTaskTokenChars + 1) }, []string{FieldTaskToken}},
-		{"token not storable in tags", func(p *batch.CreateJobPayload) { p.TaskToken = "abc\"def" }, []string{FieldTaskToken}},
 		{"everything wrong", func(p *batch.CreateJobPayload) { *p = batch.CreateJobPayload{} },
 			[]string{FieldJobName, FieldRoleArn, FieldModelID, FieldInputURI, FieldOutputURI, FieldTimeout, FieldTaskToken}},
 	}
@@ -273,7 +294,7 @@ func TestCreateJobValidation(t *testing.T) {
 			tt.edit(&p)
 			fake := &fakeCreator{arn: testJobArn}
 			logger, _ := testLogger()
-			_, err := NewCreateJob(fake, logger).Handle(context.Background(), p)
+			_, err := NewCreateJob(ledgerOnly(t), fake, logger).Handle(context.Background(), p)
 			var perr *InvalidPayloadError
 			if !errors.As(err, &perr) {
 				t.Fatalf("error = %v, want *InvalidPayloadError", err)
@@ -336,7 +357,7 @@ func TestCreateJobNameConflict(t *testing.T) {
 		Err: &bedrocktypes.ConflictException{Message: aws.String("job name already exists")},
 	}}
 	logger, _ := testLogger()
-	_, err := NewCreateJob(fake, logger).Handle(context.Background(), p)
+	_, err := NewCreateJob(ledgerOnly(t), fake, logger).Handle(context.Background(), p)
 	var conflict *JobNameConflictError
 	if !errors.As(err, &conflict) {
 		t.Fatalf("error = %v, want *JobNameConflictError", err)
@@ -364,7 +385,7 @@ func TestCreateJobServiceError(t *testing.T) {
 		Err: &bedrocktypes.ServiceQuotaExceededException{Message: aws.String("too many jobs")},
 	}}
 	logger, _ := testLogger()
-	h := NewCreateJob(fake, logger)
+	h := NewCreateJob(ledgerOnly(t), fake, logger)
 	_, err := h.Handle(context.Background(), validPayload())
 	var quota *bedrocktypes.ServiceQuotaExceededException
 	if !errors.As(err, &quota) {
@@ -385,7 +406,7 @@ func TestCreateJobServiceError(t *testing.T) {
 
 func TestHandleLambda(t *testing.T) {
 	logger, _ := testLogger()
-	ok := NewCreateJob(&fakeCreator{arn: testJobArn}, logger)
+	ok := NewCreateJob(ledgerOnly(t), &fakeCreator{arn: testJobArn}, logger)
 	res, err := ok.HandleLambda(context.Background(), validPayload())
 	if err != nil || res.JobArn != testJobArn {
 		t.Errorf("HandleLambda = %+v, %v", res, err)
@@ -394,7 +415,7 @@ func TestHandleLambda(t *testing.T) {
 	if resp, isResp := err.(messages.InvokeResponse_Error); !isResp || resp.Type != "InvalidPayloadError" {
 		t.Errorf("invalid payload: HandleLambda error = %#v", err)
 	}
-	broken := NewCreateJob(&fakeCreator{err: errors.New("connection reset")}, logger)
+	broken := NewCreateJob(ledgerOnly(t), &fakeCreator{err: errors.New("connection reset")}, logger)
 	_, err = broken.HandleLambda(context.Background(), validPayload())
 	if resp, isResp := err.(messages.InvokeResponse_Error); !isResp || resp.Type != "CreateJobError" || !strings.Contains(resp.Message, "connection reset") {
 		t.Errorf("network error: HandleLambda error = %#v", err)
@@ -403,7 +424,7 @@ func TestHandleLambda(t *testing.T) {
 
 func TestCreateJobResponseWithoutArn(t *testing.T) {
 	logger, _ := testLogger()
-	_, err := NewCreateJob(&fakeCreator{arn: ""}, logger).Handle(context.Background(), validPayload())
+	_, err := NewCreateJob(ledgerOnly(t), &fakeCreator{arn: ""}, logger).Handle(context.Background(), validPayload())
 	if err == nil || !strings.Contains(err.Error(), "no job ARN") {
 		t.Errorf("error = %v, want one saying the response has no job ARN", err)
 	}
@@ -414,7 +435,7 @@ func TestNewCreateJobNilLoggerUsesDefault(t *testing.T) {
 	prev := slog.Default()
 	slog.SetDefault(logger)
 	defer slog.SetDefault(prev)
-	if _, err := NewCreateJob(&fakeCreator{arn: testJobArn}, nil).Handle(context.Background(), validPayload()); err != nil {
+	if _, err := NewCreateJob(ledgerOnly(t), &fakeCreator{arn: testJobArn}, nil).Handle(context.Background(), validPayload()); err != nil {
 		t.Fatal(err)
 	}
 	requireJobArnOnEveryLine(t, buf, testJobArn)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
-	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -41,14 +40,11 @@ func (f *fakeCreator) CreateModelInvocationJob(_ context.Context, in *bedrock.Cr
 	return &bedrock.CreateModelInvocationJobOutput{JobArn: aws.String(f.arn)}, nil
 }
 
-// fakeReader serves one job and its tags.
+// fakeReader serves one job.
 type fakeReader struct {
 	job      *bedrock.GetModelInvocationJobOutput
-	tags     []bedrocktypes.Tag
 	getErr   error
-	tagsErr  error
 	getCalls []string
-	tagCalls []string
 }
 
 func (f *fakeReader) GetModelInvocationJob(_ context.Context, in *bedrock.GetModelInvocationJobInput, _ ...func(*bedrock.Options)) (*bedrock.GetModelInvocationJobOutput, error) {
@@ -57,14 +53,6 @@ func (f *fakeReader) GetModelInvocationJob(_ context.Context, in *bedrock.GetMod
 		return nil, f.getErr
 	}
 	return f.job, nil
-}
-
-func (f *fakeReader) ListTagsForResource(_ context.Context, in *bedrock.ListTagsForResourceInput, _ ...func(*bedrock.Options)) (*bedrock.ListTagsForResourceOutput, error) {
-	f.tagCalls = append(f.tagCalls, aws.ToString(in.ResourceARN))
-	if f.tagsErr != nil {
-		return nil, f.tagsErr
-	}
-	return &bedrock.ListTagsForResourceOutput{Tags: f.tags}, nil
 }
 
 // fakeS3 serves a listing split into pages; the continuation token is the

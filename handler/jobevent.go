@@ -3,7 +3,6 @@ package handler
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -67,31 +66,35 @@ func decodeDetail(ctx context.Context, log *slog.Logger, ev events.CloudWatchEve
 
 // JobEvent reports the end of a Bedrock batch job to the Step Functions task
 // waiting for it. It reacts to "Batch Inference Job State Change" events:
-// it reads the job, rebuilds the task token from the job's tags, and sends
-// SendTaskSuccess with the job's output files or SendTaskFailure with its
-// status and message.
+// it reads the task token from the job ledger by the job's ARN, reads the
+// job, and sends SendTaskSuccess with the job's output files or
+// SendTaskFailure with its status and message; then it closes the job's
+// ledger entry. It never reads the job's tags, which Bedrock may refuse to
+// list for a stopped job.
 type JobEvent struct {
 	bedrock JobReader
 	s3      S3Lister
 	sfn     TaskReporter
+	ledger  *Ledger
 	log     *slog.Logger
 }
 
-// NewJobEvent returns a JobEvent that reads jobs through bedrock, lists their
-// output through s3, reports to tasks through sfn, and logs to logger
-// (slog.Default() when nil).
-func NewJobEvent(bedrock JobReader, s3 S3Lister, sfn TaskReporter, logger *slog.Logger) *JobEvent {
+// NewJobEvent returns a JobEvent that finds task tokens in ledger, reads
+// jobs through bedrock, lists their output through s3, reports to tasks
+// through sfn, and logs to logger (slog.Default() when nil).
+func NewJobEvent(ledger *Ledger, bedrock JobReader, s3 S3Lister, sfn TaskReporter, logger *slog.Logger) *JobEvent {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &JobEvent{bedrock: bedrock, s3: s3, sfn: sfn, log: logger}
+	return &JobEvent{bedrock: bedrock, s3: s3, sfn: sfn, ledger: ledger, log: logger}
 }
 
 // Handle processes one EventBridge event. It returns nil for events it
-// ignores (another source, a non-terminal status, a job without task-token
-// tags) and for a task that already ended (a duplicate or late event), and
-// an error only for failures worth retrying or a malformed event, so that
-// Lambda's retries are not spent on events that can never succeed.
+// ignores (another source, a non-terminal status, a job the ledger does not
+// hold or has closed) and for a task that already ended (a duplicate or
+// late event), and an error only for failures worth retrying or a
+// malformed event, so that Lambda's retries are not spent on events that
+// can never succeed.
 func (h *JobEvent) Handle(ctx context.Context, ev events.CloudWatchEvent) error {
 	var d batch.JobStateChange
 	if ours, err := decodeDetail(ctx, h.log, ev, batch.EventSource, batch.EventDetailType, &d); !ours || err != nil {
@@ -108,46 +111,74 @@ func (h *JobEvent) Handle(ctx context.Context, ev events.CloudWatchEvent) error 
 		return &InvalidEventError{EventID: ev.ID, Problem: err.Error()}
 	}
 
-	token, err := h.taskToken(ctx, d.BatchJobArn)
-	if errors.Is(err, batch.ErrNoToken) {
-		log.InfoContext(ctx, "ignored a job without task-token tags: it was not created by this system", "status", string(d.Status))
-		return nil
-	}
+	entry, ok, err := h.ledger.Get(ctx, d.BatchJobArn)
 	if err != nil {
-		log.ErrorContext(ctx, "could not rebuild the task token", "error", err.Error())
+		log.ErrorContext(ctx, "could not read the job's ledger entry", "error", err.Error())
 		return err
 	}
-
-	return h.report(ctx, log, arn, token, d.Status, d.FailureMessage)
+	if !ok {
+		log.InfoContext(ctx, "ignored a job the ledger does not hold: it was not created by this stack", "status", string(d.Status))
+		return nil
+	}
+	if !entry.Open() {
+		log.InfoContext(ctx, "ignored a job whose task was already answered", "status", string(d.Status), "ledgerState", entry.State)
+		return nil
+	}
+	job, err := h.readJob(ctx, log, arn)
+	if err != nil {
+		return err
+	}
+	return h.report(ctx, log, arn, entry.TaskToken, job, d.Status, d.FailureMessage)
 }
 
-// report reads the ended job and reports it to the task waiting for token:
-// SendTaskSuccess with its output files, or SendTaskFailure with its status
-// and message. The job-event path and Reconcile both report through it, so
-// a job reported late, after a lost event, is reported exactly as its event
-// would have been. seen is the status the caller saw (the event's, or the
-// listing's) and message the event's failure message, used when the job
-// gives none. A task that already ended is acknowledged (nil).
-func (h *JobEvent) report(ctx context.Context, log *slog.Logger, arn batch.JobArn, token string, seen batch.Status, message string) error {
-	jobArn := arn.String()
-	job, err := h.bedrock.GetModelInvocationJob(ctx, &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(jobArn)})
+// readJob reads the job's description.
+func (h *JobEvent) readJob(ctx context.Context, log *slog.Logger, arn batch.JobArn) (*bedrock.GetModelInvocationJobOutput, error) {
+	job, err := h.bedrock.GetModelInvocationJob(ctx, &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(arn.String())})
 	if err != nil {
 		log.ErrorContext(ctx, "could not read job", "error", err.Error())
-		return fmt.Errorf("read job %s: %w", jobArn, err)
+		return nil, fmt.Errorf("read job %s: %w", arn, err)
 	}
+	return job, nil
+}
+
+// report reports the ended job to the task waiting for token:
+// SendTaskSuccess with its output files, or SendTaskFailure with its status
+// and message; then it closes the job's ledger entry. The job-event path
+// and Reconcile both report through it, so a job reported late, after a
+// lost event, is reported exactly as its event would have been. job is the
+// job's description, seen the status the caller saw (the event's, or the
+// ledger's) and message the event's failure message, used when the job
+// gives none. A task that already ended is acknowledged (nil) and its entry
+// closed.
+func (h *JobEvent) report(ctx context.Context, log *slog.Logger, arn batch.JobArn, token string, job *bedrock.GetModelInvocationJobOutput, seen batch.Status, message string) error {
+	jobArn := arn.String()
 	status := batch.Status(job.Status)
 	if !status.Terminal() {
 		log.WarnContext(ctx, "job does not report a terminal status yet; retrying", "eventStatus", string(seen), "jobStatus", string(status))
 		return &JobNotEndedError{JobArn: jobArn, Status: status, EventStatus: seen}
 	}
-	if status != seen {
+	if seen != "" && status != seen {
 		log.WarnContext(ctx, "event and job disagree on status; using the job's", "eventStatus", string(seen), "jobStatus", string(status))
 	}
 	log = log.With("status", string(status))
+	if err := h.answer(ctx, log, arn, token, job, status, message); err != nil {
+		return err
+	}
+	if err := h.ledger.Close(ctx, jobArn, status); err != nil {
+		// The task is answered; the reconciler closes the entry when it
+		// finds the task gone.
+		log.ErrorContext(ctx, "reported the job but could not close its ledger entry", "error", err.Error())
+		return err
+	}
+	return nil
+}
+
+// answer sends the task its answer for a job that ended with status.
+func (h *JobEvent) answer(ctx context.Context, log *slog.Logger, arn batch.JobArn, token string, job *bedrock.GetModelInvocationJobOutput, status batch.Status, message string) error {
+	jobArn := arn.String()
 	if m := aws.ToString(job.Message); m != "" {
 		message = m
 	}
-
 	if !status.Succeeded() {
 		errName, cause := taskFailure(jobArn, status, message)
 		return h.fail(ctx, log, token, errName, cause)
@@ -177,24 +208,6 @@ func (h *JobEvent) report(ctx context.Context, log *slog.Logger, arn batch.JobAr
 	}
 	log.InfoContext(ctx, "reported success", "bucket", out.Bucket, "keys", len(keys))
 	return nil
-}
-
-// taskToken rebuilds the task token from the job's tags; it returns an
-// error wrapping batch.ErrNoToken for a job without token tags.
-func (h *JobEvent) taskToken(ctx context.Context, jobArn string) (string, error) {
-	out, err := h.bedrock.ListTagsForResource(ctx, &bedrock.ListTagsForResourceInput{ResourceARN: aws.String(jobArn)})
-	if err != nil {
-		return "", fmt.Errorf("list tags of job %s: %w", jobArn, err)
-	}
-	tags := make(map[string]string, len(out.Tags))
-	for _, t := range out.Tags {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	token, err := batch.TokenFromTags(tags)
-	if err != nil {
-		return "", fmt.Errorf("job %s: %w", jobArn, err)
-	}
-	return token, nil
 }
 
 // outputURI extracts and parses the job's S3 output URI.

@@ -56,22 +56,10 @@ func jobDescription(arn string, status batch.Status, message string) *bedrock.Ge
 	}
 }
 
-func sdkTags(t *testing.T, token string) []bedrocktypes.Tag {
-	t.Helper()
-	parts, err := batch.TokenTags(token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tags := []bedrocktypes.Tag{{Key: aws.String(batch.OriginalNameTag), Value: aws.String("nightly-run0")}}
-	for _, p := range parts {
-		tags = append(tags, bedrocktypes.Tag{Key: aws.String(p.Key), Value: aws.String(p.Value)})
-	}
-	return tags
-}
-
-// rig is a JobEvent over fakes holding one job of ours.
+// rig is a JobEvent over fakes and a ledger holding one job of ours.
 type rig struct {
 	h      *JobEvent
+	ledger *Ledger
 	reader *fakeReader
 	s3     *fakeS3
 	sfn    *fakeSFN
@@ -86,7 +74,7 @@ func newRig(t *testing.T, arn string, status batch.Status, message string, pages
 	t.Helper()
 	token := testToken(900)
 	r := &rig{
-		reader: &fakeReader{job: jobDescription(arn, status, message), tags: sdkTags(t, token)},
+		reader: &fakeReader{job: jobDescription(arn, status, message)},
 		s3:     &fakeS3{pages: pages},
 		sfn:    &fakeSFN{},
 		token:  token,
@@ -94,7 +82,9 @@ func newRig(t *testing.T, arn string, status batch.Status, message string, pages
 	}
 	var logger *slog.Logger
 	logger, r.buf = testLogger()
-	r.h = NewJobEvent(r.reader, r.s3, r.sfn, logger)
+	r.ledger, _ = newTestLedger(t, nil)
+	record(t, r.ledger, arn, token, testExecutionArn, ledgerEpoch)
+	r.h = NewJobEvent(r.ledger, r.reader, r.s3, r.sfn, logger)
 	return r
 }
 
@@ -142,8 +132,8 @@ func TestJobEventSuccessListsEveryPage(t *testing.T) {
 			t.Errorf("call %d lists s3://%s/%s, want s3://out-bucket/%s", i, aws.ToString(c.Bucket), aws.ToString(c.Prefix), testPrefix)
 		}
 	}
-	if r.reader.getCalls[0] != testJobArn || r.reader.tagCalls[0] != testJobArn {
-		t.Errorf("read job %v, tags %v; want %s", r.reader.getCalls, r.reader.tagCalls, testJobArn)
+	if len(r.reader.getCalls) != 1 || r.reader.getCalls[0] != testJobArn {
+		t.Errorf("read jobs %v; want %s once", r.reader.getCalls, testJobArn)
 	}
 	r.everyLine(t)
 }
@@ -175,40 +165,42 @@ func TestJobEventIgnoresNonTerminalStatuses(t *testing.T) {
 		if err := r.h.Handle(context.Background(), stateChange(t, testJobArn, status, "")); err != nil {
 			t.Errorf("%s: %v", status, err)
 		}
-		if n := len(r.reader.getCalls) + len(r.reader.tagCalls) + len(r.s3.calls) + len(r.sfn.successes) + len(r.sfn.failures); n != 0 {
+		if n := len(r.reader.getCalls) + len(r.s3.calls) + len(r.sfn.successes) + len(r.sfn.failures); n != 0 {
 			t.Errorf("%s: %d calls to AWS, want none", status, n)
 		}
 		r.everyLine(t)
 	}
 }
 
-func TestJobEventIgnoresJobsWithoutTokenTags(t *testing.T) {
+func TestJobEventIgnoresJobsNotInTheLedger(t *testing.T) {
 	r := newRig(t, testJobArn, batch.StatusCompleted, "")
-	r.reader.tags = []bedrocktypes.Tag{{Key: aws.String("team"), Value: aws.String("search")}}
-	if err := r.h.Handle(context.Background(), stateChange(t, testJobArn, batch.StatusCompleted, "")); err != nil {
+	other := jobArnOf("notours00001")
+	if err := r.h.Handle(context.Background(), stateChange(t, other, batch.StatusCompleted, "")); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.s3.calls)+len(r.sfn.successes)+len(r.sfn.failures) != 0 {
-		t.Error("a job that is not ours was reported on")
+	if len(r.reader.getCalls)+len(r.s3.calls)+len(r.sfn.successes)+len(r.sfn.failures) != 0 {
+		t.Error("a job that is not ours was read or reported on")
 	}
 	if n := len(r.lines(t)); n != 1 {
 		t.Errorf("%d log lines, want exactly 1", n)
 	}
-	r.everyLine(t)
+	requireJobArnOnEveryLine(t, r.buf, other)
 }
 
-func TestJobEventMissingTokenPart(t *testing.T) {
-	r := newRig(t, testJobArn, batch.StatusCompleted, "")
-	r.reader.tags = []bedrocktypes.Tag{
-		{Key: aws.String(batch.TokenTagPrefix + "0"), Value: aws.String("AAAA")},
-		{Key: aws.String(batch.TokenTagPrefix + "2"), Value: aws.String("CCCC")},
+// The event closes the job's entry, and a duplicate event finds it closed
+// and reports nothing, without reading the job.
+func TestJobEventClosesTheEntry(t *testing.T) {
+	r := newRig(t, testJobArn, batch.StatusStopped, "stopped by a user")
+	for range 2 {
+		if err := r.h.Handle(context.Background(), stateChange(t, testJobArn, batch.StatusStopped, "")); err != nil {
+			t.Fatal(err)
+		}
 	}
-	err := r.h.Handle(context.Background(), stateChange(t, testJobArn, batch.StatusCompleted, ""))
-	if err == nil || !strings.Contains(err.Error(), batch.TokenTagPrefix+"1") {
-		t.Errorf("error = %v, want one naming the missing tag", err)
+	if len(r.sfn.failures) != 1 || aws.ToString(r.sfn.failures[0].Error) != string(batch.StatusStopped) || len(r.reader.getCalls) != 1 {
+		t.Errorf("failures %v, job reads %d; want one Stopped failure and one read", r.sfn.failures, len(r.reader.getCalls))
 	}
-	if len(r.sfn.successes)+len(r.sfn.failures) != 0 {
-		t.Error("reported with a broken token")
+	if e, _, _ := r.ledger.Get(context.Background(), testJobArn); e.State != string(batch.StatusStopped) {
+		t.Errorf("entry state = %q, want %s", e.State, batch.StatusStopped)
 	}
 	r.everyLine(t)
 }
@@ -368,7 +360,6 @@ func TestJobEventReturnsOtherErrors(t *testing.T) {
 		want  string
 	}{
 		{"SendTaskSuccess", func(_ *fakeReader, _ *fakeS3, s *fakeSFN) { s.err = throttled }, "SendTaskSuccess"},
-		{"ListTagsForResource", func(r *fakeReader, _ *fakeS3, _ *fakeSFN) { r.tagsErr = throttled }, "list tags"},
 		{"GetModelInvocationJob", func(r *fakeReader, _ *fakeS3, _ *fakeSFN) { r.getErr = throttled }, "read job"},
 		{"ListObjectsV2", func(_ *fakeReader, l *fakeS3, _ *fakeSFN) { l.err = throttled }, "list output"},
 	}
@@ -418,7 +409,7 @@ func TestJobEventRejectsMalformedEvents(t *testing.T) {
 	if err := r.h.Handle(context.Background(), garbled); err == nil || !strings.Contains(err.Error(), "decode") {
 		t.Errorf("bad detail: error = %v", err)
 	}
-	if len(r.reader.getCalls)+len(r.reader.tagCalls) != 0 {
+	if len(r.reader.getCalls) != 0 {
 		t.Error("a malformed event reached Bedrock")
 	}
 }
@@ -430,7 +421,7 @@ func TestJobEventIgnoresOtherEvents(t *testing.T) {
 	if err := r.h.Handle(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.reader.tagCalls)+len(r.sfn.successes)+len(r.sfn.failures) != 0 {
+	if len(r.reader.getCalls)+len(r.sfn.successes)+len(r.sfn.failures) != 0 {
 		t.Error("an event of another type was acted on")
 	}
 }
@@ -458,18 +449,18 @@ func TestLongestTokenRoundTrip(t *testing.T) {
 	token := testToken(batch.MaxTaskTokenChars)
 	p := validPayload()
 	p.TaskToken = token
-	creator := &fakeCreator{arn: testJobArn}
+	l := ledgerOnly(t)
 	logger, _ := testLogger()
-	if _, err := NewCreateJob(creator, logger).Handle(context.Background(), p); err != nil {
+	if _, err := NewCreateJob(l, &fakeCreator{arn: testJobArn}, logger).Handle(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	reader := &fakeReader{job: jobDescription(testJobArn, batch.StatusCompleted, ""), tags: creator.calls[0].Tags}
+	reader := &fakeReader{job: jobDescription(testJobArn, batch.StatusCompleted, "")}
 	reporter := &fakeSFN{}
-	h := NewJobEvent(reader, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, reporter, logger)
+	h := NewJobEvent(l, reader, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, reporter, logger)
 	if err := h.Handle(context.Background(), stateChange(t, testJobArn, batch.StatusCompleted, "")); err != nil {
 		t.Fatal(err)
 	}
 	if len(reporter.successes) != 1 || aws.ToString(reporter.successes[0].TaskToken) != token {
-		t.Fatal("the 2,048-character token did not survive the trip through the job's tags")
+		t.Fatal("the 2,048-character token did not survive the trip through the ledger")
 	}
 }

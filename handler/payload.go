@@ -105,8 +105,8 @@ func ValidatePayload(p batch.CreateJobPayload) error {
 	}
 	if p.TaskToken == "" {
 		add(FieldTaskToken, "is empty; the fragment's task must pass $$.Task.Token (integration pattern waitForTaskToken)")
-	} else if _, err := batch.TokenTags(p.TaskToken); err != nil {
-		add(FieldTaskToken, "%v", err)
+	} else if len(p.TaskToken) > batch.MaxTaskTokenChars {
+		add(FieldTaskToken, "is %d characters; Step Functions tokens are at most %d", len(p.TaskToken), batch.MaxTaskTokenChars)
 	}
 	if x := p.ExecutionArn; x != "" && (len(x) > maxArnLen || !executionArnPattern.MatchString(x)) {
 		add(FieldExecution, "%q is not a Step Functions execution ARN; the fragment's task passes the Map item's %s, which the Map sets from $$.Execution.Id",

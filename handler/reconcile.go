@@ -3,54 +3,40 @@ package handler
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
-// Reconcile finds the jobs this system started that have ended while their
+// Reconcile finds the jobs this stack started that have ended while their
 // task still waits, because their completion event never reached the
 // job-event function, and reports them exactly as that function would have
-// (through the same code). It runs on a schedule; every run is independent
-// and safe to overlap with another run and with the event path: a task
-// answered twice acknowledges the second answer quietly.
+// (through the same code). It runs on a schedule and asks Bedrock only
+// about the jobs the ledger holds open, so a run costs one query page per
+// thousand or so open jobs plus one GetModelInvocationJob per open job,
+// whatever the history. Every run is independent and safe to overlap with
+// another run and with the event path: a task answered twice acknowledges
+// the second answer quietly.
 type Reconcile struct {
-	jobs  JobLister
-	sfn   TaskHeartbeater
-	event *JobEvent
-	clock clock.Clock
-	log   *slog.Logger
-
-	// What earlier runs of this instance (a warm Lambda, the local
-	// cloud's function) settled, so that a run costs what changed since
-	// the last one rather than every job of the lookback: every job
-	// submitted before settled had ended and was dealt with, and done
-	// holds the submit times of the ended jobs dealt with since, by ARN.
-	// mu serialises runs of one instance.
-	mu      sync.Mutex
-	settled time.Time
-	done    map[string]time.Time
+	ledger *Ledger
+	event  *JobEvent
+	clock  clock.Clock
+	log    *slog.Logger
 }
 
-// NewReconcile returns a Reconcile that lists and reads jobs through
-// bedrock, lists their output through s3, reports to tasks through sfn and
-// logs to logger (slog.Default() when nil).
-func NewReconcile(bedrock ReconcileBedrock, s3 S3Lister, sfn ReconcileSFN, logger *slog.Logger) *Reconcile {
+// NewReconcile returns a Reconcile that finds open jobs in ledger, reads
+// them through bedrock, lists their output through s3, reports to tasks
+// through sfn and logs to logger (slog.Default() when nil).
+func NewReconcile(ledger *Ledger, bedrock JobReader, s3 S3Lister, sfn TaskReporter, logger *slog.Logger) *Reconcile {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Reconcile{jobs: bedrock, sfn: sfn, event: NewJobEvent(bedrock, s3, sfn, logger), clock: clock.Real{}, log: logger,
-		done: map[string]time.Time{}}
+	return &Reconcile{ledger: ledger, event: NewJobEvent(ledger, bedrock, s3, sfn, logger), clock: clock.Real{}, log: logger}
 }
 
 // WithClock makes the reconciler measure job ages on c; it returns r.
@@ -61,19 +47,13 @@ func (r *Reconcile) WithClock(c clock.Clock) *Reconcile {
 
 // ReconcileCounts summarises one run.
 type ReconcileCounts struct {
-	Listed   int // jobs submitted within batch.ReconcileLookback
-	Ended    int // of those, jobs in a terminal status
-	Reported int // ended jobs whose waiting task was reported to now
-	Answered int // ended jobs whose task no longer waits
-	Foreign  int // ended jobs without task-token tags: not ours
-	TooOld   int // ended jobs whose task cannot be waiting any more
-	Known    int // ended jobs an earlier run of this instance dealt with: not asked again
+	Pages    int // ledger query pages read
+	Open     int // open ledger entries
+	Running  int // of those, jobs still running
+	Reported int // ended jobs reported to their task now
+	Missing  int // open entries whose job Bedrock no longer knows: closed
+	TooOld   int // open entries whose task cannot be waiting any more: closed
 }
-
-// settleMargin is how far before the settled time a run lists again:
-// jobs a listing shows only a little after their submission are not
-// missed.
-const settleMargin = time.Hour
 
 // Handle runs one reconciliation for a scheduled event (the event's
 // content is not used). It returns an error when some job could not be
@@ -84,107 +64,60 @@ func (r *Reconcile) Handle(ctx context.Context, _ events.CloudWatchEvent) error 
 	return err
 }
 
-// Run lists the jobs submitted within batch.ReconcileLookback and reports
-// every ended one whose task still waits. A run after another in the same
-// instance lists only the jobs submitted since the oldest one the previous
-// run found unfinished (less settleMargin), and asks nothing about the
-// ended jobs an earlier run dealt with.
+// Run reads the ledger's open jobs and reports every one that has ended.
 func (r *Reconcile) Run(ctx context.Context) (ReconcileCounts, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	var c ReconcileCounts
 	now := r.clock.Now()
-	from := now.Add(-batch.ReconcileLookback)
-	if at := r.settled.Add(-settleMargin); at.After(from) {
-		from = at
-	}
-	pages := bedrock.NewListModelInvocationJobsPaginator(r.jobs, &bedrock.ListModelInvocationJobsInput{
-		SubmitTimeAfter: aws.Time(from),
-	})
-	// settled moves up to the oldest job this run leaves unsettled: one
-	// still running, or one it could not deal with.
-	settled := now
-	unsettled := func(at time.Time) {
-		if at.Before(settled) {
-			settled = at
-		}
-	}
-	var errs []error
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			r.log.ErrorContext(ctx, "could not list jobs", "error", err.Error())
-			return c, fmt.Errorf("list model invocation jobs: %w", err)
-		}
-		for _, s := range page.InvocationJobSummaries {
-			c.Listed++
-			arn, submitted := aws.ToString(s.JobArn), aws.ToTime(s.SubmitTime)
-			status := batch.Status(s.Status)
-			if !status.Terminal() {
-				unsettled(submitted)
-				continue
-			}
-			c.Ended++
-			if _, ok := r.done[arn]; ok {
-				c.Known++
-				continue
-			}
-			if submitted.Add(batch.WaitBound(int(aws.ToInt32(s.TimeoutDurationInHours)))).Before(now) {
-				c.TooOld++
-				r.done[arn] = submitted
-				continue
-			}
-			if err := r.job(ctx, s, status, &c); err != nil {
-				errs = append(errs, err)
-				unsettled(submitted)
-				continue
-			}
-			r.done[arn] = submitted
-		}
-	}
-	r.settled = settled
-	for arn, at := range r.done {
-		if at.Before(settled.Add(-settleMargin)) {
-			delete(r.done, arn)
-		}
-	}
-	r.log.InfoContext(ctx, "reconciled", "listed", c.Listed, "ended", c.Ended, "reported", c.Reported,
-		"alreadyAnswered", c.Answered, "notOurs", c.Foreign, "tooOld", c.TooOld, "known", c.Known, "errors", len(errs))
-	return c, errors.Join(errs...)
+	pages, err := r.ledger.OpenJobs(ctx, func(e LedgerEntry) error { return r.job(ctx, e, now, &c) })
+	c.Pages = pages
+	r.log.InfoContext(ctx, "reconciled", "pages", c.Pages, "open", c.Open, "running", c.Running, "reported", c.Reported,
+		"missing", c.Missing, "tooOld", c.TooOld, "error", errString(err))
+	return c, err
 }
 
-// job reports one ended job if its task still waits. A heartbeat is the
-// cheap question "does this task still wait?": it fails with TaskTimedOut,
-// InvalidToken or TaskDoesNotExist once the task has been answered.
-func (r *Reconcile) job(ctx context.Context, s bedrocktypes.ModelInvocationJobSummary, status batch.Status, c *ReconcileCounts) error {
-	jobArn := aws.ToString(s.JobArn)
-	log := r.log.With("jobArn", jobArn)
-	arn, err := batch.ParseJobArn(jobArn)
+// job checks one open entry: it reads the job and, once the job has
+// ended, reports it (which closes the entry).
+func (r *Reconcile) job(ctx context.Context, e LedgerEntry, now time.Time, c *ReconcileCounts) error {
+	c.Open++
+	log := r.log.With("jobArn", e.JobArn)
+	arn, err := batch.ParseJobArn(e.JobArn)
 	if err != nil {
-		log.WarnContext(ctx, "listed job has no model invocation job ARN; skipped", "error", err.Error())
-		return nil
+		log.WarnContext(ctx, "ledger entry names no model invocation job; closed", "error", err.Error())
+		c.Missing++
+		return r.ledger.Close(ctx, e.JobArn, batch.LedgerStateMissing)
 	}
-	token, err := r.event.taskToken(ctx, jobArn)
-	if errors.Is(err, batch.ErrNoToken) {
-		c.Foreign++
-		return nil
+	job, err := r.event.readJob(ctx, log, arn)
+	var gone *bedrocktypes.ResourceNotFoundException
+	if errors.As(err, &gone) {
+		log.WarnContext(ctx, "Bedrock no longer knows the job of an open ledger entry; closed")
+		c.Missing++
+		return r.ledger.Close(ctx, e.JobArn, batch.LedgerStateMissing)
 	}
 	if err != nil {
-		log.ErrorContext(ctx, "could not rebuild the task token", "error", err.Error())
 		return err
 	}
-	if _, err := r.sfn.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String(token)}); err != nil {
-		if taskAlreadyEnded(err) {
-			c.Answered++
-			return nil
+	status := batch.Status(job.Status)
+	if !status.Terminal() {
+		if !e.SubmitTime.IsZero() && e.SubmitTime.Add(batch.WaitBound(e.TimeoutHours)).Before(now) {
+			// Its task's heartbeat timeout has long passed: nothing waits.
+			log.WarnContext(ctx, "job still runs past the longest a task waits for it; entry closed", "status", string(status))
+			c.TooOld++
+			return r.ledger.Close(ctx, e.JobArn, status)
 		}
-		log.ErrorContext(ctx, "could not ask whether the task still waits", "error", err.Error())
-		return fmt.Errorf("SendTaskHeartbeat for job %s: %w", jobArn, err)
+		c.Running++
+		return nil
 	}
-	log.WarnContext(ctx, "job ended but its task still waits (its event was lost); reporting it", "status", string(status))
-	if err := r.event.report(ctx, log, arn, token, status, ""); err != nil {
+	log.WarnContext(ctx, "job ended but its ledger entry is open (its event was lost or is late); reporting it", "status", string(status))
+	if err := r.event.report(ctx, log, arn, e.TaskToken, job, "", ""); err != nil {
 		return err
 	}
 	c.Reported++
 	return nil
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

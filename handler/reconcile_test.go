@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 func jobArnOf(id string) string {
@@ -21,155 +23,159 @@ func jobArnOf(id string) string {
 
 var reconcileNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// lostEventAccount holds one job of each kind the reconciler must tell
-// apart, with the tokens of the tasks still waiting.
-func lostEventAccount() (*fakeAccount, *fakeTasks, map[string]string) {
-	recent := reconcileNow.Add(-3 * time.Hour)
-	tokens := map[string]string{}
-	tasks := &fakeTasks{waiting: map[string]bool{}}
-	a := &fakeAccount{jobs: map[string]*fakeJob{}}
-	add := func(id string, status batch.Status, submit time.Time, ours, waiting bool) {
-		j := &fakeJob{status: status, submit: submit, hours: batch.DefaultTimeoutHours, message: "message of " + id}
-		if ours {
-			tokens[id] = testToken(300) + id
-			j.tags = tokenTagMap(tokens[id], "")
-			tasks.waiting[tokens[id]] = waiting
-		}
-		a.jobs[jobArnOf(id)] = j
-	}
-	add(testJobID, batch.StatusCompleted, recent, true, true) // lost event: report success
-	add("failed000001", batch.StatusFailed, recent, true, true)
-	add("answered0001", batch.StatusCompleted, recent, true, false)
-	add("running00001", batch.StatusInProgress, recent, true, true)
-	add("foreign00001", batch.StatusCompleted, recent, false, false)
-	add("old000000001", batch.StatusCompleted, reconcileNow.Add(-batch.WaitBound(batch.DefaultTimeoutHours)-time.Minute), true, true)
-	return a, tasks, tokens
+// lostEvents is an account and a ledger holding one job of each kind the
+// reconciler must tell apart, with the tokens of their tasks.
+type lostEvents struct {
+	account *fakeAccount
+	tasks   *fakeTasks
+	ledger  *Ledger
+	tokens  map[string]string
 }
 
-func TestReconcileReportsEndedJobsWhoseTaskWaits(t *testing.T) {
-	a, tasks, tokens := lostEventAccount()
+func newLostEvents(t *testing.T) *lostEvents {
+	t.Helper()
+	l, _ := newTestLedger(t, clock.NewManual(reconcileNow))
+	f := &lostEvents{account: newFakeAccount(), tasks: &fakeTasks{waiting: map[string]bool{}}, ledger: l, tokens: map[string]string{}}
+	recent := reconcileNow.Add(-3 * time.Hour)
+	add := func(id string, status batch.Status, submit time.Time, waiting bool) {
+		f.tokens[id] = testToken(300) + id
+		f.tasks.waiting[f.tokens[id]] = waiting
+		f.account.add(t, l, id, status, f.tokens[id], testExecutionArn, submit)
+		f.account.jobs[jobArnOf(id)].message = "message of " + id
+	}
+	add(testJobID, batch.StatusCompleted, recent, true) // lost event: report success
+	add("failed000001", batch.StatusFailed, recent, true)
+	add("stopped00001", batch.StatusStopped, recent, true) // stopped by hand, its event lost
+	add("answered0001", batch.StatusCompleted, recent, false)
+	add("running00001", batch.StatusInProgress, recent, true)
+	add("stale0000001", batch.StatusInProgress, reconcileNow.Add(-batch.WaitBound(24)-time.Minute), false)
+	// Ended and already closed: history the reconciler must not touch.
+	for _, id := range []string{"closed000001", "closed000002"} {
+		f.account.add(t, l, id, batch.StatusCompleted, "t-"+id, testExecutionArn, recent)
+		if err := l.Close(context.Background(), jobArnOf(id), batch.StatusCompleted); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A job of someone else's: not in the ledger.
+	f.account.add(t, l, "foreign00001", batch.StatusCompleted, "", "-", recent)
+	f.account.getCalls = nil
+	return f
+}
+
+func (f *lostEvents) reconciler(t *testing.T) *Reconcile {
+	logger, _ := testLogger()
+	return NewReconcile(f.ledger, f.account, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, f.tasks, logger).WithClock(&stepClock{now: reconcileNow})
+}
+
+func TestReconcileReportsOpenJobsThatEnded(t *testing.T) {
+	f := newLostEvents(t)
 	logger, buf := testLogger()
-	clk := &stepClock{now: reconcileNow}
-	r := NewReconcile(a, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, tasks, logger).WithClock(clk)
+	r := NewReconcile(f.ledger, f.account, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, f.tasks, logger).WithClock(&stepClock{now: reconcileNow})
 	c, err := r.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ReconcileCounts{Listed: 6, Ended: 5, Reported: 2, Answered: 1, Foreign: 1, TooOld: 1}
+	want := ReconcileCounts{Pages: 1, Open: 6, Running: 1, Reported: 4, TooOld: 1}
 	if c != want {
 		t.Errorf("counts = %+v, want %+v", c, want)
 	}
-	if got := aws.ToTime(a.listIn[0].SubmitTimeAfter); !got.Equal(reconcileNow.Add(-batch.ReconcileLookback)) {
-		t.Errorf("listed jobs submitted after %v, want now minus %v", got, batch.ReconcileLookback)
+	// One GetModelInvocationJob per open job, none for closed or foreign
+	// ones: the run's cost follows the open jobs, not the history.
+	if len(f.account.getCalls) != c.Open {
+		t.Errorf("%d job reads for %d open jobs: %v", len(f.account.getCalls), c.Open, f.account.getCalls)
 	}
-	if len(tasks.successes) != 1 || aws.ToString(tasks.successes[0].TaskToken) != tokens[testJobID] {
-		t.Fatalf("successes = %v, want one for %s", tasks.successes, testJobID)
+	for _, arn := range f.account.getCalls {
+		if strings.Contains(arn, "closed") || strings.Contains(arn, "foreign") {
+			t.Errorf("read %s, which the ledger holds closed or not at all", arn)
+		}
 	}
-	if len(tasks.failures) != 1 || aws.ToString(tasks.failures[0].TaskToken) != tokens["failed000001"] ||
-		aws.ToString(tasks.failures[0].Error) != "Failed" || aws.ToString(tasks.failures[0].Cause) != "message of failed000001" {
-		t.Errorf("failures = %+v, want one Failed with the job's message", tasks.failures)
+	if len(f.tasks.successes) != 2 || aws.ToString(f.tasks.successes[0].TaskToken) != f.tokens[testJobID] {
+		t.Fatalf("successes = %v, want the lost one and the answered one's attempt", f.tasks.successes)
 	}
-	if tasks.waiting[tokens["running00001"]] != true {
+	var failures []string
+	for _, in := range f.tasks.failures {
+		failures = append(failures, aws.ToString(in.Error)+": "+aws.ToString(in.Cause))
+	}
+	slices.Sort(failures)
+	if want := []string{"Failed: message of failed000001", "Stopped: message of stopped00001"}; !slices.Equal(failures, want) {
+		t.Errorf("failures = %q, want %q", failures, want)
+	}
+	if !f.tasks.waiting[f.tokens["running00001"]] {
 		t.Error("the task of a running job was answered")
 	}
-	for _, arn := range a.tagCalls {
-		if arn == jobArnOf("old000000001") || arn == jobArnOf("running00001") {
-			t.Errorf("read the tags of %s, which cannot need reporting", arn)
-		}
+	// Every ended job is closed now; the running one stays open.
+	var open []string
+	if _, err := f.ledger.OpenJobs(context.Background(), func(e LedgerEntry) error {
+		open = append(open, e.JobArn)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(open, []string{jobArnOf("running00001")}) {
+		t.Errorf("open after the run: %v, want only the running job", open)
+	}
+	if e, _, _ := f.ledger.Get(context.Background(), jobArnOf("stopped00001")); e.State != string(batch.StatusStopped) {
+		t.Errorf("stopped job's entry: state %q, want %s", e.State, batch.StatusStopped)
 	}
 	if !strings.Contains(buf.String(), `"msg":"reconciled"`) {
 		t.Errorf("no summary line logged:\n%s", buf)
 	}
 
 	// The report is the event path's, field for field.
-	viaEvent := &fakeTasks{waiting: map[string]bool{tokens[testJobID]: true}}
-	ev := NewJobEvent(a, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, viaEvent, logger)
+	g := newLostEvents(t)
+	ev := NewJobEvent(g.ledger, g.account, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, g.tasks, logger)
 	if err := ev.Handle(context.Background(), stateChange(t, testJobArn, batch.StatusCompleted, "")); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(viaEvent.successes, tasks.successes) {
-		t.Errorf("the reconciler reported %+v, the event path %+v", tasks.successes[0], viaEvent.successes[0])
+	if !reflect.DeepEqual(g.tasks.successes[0], f.tasks.successes[0]) {
+		t.Errorf("the reconciler reported %+v, the event path %+v", f.tasks.successes[0], g.tasks.successes[0])
 	}
 }
 
 func TestReconcileIsIdempotent(t *testing.T) {
-	a, tasks, _ := lostEventAccount()
-	logger, _ := testLogger()
-	r := NewReconcile(a, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, tasks, logger).WithClock(&stepClock{now: reconcileNow})
+	f := newLostEvents(t)
+	r := f.reconciler(t)
 	if _, err := r.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	tagCalls := len(a.tagCalls)
+	answers := len(f.tasks.successes) + len(f.tasks.failures)
+	f.account.getCalls = nil
 	c, err := r.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Reported != 0 || c.Known != 4 || len(tasks.successes)+len(tasks.failures) != 2 {
-		t.Errorf("second run: %+v, %d reports in all; want nothing reported again", c, len(tasks.successes)+len(tasks.failures))
-	}
-	// The second run asks nothing about the jobs the first dealt with, and
-	// lists only from the oldest job still running (less the margin).
-	if n := len(a.tagCalls) - tagCalls; n != 0 {
-		t.Errorf("the second run read the tags of %d jobs the first had dealt with", n)
-	}
-	if got, want := aws.ToTime(a.listIn[len(a.listIn)-1].SubmitTimeAfter), reconcileNow.Add(-3*time.Hour-settleMargin); !got.Equal(want) {
-		t.Errorf("the second run listed jobs submitted after %v, want %v (the running job's submission less the margin)", got, want)
-	}
-
-	// A new instance (a cold start) knows nothing and asks again: the
-	// answered tasks are told apart by their heartbeat.
-	fresh := NewReconcile(a, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, tasks, logger).WithClock(&stepClock{now: reconcileNow})
-	c, err = fresh.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Reported != 0 || c.Answered != 3 || len(tasks.successes)+len(tasks.failures) != 2 {
-		t.Errorf("a new instance's run: %+v, %d reports in all; want nothing reported again", c, len(tasks.successes)+len(tasks.failures))
+	if c.Reported != 0 || c.Open != 1 || len(f.tasks.successes)+len(f.tasks.failures) != answers || len(f.account.getCalls) != 1 {
+		t.Errorf("second run: %+v, %d job reads, %d answers (was %d); want only the running job read", c, len(f.account.getCalls),
+			len(f.tasks.successes)+len(f.tasks.failures), answers)
 	}
 }
 
-// A task answered by the event path between the reconciler's heartbeat and
-// its report is acknowledged, not an error.
-func TestReconcileRacingTheEventPath(t *testing.T) {
-	a, tasks, tokens := lostEventAccount()
-	logger, _ := testLogger()
-	racing := &racingTasks{fakeTasks: tasks, token: tokens[testJobID]}
-	r := NewReconcile(a, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, racing, logger).WithClock(&stepClock{now: reconcileNow})
-	if _, err := r.Run(context.Background()); err != nil {
-		t.Fatalf("a task answered meanwhile made the run fail: %v", err)
+// A job Bedrock no longer knows is closed, not retried forever.
+func TestReconcileClosesMissingJobs(t *testing.T) {
+	f := newLostEvents(t)
+	delete(f.account.jobs, jobArnOf("running00001"))
+	c, err := f.reconciler(t).Run(context.Background())
+	if err != nil || c.Missing != 1 {
+		t.Fatalf("counts %+v, %v; want one missing", c, err)
 	}
-	if len(tasks.successes) != 1 {
-		t.Errorf("successes = %d, want the one attempt", len(tasks.successes))
+	if e, _, _ := f.ledger.Get(context.Background(), jobArnOf("running00001")); e.State != batch.LedgerStateMissing {
+		t.Errorf("state = %q, want %s", e.State, batch.LedgerStateMissing)
 	}
-}
-
-// racingTasks answers token's task right after its heartbeat, as the event
-// path would.
-type racingTasks struct {
-	*fakeTasks
-	token string
-}
-
-func (r *racingTasks) SendTaskHeartbeat(ctx context.Context, in *sfnHeartbeatInput, opt ...sfnOption) (*sfnHeartbeatOutput, error) {
-	out, err := r.fakeTasks.SendTaskHeartbeat(ctx, in, opt...)
-	if aws.ToString(in.TaskToken) == r.token {
-		delete(r.waiting, r.token)
-	}
-	return out, err
 }
 
 func TestReconcileKeepsGoingAfterAnError(t *testing.T) {
-	a, tasks, _ := lostEventAccount()
+	f := newLostEvents(t)
 	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "slow down"}
-	a.tagsErr = map[string]error{jobArnOf("failed000001"): throttled}
-	logger, _ := testLogger()
-	r := NewReconcile(a, &fakeS3{pages: [][]string{{testPrefix + "a.jsonl.out"}}}, tasks, logger).WithClock(&stepClock{now: reconcileNow})
-	err := r.Handle(context.Background(), events.CloudWatchEvent{Source: "aws.events", DetailType: "Scheduled Event"})
+	f.account.getErr = map[string]error{jobArnOf("failed000001"): throttled}
+	err := f.reconciler(t).Handle(context.Background(), events.CloudWatchEvent{Source: "aws.events", DetailType: "Scheduled Event"})
 	var api smithy.APIError
 	if !errors.As(err, &api) || api.ErrorCode() != "ThrottlingException" || !strings.Contains(err.Error(), "failed000001") {
 		t.Errorf("error = %v, want the throttling error naming the job", err)
 	}
-	if len(tasks.successes) != 1 {
-		t.Errorf("the other job was not reported: successes = %d", len(tasks.successes))
+	if len(f.tasks.successes) != 2 {
+		t.Errorf("the other jobs were not reported: successes = %d", len(f.tasks.successes))
+	}
+	if e, _, _ := f.ledger.Get(context.Background(), jobArnOf("failed000001")); !e.Open() {
+		t.Error("the job that could not be read was closed; the next run must retry it")
 	}
 }

@@ -19,22 +19,23 @@ import (
 // StopJobs stops the jobs of an execution that ended without success
 // (failed, timed out or was stopped), which nothing waits for any more and
 // which would otherwise run, and bill, to their end. It reacts to "Step
-// Functions Execution Status Change" events and stops only the jobs whose
-// batch.ExecutionTag names the ended execution, so the jobs of every other
-// execution are never touched.
+// Functions Execution Status Change" events and stops only the open jobs
+// the ledger's execution index holds for the ended execution, so the jobs
+// of every other execution are never touched and no job is listed.
 type StopJobs struct {
-	bedrock StopBedrock
+	ledger  *Ledger
+	bedrock JobStopper
 	clock   clock.Clock
 	log     *slog.Logger
 }
 
-// NewStopJobs returns a StopJobs that lists, reads and stops jobs through
-// bedrock and logs to logger (slog.Default() when nil).
-func NewStopJobs(bedrock StopBedrock, logger *slog.Logger) *StopJobs {
+// NewStopJobs returns a StopJobs that finds an execution's jobs in ledger,
+// stops them through bedrock and logs to logger (slog.Default() when nil).
+func NewStopJobs(ledger *Ledger, bedrock JobStopper, logger *slog.Logger) *StopJobs {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &StopJobs{bedrock: bedrock, clock: clock.Real{}, log: logger}
+	return &StopJobs{ledger: ledger, bedrock: bedrock, clock: clock.Real{}, log: logger}
 }
 
 // WithClock makes StopJobs wait on c; it returns h.
@@ -43,16 +44,12 @@ func (h *StopJobs) WithClock(c clock.Clock) *StopJobs {
 	return h
 }
 
-// submitSkew widens the listing of an execution's jobs before its start,
-// for clocks that disagree.
-const submitSkew = 5 * time.Minute
-
-// Handle stops the active jobs of the execution the event names. It looks
+// Handle stops the open jobs of the execution the event names. It looks
 // twice: at once, and again when a create-job call still in flight at the
 // execution's end has had batch.CreateJobFunctionTimeout to finish, so a
 // job created just after the end is stopped too. Events of other sources,
 // types or statuses are ignored. It returns an error, after trying every
-// job, when a job could not be read or stopped, so the event is retried.
+// job, when a job could not be stopped, so the event is retried.
 func (h *StopJobs) Handle(ctx context.Context, ev events.CloudWatchEvent) error {
 	var d batch.ExecutionStatusChange
 	if ours, err := decodeDetail(ctx, h.log, ev, batch.ExecutionEventSource, batch.ExecutionEventDetailType, &d); !ours || err != nil {
@@ -67,16 +64,13 @@ func (h *StopJobs) Handle(ctx context.Context, ev events.CloudWatchEvent) error 
 		log.ErrorContext(ctx, "event names no execution", "eventId", ev.ID)
 		return fmt.Errorf("event %s: the detail has no executionArn", ev.ID)
 	}
-	since := h.clock.Now().Add(-batch.ReconcileLookback)
-	if d.StartDate > 0 {
-		since = time.UnixMilli(d.StartDate).Add(-submitSkew)
-	}
 	end := h.clock.Now()
 	if d.StopDate != nil {
 		end = time.UnixMilli(*d.StopDate)
 	}
 	log = log.With("status", string(d.Status))
-	stopped, err := h.stop(ctx, log, d.ExecutionArn, since)
+	stopped := map[string]bool{}
+	err := h.stop(ctx, log, d.ExecutionArn, stopped)
 	if wait := end.Add(batch.CreateJobFunctionTimeout).Sub(h.clock.Now()); wait > 0 {
 		select {
 		case <-h.clock.After(wait):
@@ -84,57 +78,40 @@ func (h *StopJobs) Handle(ctx context.Context, ev events.CloudWatchEvent) error 
 			return errors.Join(err, ctx.Err())
 		}
 	}
-	late, lateErr := h.stop(ctx, log, d.ExecutionArn, since)
-	log.InfoContext(ctx, "stopped the jobs of an execution that ended without success", "stopped", stopped+late)
+	lateErr := h.stop(ctx, log, d.ExecutionArn, stopped)
+	log.InfoContext(ctx, "stopped the jobs of an execution that ended without success", "stopped", len(stopped))
 	return errors.Join(err, lateErr)
 }
 
-// stop stops every active job submitted after since whose execution tag
-// names executionArn, and returns how many it stopped.
-func (h *StopJobs) stop(ctx context.Context, log *slog.Logger, executionArn string, since time.Time) (int, error) {
-	want := batch.ExecutionTagValue(executionArn)
-	pages := bedrock.NewListModelInvocationJobsPaginator(h.bedrock, &bedrock.ListModelInvocationJobsInput{SubmitTimeAfter: aws.Time(since)})
+// stop stops every open job of executionArn not yet in stopped, and adds
+// the ones it stopped.
+func (h *StopJobs) stop(ctx context.Context, log *slog.Logger, executionArn string, stopped map[string]bool) error {
+	entries, err := h.ledger.ExecutionJobs(ctx, executionArn)
+	if err != nil {
+		log.ErrorContext(ctx, "could not read the execution's jobs from the ledger", "error", err.Error())
+		return err
+	}
 	var errs []error
-	n := 0
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			log.ErrorContext(ctx, "could not list jobs", "error", err.Error())
-			return n, fmt.Errorf("list model invocation jobs: %w", err)
+	for _, e := range entries {
+		if !e.Open() || stopped[e.JobArn] {
+			continue
 		}
-		for _, s := range page.InvocationJobSummaries {
-			if !batch.Status(s.Status).Active() {
-				continue
-			}
-			jobArn := aws.ToString(s.JobArn)
-			stopped, err := h.stopIfOurs(ctx, log.With("jobArn", jobArn), jobArn, want)
-			if err != nil {
-				errs = append(errs, err)
-			}
-			if stopped {
-				n++
-			}
+		ok, err := h.stopJob(ctx, log.With("jobArn", e.JobArn), e.JobArn)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if ok {
+			stopped[e.JobArn] = true
 		}
 	}
-	return n, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
-func (h *StopJobs) stopIfOurs(ctx context.Context, log *slog.Logger, jobArn, want string) (bool, error) {
-	tags, err := h.bedrock.ListTagsForResource(ctx, &bedrock.ListTagsForResourceInput{ResourceARN: aws.String(jobArn)})
-	if err != nil {
-		log.ErrorContext(ctx, "could not list the job's tags", "error", err.Error())
-		return false, fmt.Errorf("list tags of job %s: %w", jobArn, err)
-	}
-	var tagged bool
-	for _, t := range tags.Tags {
-		if aws.ToString(t.Key) == batch.ExecutionTag && aws.ToString(t.Value) == want {
-			tagged = true
-		}
-	}
-	if !tagged {
-		return false, nil
-	}
-	_, err = h.bedrock.StopModelInvocationJob(ctx, &bedrock.StopModelInvocationJobInput{JobIdentifier: aws.String(jobArn)})
+// stopJob stops one job; a job that already ended, or is gone, is not an
+// error. Its entry stays open: the job's Stopped event (or the reconciler)
+// finds its task already ended and closes it.
+func (h *StopJobs) stopJob(ctx context.Context, log *slog.Logger, jobArn string) (bool, error) {
+	_, err := h.bedrock.StopModelInvocationJob(ctx, &bedrock.StopModelInvocationJobInput{JobIdentifier: aws.String(jobArn)})
 	var conflict *bedrocktypes.ConflictException
 	var gone *bedrocktypes.ResourceNotFoundException
 	switch {

@@ -11,11 +11,14 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/clock"
 )
 
 const (
 	endedExecution = "arn:aws:states:us-east-1:123456789012:execution:Machine:run-1"
 	otherExecution = "arn:aws:states:us-east-1:123456789012:execution:Machine:run-2"
+	// testExecutionArn is the execution of the ledger tests' jobs.
+	testExecutionArn = endedExecution
 )
 
 func executionEvent(t *testing.T, arn string, status batch.ExecutionStatus, start, stop time.Time) events.CloudWatchEvent {
@@ -31,11 +34,14 @@ func executionEvent(t *testing.T, arn string, status batch.ExecutionStatus, star
 	return events.CloudWatchEvent{ID: "e1", Source: batch.ExecutionEventSource, DetailType: batch.ExecutionEventDetailType, Detail: detail}
 }
 
-// executionAccount holds jobs of two executions and one job of nobody's.
-func executionAccount(start time.Time) *fakeAccount {
-	a := &fakeAccount{jobs: map[string]*fakeJob{}}
+// executionAccount holds jobs of two executions in the ledger, one closed,
+// and one job the ledger does not hold.
+func executionAccount(t *testing.T, start time.Time) (*fakeAccount, *Ledger) {
+	t.Helper()
+	l, _ := newTestLedger(t, clock.NewManual(start))
+	a := newFakeAccount()
 	add := func(id string, status batch.Status, execution string) {
-		a.jobs[jobArnOf(id)] = &fakeJob{status: status, submit: start.Add(time.Minute), tags: tokenTagMap(testToken(200)+id, execution)}
+		a.add(t, l, id, status, testToken(200)+id, execution, start.Add(time.Minute))
 	}
 	add("mine00000001", batch.StatusInProgress, endedExecution)
 	add("mine00000002", batch.StatusScheduled, endedExecution)
@@ -43,21 +49,24 @@ func executionAccount(start time.Time) *fakeAccount {
 	add("mine00000004", batch.StatusCompleted, endedExecution)
 	add("mine00000005", batch.StatusStopping, endedExecution)
 	add("other0000001", batch.StatusInProgress, otherExecution)
-	add("untagged0001", batch.StatusInProgress, "")
-	return a
+	add("untracked001", batch.StatusInProgress, "-")
+	if err := l.Close(context.Background(), jobArnOf("mine00000004"), batch.StatusCompleted); err != nil {
+		t.Fatal(err)
+	}
+	return a, l
 }
 
-func TestStopJobsStopsOnlyTheEndedExecutionsActiveJobs(t *testing.T) {
+func TestStopJobsStopsOnlyTheEndedExecutionsOpenJobs(t *testing.T) {
 	for _, status := range batch.UnsuccessfulEnds {
 		start := reconcileNow.Add(-time.Hour)
-		a := executionAccount(start)
+		a, l := executionAccount(t, start)
 		clk := &stepClock{now: reconcileNow}
 		late := jobArnOf("late00000001")
 		clk.onWait = func() { // a create-job call in flight at the end finishes during the wait
-			a.jobs[late] = &fakeJob{status: batch.StatusSubmitted, submit: clk.now, tags: tokenTagMap(testToken(200), endedExecution)}
+			a.add(t, l, "late00000001", batch.StatusSubmitted, testToken(200), endedExecution, clk.now)
 		}
 		logger, _ := testLogger()
-		h := NewStopJobs(a, logger).WithClock(clk)
+		h := NewStopJobs(l, a, logger).WithClock(clk)
 		if err := h.Handle(context.Background(), executionEvent(t, endedExecution, status, start, reconcileNow)); err != nil {
 			t.Fatal(err)
 		}
@@ -71,11 +80,6 @@ func TestStopJobsStopsOnlyTheEndedExecutionsActiveJobs(t *testing.T) {
 		if len(clk.waits) != 1 || clk.waits[0] != batch.CreateJobFunctionTimeout {
 			t.Errorf("%s: waited %v, want the create-job timeout once", status, clk.waits)
 		}
-		for _, in := range a.listIn {
-			if after := *in.SubmitTimeAfter; !after.Before(start) || start.Sub(after) > 10*time.Minute {
-				t.Errorf("%s: listed jobs submitted after %v; the execution started %v", status, after, start)
-			}
-		}
 	}
 }
 
@@ -86,13 +90,13 @@ func TestStopJobsIgnoresOtherEvents(t *testing.T) {
 		executionEvent(t, endedExecution, batch.ExecutionRunning, start, reconcileNow),
 		stateChange(t, testJobArn, batch.StatusCompleted, ""),
 	} {
-		a := executionAccount(start)
+		a, l := executionAccount(t, start)
 		logger, _ := testLogger()
-		if err := NewStopJobs(a, logger).WithClock(&stepClock{now: reconcileNow}).Handle(context.Background(), ev); err != nil {
+		if err := NewStopJobs(l, a, logger).WithClock(&stepClock{now: reconcileNow}).Handle(context.Background(), ev); err != nil {
 			t.Fatal(err)
 		}
-		if len(a.stopped)+len(a.listIn) != 0 {
-			t.Errorf("%s event: listed %d times, stopped %v", ev.DetailType, len(a.listIn), a.stopped)
+		if len(a.stopped) != 0 {
+			t.Errorf("%s event: stopped %v", ev.DetailType, a.stopped)
 		}
 	}
 }
@@ -100,10 +104,10 @@ func TestStopJobsIgnoresOtherEvents(t *testing.T) {
 // A late event (the wait already over) looks once more without waiting.
 func TestStopJobsLateEventDoesNotWait(t *testing.T) {
 	start := reconcileNow.Add(-2 * time.Hour)
-	a := executionAccount(start)
+	a, l := executionAccount(t, start)
 	clk := &stepClock{now: reconcileNow}
 	logger, _ := testLogger()
-	if err := NewStopJobs(a, logger).WithClock(clk).Handle(context.Background(), executionEvent(t, endedExecution, batch.ExecutionAborted, start, reconcileNow.Add(-time.Hour))); err != nil {
+	if err := NewStopJobs(l, a, logger).WithClock(clk).Handle(context.Background(), executionEvent(t, endedExecution, batch.ExecutionAborted, start, reconcileNow.Add(-time.Hour))); err != nil {
 		t.Fatal(err)
 	}
 	if len(clk.waits) != 0 || len(a.stopped) != 3 {
@@ -112,10 +116,10 @@ func TestStopJobsLateEventDoesNotWait(t *testing.T) {
 }
 
 func TestStopJobsMalformedEvent(t *testing.T) {
-	a := executionAccount(reconcileNow)
+	a, l := executionAccount(t, reconcileNow)
 	logger, _ := testLogger()
 	ev := events.CloudWatchEvent{ID: "e1", Source: batch.ExecutionEventSource, DetailType: batch.ExecutionEventDetailType, Detail: json.RawMessage(`{"status":"ABORTED"}`)}
-	if err := NewStopJobs(a, logger).Handle(context.Background(), ev); err == nil || !strings.Contains(err.Error(), "executionArn") {
+	if err := NewStopJobs(l, a, logger).Handle(context.Background(), ev); err == nil || !strings.Contains(err.Error(), "executionArn") {
 		t.Errorf("error = %v, want one naming executionArn", err)
 	}
 }

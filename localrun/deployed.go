@@ -56,3 +56,19 @@ func PickStateMachine(res *deploy.Result, want string) (*deploy.Resolved, error)
 	}
 	return nil, fmt.Errorf("the app deploys %d state machines; choose one with --state-machine: %s", len(machines), strings.Join(names, ", "))
 }
+
+// LedgerTable is the job ledger the app's stacks deploy (the construct's
+// stack output appcontract.OutputLedgerTable), or "" when none or more
+// than one does, so that watch goes by the jobs' tags instead.
+func LedgerTable(res *deploy.Result) string {
+	var tables []string
+	for _, outputs := range res.Outputs {
+		if t := outputs[appcontract.OutputLedgerTable]; t != "" {
+			tables = append(tables, t)
+		}
+	}
+	if len(tables) != 1 {
+		return ""
+	}
+	return tables[0]
+}

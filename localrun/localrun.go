@@ -22,10 +22,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
 	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
+	"github.com/bedrockbatch/bedrockbatch/handler"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/deploy"
@@ -201,7 +203,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Times.Deploy = time.Since(deployStart)
 
 	execStart := time.Now()
-	desc, jobs, err := watch.Execution(ctx, watch.Clients{StepFunctions: clients.StepFunctions, Bedrock: awsbedrock.NewFromConfig(cfg)},
+	wc := watch.Clients{StepFunctions: clients.StepFunctions, Bedrock: awsbedrock.NewFromConfig(cfg)}
+	if table := LedgerTable(deployed); table != "" {
+		wc.Ledger = handler.NewLedger(dynamodb.NewFromConfig(cfg), table)
+	}
+	desc, jobs, err := watch.Execution(ctx, wc,
 		started.ExecutionArn, started.StartDate, watch.Options{Jobs: p.Jobs})
 	if err != nil {
 		if ctx.Err() != nil {

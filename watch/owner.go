@@ -10,6 +10,7 @@ import (
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/handler"
 )
 
 // owner is what a job's tags say about the execution that started it.
@@ -36,7 +37,10 @@ const (
 type JobFilter struct {
 	br *bedrock.Client
 	// tagValue is the execution tag the execution's jobs carry.
-	tagValue string
+	tagValue     string
+	executionArn string
+	// ledger, when set, holds the execution's jobs (WithLedger).
+	ledger *handler.Ledger
 
 	mu     sync.Mutex
 	owners map[string]owner // by job ARN
@@ -45,11 +49,16 @@ type JobFilter struct {
 
 // NewJobFilter returns a filter for the jobs of the execution executionArn.
 func NewJobFilter(br *bedrock.Client, executionArn string) *JobFilter {
-	return &JobFilter{br: br, tagValue: batch.ExecutionTagValue(executionArn), owners: map[string]owner{}}
+	return &JobFilter{br: br, tagValue: batch.ExecutionTagValue(executionArn), executionArn: executionArn, owners: map[string]owner{}}
 }
 
 // Keep returns the jobs of jobs that belong to the execution, in order.
 func (f *JobFilter) Keep(ctx context.Context, jobs []bedrocktypes.ModelInvocationJobSummary) []bedrocktypes.ModelInvocationJobSummary {
+	if f.ledger != nil {
+		if kept, ok := f.keepByLedger(ctx, jobs); ok {
+			return kept
+		}
+	}
 	owners := make([]owner, len(jobs))
 	for i, j := range jobs {
 		owners[i] = f.ownerOf(ctx, aws.ToString(j.JobArn))

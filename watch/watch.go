@@ -14,12 +14,17 @@ import (
 	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/bedrockbatch/bedrockbatch/handler"
 )
 
 // Clients are the service clients a watch uses.
 type Clients struct {
 	StepFunctions *sfn.Client
 	Bedrock       *bedrock.Client
+	// Ledger, when set, is the deployed stack's job ledger: the
+	// execution's jobs are those it holds, rather than those its tags name.
+	Ledger *handler.Ledger
 }
 
 // Options tune Execution.
@@ -49,7 +54,11 @@ func Execution(ctx context.Context, c Clients, execArn string, since time.Time, 
 	if report == nil {
 		report = func([]bedrocktypes.ModelInvocationJobSummary) {}
 	}
-	jobs := newJobWatch(c.Bedrock, NewJobFilter(c.Bedrock, execArn), since)
+	filter := NewJobFilter(c.Bedrock, execArn)
+	if c.Ledger != nil {
+		filter.WithLedger(c.Ledger)
+	}
+	jobs := newJobWatch(c.Bedrock, filter, since)
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {

@@ -1,8 +1,8 @@
 // Package appcontract is what bedrockbatch's tools and a CDK app that uses
 // the BedrockBatchSfn construct agree on: the CDK context keys through which
 // `bedrockbatch local run` hands an app the job input it uploaded, and the
-// names of the stack outputs the tools look for (the state machine, and the
-// bucket for the manifests).
+// names of the stack outputs the tools look for (the state machine, the bucket
+// for the manifests, and the job ledger).
 //
 // It imports only package batch, for the job input's type, and never the
 // CDK, so the tools can use it without linking the CDK.
@@ -34,6 +34,9 @@ const ContextInProcessFunctions = "bedrockbatch:inProcessFunctions"
 const (
 	OutputBucketName      = "BatchBucketName"
 	OutputStateMachineArn = "StateMachineArn"
+	// OutputLedgerTable is the job ledger's table name; the construct
+	// adds it to its stack itself.
+	OutputLedgerTable = "BedrockBatchLedgerTable"
 )
 
 // Context returns the CDK context that passes in to an app: only the fields

@@ -41,7 +41,13 @@ type cloudFlags struct {
 	dropEvents   float64
 	verbose      bool
 	profiles     []string
+	faults       []string
+	stepDelay    time.Duration
 }
+
+// Faults --fault injects into the local cloud, as AWS has been seen to
+// behave.
+const faultTagsUnreadableWhenStopped = "tags-unreadable-when-stopped"
 
 func (f *cloudFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data", ".bedrockbatch", "data directory of the local cloud (objects, jobs, executions); kept between runs")
@@ -56,6 +62,9 @@ func (f *cloudFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.maxJobs, "max-jobs-per-model", 0, "quota of submitted plus in-progress batch jobs per model (default 20)")
 	fs.Float64Var(&f.dropEvents, "drop-events", 0, "share (0 to 1) of Bedrock's job events lost before any rule sees them, to watch the reconciler report the jobs (1: all)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print the services' logs to stderr")
+	fs.DurationVar(&f.stepDelay, "step-delay", 0, "cloud time each batch job spends in Submitted, Validating and Scheduled, as the service takes (e.g. 20m; more than a third of the job's timeout makes it end Expired without starting)")
+	fs.StringArrayVar(&f.faults, "fault", nil, "make the local cloud misbehave as AWS has been seen to: "+faultTagsUnreadableWhenStopped+
+		" (ListTagsForResource fails for jobs in Stopping or Stopped); repeatable")
 	fs.StringArrayVar(&f.profiles, "inference-profile", nil, "an application inference profile the local Bedrock knows, as ARN=MODEL: jobs naming the ARN run MODEL (a model id or cross-region profile id); repeatable")
 }
 
@@ -112,6 +121,18 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 		Prices:     cost.Default(),
 	}
 	opts.Bedrock.MaxJobsPerModel = f.maxJobs
+	if f.stepDelay < 0 {
+		return localcloud.Options{}, fmt.Errorf("--step-delay %v: give a duration of 0 or more", f.stepDelay)
+	}
+	opts.Bedrock.StepDelay = f.stepDelay
+	for _, fault := range f.faults {
+		switch fault {
+		case faultTagsUnreadableWhenStopped:
+			opts.Bedrock.TagsUnreadableWhenStopped = true
+		default:
+			return localcloud.Options{}, fmt.Errorf("--fault %q: unknown fault; the local cloud knows %s", fault, faultTagsUnreadableWhenStopped)
+		}
+	}
 	if opts.Bedrock.InferenceProfiles, err = parseProfiles(f.profiles); err != nil {
 		return localcloud.Options{}, err
 	}

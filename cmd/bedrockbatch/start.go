@@ -100,7 +100,7 @@ func runStart(ctx context.Context, stdout io.Writer, f *startFlags) error {
 		fmt.Fprintf(p.w, "follow it with: bedrockbatch watch %s\n%s\n", started.ExecutionArn, started.ExecutionArn)
 		return nil
 	}
-	return follow(ctx, cfg, p, started.ExecutionArn, started.StartDate, started, f.interval)
+	return follow(ctx, cfg, p, started.ExecutionArn, started.StartDate, started, f.interval, "")
 }
 
 // uploadProgress shows the uploads: a bar on a terminal, else a line per

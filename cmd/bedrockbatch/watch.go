@@ -13,20 +13,24 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsbedrock "github.com/aws/aws-sdk-go-v2/service/bedrock"
+	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssfn "github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/spf13/cobra"
 
 	"github.com/bedrockbatch/bedrockbatch/batch"
+	"github.com/bedrockbatch/bedrockbatch/bedrockbatchstepfn/appcontract"
+	"github.com/bedrockbatch/bedrockbatch/handler"
 	"github.com/bedrockbatch/bedrockbatch/submit"
 	"github.com/bedrockbatch/bedrockbatch/watch"
 )
 
 func newWatchCmd() *cobra.Command {
 	var (
-		interval time.Duration
-		jsonOut  bool
+		interval    time.Duration
+		jsonOut     bool
+		ledgerTable string
 	)
 	cmd := &cobra.Command{
 		Use:   "watch EXECUTION_ARN",
@@ -49,15 +53,17 @@ Ctrl-C stops watching and leaves the execution running. The exit status is
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runWatch(ctx, cmd.OutOrStdout(), args[0], interval, jsonOut)
+			return runWatch(ctx, cmd.OutOrStdout(), args[0], interval, jsonOut, ledgerTable)
 		},
 	}
 	cmd.Flags().DurationVar(&interval, "interval", 2*time.Second, "time between two looks at the execution and its jobs")
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as one JSON object")
+	cmd.Flags().StringVar(&ledgerTable, "ledger", "", "the workflow's job ledger table (its stack output "+appcontract.OutputLedgerTable+
+		"): the execution's jobs are read from it rather than recognized by their tags")
 	return cmd
 }
 
-func runWatch(ctx context.Context, stdout io.Writer, arn string, interval time.Duration, jsonOut bool) error {
+func runWatch(ctx context.Context, stdout io.Writer, arn string, interval time.Duration, jsonOut bool, ledgerTable string) error {
 	cfg, err := awsConfig(ctx)
 	if err != nil {
 		return err
@@ -70,7 +76,7 @@ func runWatch(ctx context.Context, stdout io.Writer, arn string, interval time.D
 	if desc.Status == sfntypes.ExecutionStatusRunning {
 		p.step("watching execution %s of %s (Ctrl-C stops watching, not the execution)", aws.ToString(desc.Name), batch.ARNName(aws.ToString(desc.StateMachineArn)))
 	}
-	return follow(ctx, cfg, p, arn, aws.ToTime(desc.StartDate), nil, interval)
+	return follow(ctx, cfg, p, arn, aws.ToTime(desc.StartDate), nil, interval, ledgerTable)
 }
 
 // executionJSON is what start and watch print with --json.
@@ -92,11 +98,16 @@ func (p *printer) printJSON(v any) {
 }
 
 // follow watches an execution to its end and prints how it ended; started
-// is what start did, nil for watch. Interrupted, it says how to watch again.
-func follow(ctx context.Context, cfg aws.Config, p *printer, arn string, since time.Time, started *submit.Started, interval time.Duration) error {
+// is what start did, nil for watch; ledgerTable, when set, is the job
+// ledger to read the execution's jobs from. Interrupted, it says how to
+// watch again.
+func follow(ctx context.Context, cfg aws.Config, p *printer, arn string, since time.Time, started *submit.Started, interval time.Duration, ledgerTable string) error {
 	prog := p.progress()
-	desc, jobs, err := watch.Execution(ctx,
-		watch.Clients{StepFunctions: awssfn.NewFromConfig(cfg), Bedrock: awsbedrock.NewFromConfig(cfg)},
+	wc := watch.Clients{StepFunctions: awssfn.NewFromConfig(cfg), Bedrock: awsbedrock.NewFromConfig(cfg)}
+	if ledgerTable != "" {
+		wc.Ledger = handler.NewLedger(awsdynamodb.NewFromConfig(cfg), ledgerTable)
+	}
+	desc, jobs, err := watch.Execution(ctx, wc,
 		arn, since, watch.Options{Interval: interval, Jobs: prog.Jobs})
 	prog.close()
 	if err != nil {

@@ -12,5 +12,5 @@ import (
 
 func main() {
 	cfg, logger := lambdamain.Setup()
-	lambda.Start(handler.NewCreateJob(bedrock.NewFromConfig(cfg), logger).Function())
+	lambda.Start(handler.NewCreateJob(lambdamain.Ledger(cfg, logger), bedrock.NewFromConfig(cfg), logger).Function())
 }

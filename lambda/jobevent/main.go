@@ -14,5 +14,5 @@ import (
 
 func main() {
 	cfg, logger := lambdamain.Setup()
-	lambda.Start(handler.NewJobEvent(bedrock.NewFromConfig(cfg), s3.NewFromConfig(cfg), sfn.NewFromConfig(cfg), logger).Function())
+	lambda.Start(handler.NewJobEvent(lambdamain.Ledger(cfg, logger), bedrock.NewFromConfig(cfg), s3.NewFromConfig(cfg), sfn.NewFromConfig(cfg), logger).Function())
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	cfg, logger := lambdamain.Setup()
-	lambda.Start(handler.NewStopJobs(bedrock.NewFromConfig(cfg), logger).Function())
+	lambda.Start(handler.NewStopJobs(lambdamain.Ledger(cfg, logger), bedrock.NewFromConfig(cfg), logger).Function())
 }

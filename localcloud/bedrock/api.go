@@ -321,6 +321,11 @@ func (e *Engine) ListTagsForResource(_ context.Context, resourceArn string) ([]T
 	if err != nil {
 		return nil, err
 	}
+	if st := s.rec.Job.Status; e.cfg.TagsUnreadableWhenStopped && (st == batch.StatusStopping || st == batch.StatusStopped) {
+		// The service's exact answer is not documented; the fault only
+		// has to fail the call, as reported.
+		return nil, validationError("the tags of model invocation job %s cannot be listed while it is %s", resourceArn, st)
+	}
 	tags, err := e.tagsLocked(s)
 	return append([]Tag{}, tags...), err
 }

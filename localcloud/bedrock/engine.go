@@ -95,6 +95,13 @@ type Config struct {
 	// hold at most about this much per running job. Default 8 MiB; at
 	// least 5 MiB, S3's smallest part.
 	OutputPartBytes int64
+	// TagsUnreadableWhenStopped makes ListTagsForResource fail for a job in
+	// Stopping or Stopped, as reported of the service (terraform-provider-aws
+	// PR #49877 dropped tag support for model invocation jobs because
+	// list-tags-for-resource fails for them), to show that the construct
+	// does not depend on reading a job's tags. Default false: tags are
+	// readable in every status.
+	TagsUnreadableWhenStopped bool
 	// Logger receives problems that do not fail a job (an event that could
 	// not be published). Default: slog.Default().
 	Logger *slog.Logger

@@ -74,12 +74,14 @@ func (h *handler) listExecutions(ctx context.Context, machineArn string) ([]exec
 }
 
 // executionDetail is what the execution page draws: the execution, its
-// state machine's definition, each state's outcome and the history.
+// state machine's definition, each state's outcome, the history, and the
+// batch jobs the job ledger holds for it.
 type executionDetail struct {
 	Execution  executionDescription `json:"execution"`
 	Definition string               `json:"definition"`
 	States     map[string]*stateRun `json:"states"`
 	Events     []historyRow         `json:"events"`
+	Jobs       []ledgerJobView      `json:"jobs"`
 }
 
 type executionDescription struct {
@@ -130,6 +132,9 @@ func (h *handler) execution(r *http.Request) (any, error) {
 		Definition: aws.ToString(def.Definition),
 	}
 	d.States, d.Events = stateRuns(history, desc.Status)
+	if d.Jobs, err = h.ledgerJobs(ctx, arn); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

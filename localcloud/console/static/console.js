@@ -115,6 +115,10 @@ async function executionView(params) {
     el("div", { class: "cols" },
       el("div", {}, el("h2", {}, "Input"), el("pre", { class: "box", id: "execution-input" }, pretty(x.input))),
       el("div", {}, el("h2", {}, "Output"), el("pre", { class: "box", id: "execution-output" }, pretty(x.output) || (x.status === "RUNNING" ? "(running)" : "")))),
+    el("h2", {}, "Batch jobs"),
+    table(["Job", "Manifest", "Model", "Ledger state", "Submitted"], (d.jobs || []).map(j => el("tr", {},
+      el("td", {}, link("#/job?" + q({ arn: j.arn }), j.name || j.arn)), el("td", {}, j.manifest), el("td", {}, j.model),
+      el("td", {}, j.state), el("td", {}, time(j.submitted)))), "No batch job in a job ledger for this execution."),
     el("h2", {}, "Event history"),
     historyTable(d.events),
   ];

@@ -1,0 +1,42 @@
+package watch
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	bedrocktypes "github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+
+	"github.com/bedrockbatch/bedrockbatch/handler"
+)
+
+// keepByLedger keeps the jobs of jobs that the job ledger holds for the
+// execution: one Query of the ledger's execution index per look, instead
+// of one ListTagsForResource per job, which AWS has been seen to refuse
+// for stopped jobs. ok is false when the ledger cannot be read; the caller
+// then falls back to the tags.
+func (f *JobFilter) keepByLedger(ctx context.Context, jobs []bedrocktypes.ModelInvocationJobSummary) (kept []bedrocktypes.ModelInvocationJobSummary, ok bool) {
+	entries, err := f.ledger.ExecutionJobs(ctx, f.executionArn)
+	if err != nil || len(entries) == 0 {
+		// No entry yet (the first job is still being created) or an
+		// older deployment without a ledger: the tags decide.
+		return nil, false
+	}
+	ours := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		ours[e.JobArn] = true
+	}
+	for _, j := range jobs {
+		if ours[aws.ToString(j.JobArn)] {
+			kept = append(kept, j)
+		}
+	}
+	return kept, true
+}
+
+// WithLedger makes the filter take the execution's jobs from the job
+// ledger (the stack output appcontract.OutputLedgerTable names it) when it
+// holds them; it returns f.
+func (f *JobFilter) WithLedger(l *handler.Ledger) *JobFilter {
+	f.ledger = l
+	return f
+}
