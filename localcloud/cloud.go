@@ -73,6 +73,9 @@ type Options struct {
 	// Prices gives the console the batch cost of a job's tokens; nil
 	// shows no cost. The cloud holds no price table of its own.
 	Prices console.Prices
+	// Ledger lets the console list an execution's jobs from the
+	// construct's job ledger; nil lists none.
+	Ledger console.Ledger
 	// DropEvents is the share, from 0 to 1, of the events Bedrock
 	// publishes that are lost before any rule sees them (1: all), to show
 	// how the deployed app copes with lost events.
@@ -236,7 +239,7 @@ func open(opts Options) (*Cloud, error) {
 		return nil, fmt.Errorf("dynamodb: %w", err)
 	}
 	c.Register(edge.DynamoDB, c.DynamoDB)
-	c.Router.Mount(console.Path, console.New(console.Options{AWS: cfg, Events: c.Events, Invocations: c.Lambda, Prices: opts.Prices}))
+	c.Router.Mount(console.Path, console.New(console.Options{AWS: cfg, Events: c.Events, Invocations: c.Lambda, Prices: opts.Prices, Ledger: opts.Ledger}))
 	return c, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/cost"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/bedrock/backend"
+	"github.com/bedrockbatch/bedrockbatch/localrun"
 )
 
 func newLocalCmd() *cobra.Command {
@@ -119,6 +120,7 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 		Models:     models,
 		DropEvents: f.dropEvents,
 		Prices:     cost.Default(),
+		Ledger:     localrun.LedgerJobs,
 	}
 	opts.Bedrock.MaxJobsPerModel = f.maxJobs
 	if f.stepDelay < 0 {

@@ -45,6 +45,9 @@ type Options struct {
 	Invocations InvocationLog
 	// Prices gives the batch cost of a job's tokens; nil shows no cost.
 	Prices Prices
+	// Ledger lists an execution's jobs from the job ledger; nil lists
+	// none.
+	Ledger Ledger
 }
 
 //go:embed static

@@ -81,7 +81,7 @@ type executionDetail struct {
 	Definition string               `json:"definition"`
 	States     map[string]*stateRun `json:"states"`
 	Events     []historyRow         `json:"events"`
-	Jobs       []ledgerJobView      `json:"jobs"`
+	Jobs       []LedgerJob          `json:"jobs"`
 }
 
 type executionDescription struct {

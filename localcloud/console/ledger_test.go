@@ -13,12 +13,13 @@ import (
 	"github.com/bedrockbatch/bedrockbatch/handler"
 	"github.com/bedrockbatch/bedrockbatch/localcloud"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/cloudtest"
+	"github.com/bedrockbatch/bedrockbatch/localrun"
 )
 
 // The execution page lists the jobs the job ledger holds for the
 // execution, not another execution's, and never a task token.
 func TestExecutionJobsFromTheLedger(t *testing.T) {
-	s := serveCloud(t, localcloud.Options{})
+	s := serveCloud(t, localcloud.Options{Ledger: localrun.LedgerJobs})
 	ctx := context.Background()
 	db := awsdynamodb.NewFromConfig(s.cloud.AWSConfig())
 	cloudtest.LedgerTable(t, db, "stack-ledger")
