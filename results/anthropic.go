@@ -17,32 +17,9 @@ const FormatAnthropic = "anthropic"
 // "errored", "error"} | {"type": "expired"}}. A record that never ran is
 // expired, as a request Anthropic's batch did not reach before its end.
 func writeAnthropic(ctx context.Context, s *scanner) error {
-	f, err := s.opts.Store.Create(ctx, s.opts.Out)
-	if err != nil {
-		return err
-	}
-	var buf []byte
-	write := func(o outcome) error {
-		buf = appendAnthropicLine(buf, o, s.opts.ModelID)
-		if len(buf) < 256<<10 {
-			return nil
-		}
-		_, err := f.Write(buf)
-		buf = buf[:0]
-		return err
-	}
-	err = s.each(ctx, write)
-	if err == nil {
-		err = s.missing(write)
-	}
-	if err == nil {
-		_, err = f.Write(buf)
-	}
-	if err != nil {
-		f.Abort()
-		return err
-	}
-	return f.Close()
+	return writeLines(ctx, s, func(b []byte, o outcome) ([]byte, error) {
+		return appendAnthropicLine(b, o, s.opts.ModelID), nil
+	})
 }
 
 func appendAnthropicLine(b []byte, o outcome, modelID string) []byte {

@@ -457,25 +457,37 @@ func peekEmbedding(ctx context.Context, s *scanner) (bool, error) {
 
 // writeOpenAI writes each record as an OpenAI Batch API output line.
 func writeOpenAI(ctx context.Context, s *scanner) error {
-	f, err := s.opts.Store.Create(ctx, s.opts.Out)
-	if err != nil {
-		return err
-	}
-	var buf []byte
 	created := time.Now().Unix()
-	write := func(o outcome) error {
+	return writeLines(ctx, s, func(b []byte, o outcome) ([]byte, error) {
 		modelID := s.opts.ModelID
 		if modelID == "" {
 			modelID = o.Model
 		}
 		if modelID == "" && !o.Failed && !o.Missing {
-			return fmt.Errorf("%s line %d: record %q: its response does not name its model (only Anthropic's responses do), and OpenAI output bodies need one: give the job's model with --model", o.File, o.Line, o.ID)
+			return b, fmt.Errorf("%s line %d: record %q: its response does not name its model (only Anthropic's responses do), and OpenAI output bodies need one: give the job's model with --model", o.File, o.Line, o.ID)
 		}
-		buf = appendOpenAILine(buf, o, modelID, created)
+		return appendOpenAILine(b, o, modelID, created), nil
+	})
+}
+
+// writeLines writes one line per input record — answered and errored
+// records as the outputs give them, then the missing ones — each made by
+// appendLine, to Options.Out; nothing is left of it on an error.
+func writeLines(ctx context.Context, s *scanner, appendLine func([]byte, outcome) ([]byte, error)) error {
+	f, err := s.opts.Store.Create(ctx, s.opts.Out)
+	if err != nil {
+		return err
+	}
+	var buf []byte
+	write := func(o outcome) error {
+		var err error
+		if buf, err = appendLine(buf, o); err != nil {
+			return err
+		}
 		if len(buf) < 256<<10 {
 			return nil
 		}
-		_, err := f.Write(buf)
+		_, err = f.Write(buf)
 		buf = buf[:0]
 		return err
 	}

@@ -1,10 +1,9 @@
 package s3_test
 
 import (
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/bedrockbatch/bedrockbatch/internal/boto3test"
 )
 
 // TestWithBoto3 runs testdata/boto3_fidelity.py against the server: boto3
@@ -12,21 +11,8 @@ import (
 // own way (user metadata names, 304 bodies, url-encoded listings). It
 // needs a Python with boto3: $BOTO3_PYTHON, else python3 on the PATH.
 func TestWithBoto3(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Python; skipped with -short")
-	}
-	python := os.Getenv("BOTO3_PYTHON")
-	if python == "" {
-		python = "python3"
-	}
-	if out, err := exec.Command(python, "-c", "import boto3").CombinedOutput(); err != nil {
-		t.Skipf("no boto3 for %s (set BOTO3_PYTHON to a Python that has it): %v %s", python, err, strings.TrimSpace(string(out)))
-	}
+	python := boto3test.Python(t)
 	f := newFixture(t, true, false)
 	endpoint := "http://" + f.srv.Listener.Addr().String()
-	out, err := exec.Command(python, "testdata/boto3_fidelity.py", endpoint).CombinedOutput()
-	t.Logf("%s", out)
-	if err != nil {
-		t.Fatalf("boto3 checks failed: %v", err)
-	}
+	boto3test.Run(t, python, "testdata/boto3_fidelity.py", endpoint)
 }
