@@ -98,20 +98,8 @@ func (s *FileStore) SaveMapRun(arn string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("execution store: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".maprun-*")
-	if err != nil {
-		return fmt.Errorf("execution store: %w", err)
-	}
-	_, werr := tmp.Write(data)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), s.mapRunFile(arn))
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("execution store: write the record of Map Run %s: %w", arn, werr)
+	if err := writeAtomic(dir, ".maprun-*", s.mapRunFile(arn), data); err != nil {
+		return fmt.Errorf("execution store: write the record of Map Run %s: %w", arn, err)
 	}
 	return nil
 }

@@ -116,22 +116,31 @@ func (s *FileStore) Append(arn string, data []byte) error {
 // Replace writes data to a temporary file and renames it over the
 // execution's journal file.
 func (s *FileStore) Replace(arn string, data []byte) error {
-	tmp, err := os.CreateTemp(s.Dir, ".exec-*")
+	if err := writeAtomic(s.Dir, ".exec-*", s.file(arn), data); err != nil {
+		return fmt.Errorf("execution store: write the journal of %s: %w", arn, err)
+	}
+	return nil
+}
+
+// writeAtomic writes data to a temporary file in dir (named by pattern)
+// and renames it over path, so a reader sees the old content or the new,
+// never part of it.
+func writeAtomic(dir, pattern, path string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, pattern)
 	if err != nil {
-		return fmt.Errorf("execution store: %w", err)
+		return err
 	}
 	_, werr := tmp.Write(data)
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr == nil {
-		werr = os.Rename(tmp.Name(), s.file(arn))
+		werr = os.Rename(tmp.Name(), path)
 	}
 	if werr != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("execution store: write the journal of %s: %w", arn, werr)
 	}
-	return nil
+	return werr
 }
 
 // Load reads every journal file in the directory.
