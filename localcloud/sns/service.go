@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -63,7 +62,7 @@ type Service struct {
 	dedup map[string]time.Time // FIFO topic and deduplication id → end of its window
 	wg    sync.WaitGroup
 
-	publicHost atomic.Value // string: see SetPublicHost
+	publicHost awsproto.PublicHost // see SetPublicHost
 }
 
 // LinksPath is where the service's own links are served without
@@ -103,32 +102,19 @@ func (s *Service) TopicArn(name string) string {
 	return fmt.Sprintf("arn:aws:sns:%s:%s:%s", s.opts.Region, s.opts.Account, name)
 }
 
-// ctxKey carries the request's host, from which the service's links are
-// made.
-type ctxKey struct{}
-
 func (s *Service) link(ctx context.Context, query string) string {
-	host, _ := ctx.Value(ctxKey{}).(string)
-	if host == "" || host == "localhost" {
-		// An in-process client: the address the cloud is served on, if
-		// it is.
-		if h, _ := s.publicHost.Load().(string); h != "" {
-			host = h
-		} else {
-			host = "localhost"
-		}
-	}
+	host := s.publicHost.For(ctx)
 	return "http://" + host + LinksPath + query
 }
 
 // SetPublicHost sets the host:port the cloud is served on, for the links
 // in messages published by in-process clients.
-func (s *Service) SetPublicHost(host string) { s.publicHost.Store(host) }
+func (s *Service) SetPublicHost(host string) { s.publicHost.Set(host) }
 
 // ServeHTTP serves SNS's query protocol.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = awsproto.StampRequestID(w, r)
-	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, r.Host))
+	r = r.WithContext(awsproto.WithRequestHost(r.Context(), r.Host))
 	if err := r.ParseForm(); err != nil {
 		writeError(w, r, invalidParameter("the request is not a valid form: %v", err))
 		return

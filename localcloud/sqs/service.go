@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/bedrockbatch/bedrockbatch/clock"
 	"github.com/bedrockbatch/bedrockbatch/localcloud/awsproto"
@@ -45,7 +44,7 @@ type Service struct {
 
 	stop       chan struct{} // closed by StopPolls
 	stopOnce   sync.Once
-	publicHost atomic.Value // string: see SetPublicHost
+	publicHost awsproto.PublicHost // see SetPublicHost
 }
 
 // StopPolls ends the long polls in progress and makes later ones return
@@ -90,27 +89,15 @@ func (s *Service) Arn(name string) string {
 	return fmt.Sprintf("arn:aws:sqs:%s:%s:%s", s.opts.Region, s.opts.Account, name)
 }
 
-// ctxKey carries the request's host, from which queue URLs are made.
-type ctxKey struct{}
-
 func (s *Service) url(ctx context.Context, name string) string {
-	host, _ := ctx.Value(ctxKey{}).(string)
-	if host == "" || host == "localhost" {
-		// An in-process client: the address the cloud is served on, if
-		// it is.
-		if h, _ := s.publicHost.Load().(string); h != "" {
-			host = h
-		} else {
-			host = "localhost"
-		}
-	}
+	host := s.publicHost.For(ctx)
 	return "http://" + host + "/" + s.opts.Account + "/" + name
 }
 
 // SetPublicHost sets the host:port the cloud is served on, for the queue
 // URLs answered to in-process clients (which reach the service without an
 // address of their own).
-func (s *Service) SetPublicHost(host string) { s.publicHost.Store(host) }
+func (s *Service) SetPublicHost(host string) { s.publicHost.Set(host) }
 
 // NameFromURL returns the queue name of a queue URL (any host; the path is
 // /<account>/<name>), or of an ARN.
@@ -147,7 +134,7 @@ func (s *Service) byArn(arn string) (*queue, bool) {
 // 1.0, a form with Action the query protocol.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = awsproto.StampRequestID(w, r)
-	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, r.Host))
+	r = r.WithContext(awsproto.WithRequestHost(r.Context(), r.Host))
 	if r.Header.Get("X-Amz-Target") != "" {
 		s.serveJSON(w, r)
 		return
