@@ -127,20 +127,13 @@ func (t messagingTasks) publish(ctx context.Context, call asl.TaskCall) (json.Ra
 			*p = aws.String(v)
 		}
 	}
-	if len(in.MessageAttributes) > 0 {
-		req.MessageAttributes = map[string]snstypes.MessageAttributeValue{}
-		for k, a := range in.MessageAttributes {
-			v := snstypes.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: a.StringValue}
-			if a.BinaryValue != nil {
-				b, err := base64.StdEncoding.DecodeString(*a.BinaryValue)
-				if err != nil {
-					return nil, badParameters(call, "MessageAttributes.%s.BinaryValue is not base64", k)
-				}
-				v.BinaryValue = b
-			}
-			req.MessageAttributes[k] = v
-		}
+	attrs, err := messageAttributes(call, in.MessageAttributes, func(dataType string, text *string, bin []byte) snstypes.MessageAttributeValue {
+		return snstypes.MessageAttributeValue{DataType: aws.String(dataType), StringValue: text, BinaryValue: bin}
+	})
+	if err != nil {
+		return nil, err
 	}
+	req.MessageAttributes = attrs
 	res, err := t.sns.Publish(ctx, req)
 	if err != nil {
 		return nil, taskError("SNS", err)
@@ -176,20 +169,13 @@ func (t messagingTasks) sendMessage(ctx context.Context, call asl.TaskCall) (jso
 	if in.MessageDeduplicationId != "" {
 		req.MessageDeduplicationId = aws.String(in.MessageDeduplicationId)
 	}
-	if len(in.MessageAttributes) > 0 {
-		req.MessageAttributes = map[string]sqstypes.MessageAttributeValue{}
-		for k, a := range in.MessageAttributes {
-			v := sqstypes.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: a.StringValue}
-			if a.BinaryValue != nil {
-				b, err := base64.StdEncoding.DecodeString(*a.BinaryValue)
-				if err != nil {
-					return nil, badParameters(call, "MessageAttributes.%s.BinaryValue is not base64", k)
-				}
-				v.BinaryValue = b
-			}
-			req.MessageAttributes[k] = v
-		}
+	attrs, err := messageAttributes(call, in.MessageAttributes, func(dataType string, text *string, bin []byte) sqstypes.MessageAttributeValue {
+		return sqstypes.MessageAttributeValue{DataType: aws.String(dataType), StringValue: text, BinaryValue: bin}
+	})
+	if err != nil {
+		return nil, err
 	}
+	req.MessageAttributes = attrs
 	res, err := t.sqs.SendMessage(ctx, req)
 	if err != nil {
 		return nil, taskError("SQS", err)
@@ -253,4 +239,26 @@ func (t messagingTasks) putEvents(ctx context.Context, call asl.TaskCall) (json.
 
 func newMessagingTasks(cfg aws.Config) messagingTasks {
 	return messagingTasks{sns: awssns.NewFromConfig(cfg), sqs: awssqs.NewFromConfig(cfg), events: eventbridge.NewFromConfig(cfg)}
+}
+
+// messageAttributes converts a task's MessageAttributes (binary values in
+// base64, as the state's JSON carries them) into the SDK's type made by
+// value; none gives nil.
+func messageAttributes[V any](call asl.TaskCall, in map[string]taskAttribute, value func(dataType string, text *string, bin []byte) V) (map[string]V, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]V, len(in))
+	for k, a := range in {
+		var bin []byte
+		if a.BinaryValue != nil {
+			b, err := base64.StdEncoding.DecodeString(*a.BinaryValue)
+			if err != nil {
+				return nil, badParameters(call, "MessageAttributes.%s.BinaryValue is not base64", k)
+			}
+			bin = b
+		}
+		out[k] = value(a.DataType, a.StringValue, bin)
+	}
+	return out, nil
 }
