@@ -10,41 +10,61 @@ import (
 )
 
 // keepByLedger keeps the jobs of jobs that the job ledger holds for the
-// execution: one Query of the ledger's execution index per look, instead
-// of one ListTagsForResource per job, which AWS has been seen to refuse
-// for stopped jobs (only a job listed before its entry is written has its
-// tags read). ok is false when the ledger cannot be read; the caller
-// then falls back to the tags.
+// execution, instead of reading each job's tags, which AWS has been seen
+// to refuse for stopped jobs. Each job is read from the ledger once, the
+// first time a look lists it (a GetItem), so a look costs what it lists,
+// not what the execution ran before. ok is false when the ledger cannot be
+// read, or holds no job of the execution yet (the first job is still being
+// created, or an older deployment): the caller then goes by the tags.
 func (f *JobFilter) keepByLedger(ctx context.Context, jobs []bedrocktypes.ModelInvocationJobSummary) (kept []bedrocktypes.ModelInvocationJobSummary, ok bool) {
-	entries, err := f.ledger.ExecutionJobs(ctx, f.executionArn)
-	if err != nil || len(entries) == 0 {
-		// No entry yet (the first job is still being created) or an
-		// older deployment without a ledger: the tags decide.
-		return nil, false
-	}
-	inLedger := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		inLedger[e.JobArn] = true
-	}
 	for _, j := range jobs {
-		if arn := aws.ToString(j.JobArn); inLedger[arn] || f.unrecordedOurs(ctx, arn) {
+		o, err := f.ledgerOwner(ctx, aws.ToString(j.JobArn))
+		if err != nil {
+			return nil, false
+		}
+		if o == ours {
 			kept = append(kept, j)
 		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.inLedger {
+		return nil, false
 	}
 	return kept, true
 }
 
-// unrecordedOurs reports whether a job the ledger does not list for the
-// execution is the execution's all the same: Bedrock lists a job as soon as
-// it has it, a moment before the create-job function records it, so a job
-// with no entry at all is decided by its execution tag — else a look would
-// drop it for good. A job recorded for another execution is not read
-// further.
-func (f *JobFilter) unrecordedOurs(ctx context.Context, jobArn string) bool {
-	if _, recorded, err := f.ledger.Get(ctx, jobArn); err != nil || recorded || f.br == nil {
-		return false
+// ledgerOwner is whose a job is by its ledger entry. Bedrock lists a job
+// as soon as it has it, a moment before the create-job function records
+// it: a job with no entry is decided by its execution tag (and asked of
+// the ledger again when it is listed again), or a look would drop it for
+// good.
+func (f *JobFilter) ledgerOwner(ctx context.Context, jobArn string) (owner, error) {
+	f.mu.Lock()
+	o, known := f.recorded[jobArn]
+	f.mu.Unlock()
+	if known {
+		return o, nil
 	}
-	return f.ownerOf(ctx, jobArn) == ours
+	e, found, err := f.ledger.Get(ctx, jobArn)
+	if err != nil {
+		return untagged, err
+	}
+	if !found {
+		if f.br == nil {
+			return untagged, nil
+		}
+		return f.ownerOf(ctx, jobArn), nil
+	}
+	o = theirs
+	if e.ExecutionArn == f.executionArn {
+		o = ours
+	}
+	f.mu.Lock()
+	f.recorded[jobArn] = o
+	f.inLedger = f.inLedger || o == ours
+	f.mu.Unlock()
+	return o, nil
 }
 
 // WithLedger makes the filter take the execution's jobs from the job

@@ -43,13 +43,17 @@ type JobFilter struct {
 	ledger *handler.Ledger
 
 	mu     sync.Mutex
-	owners map[string]owner // by job ARN
+	owners map[string]owner // by job ARN, from the tags
 	tagged bool             // a job of the execution carries the tag
+	// recorded holds the owner of each job found in the ledger, and
+	// inLedger says a job of the execution was found there.
+	recorded map[string]owner
+	inLedger bool
 }
 
 // NewJobFilter returns a filter for the jobs of the execution executionArn.
 func NewJobFilter(br *bedrock.Client, executionArn string) *JobFilter {
-	return &JobFilter{br: br, tagValue: batch.ExecutionTagValue(executionArn), executionArn: executionArn, owners: map[string]owner{}}
+	return &JobFilter{br: br, tagValue: batch.ExecutionTagValue(executionArn), executionArn: executionArn, owners: map[string]owner{}, recorded: map[string]owner{}}
 }
 
 // Keep returns the jobs of jobs that belong to the execution, in order.
