@@ -120,7 +120,7 @@ func (f *cloudFlags) options(logs io.Writer) (localcloud.Options, error) {
 		Models:     models,
 		DropEvents: f.dropEvents,
 		Prices:     cost.Default(),
-		Ledger:     localrun.LedgerJobs,
+		Ledger:     localrun.NewLedgerJobs(),
 	}
 	opts.Bedrock.MaxJobsPerModel = f.maxJobs
 	if f.stepDelay < 0 {

@@ -19,7 +19,7 @@ import (
 // The execution page lists the jobs the job ledger holds for the
 // execution, not another execution's, and never a task token.
 func TestExecutionJobsFromTheLedger(t *testing.T) {
-	s := serveCloud(t, localcloud.Options{Ledger: localrun.LedgerJobs})
+	s := serveCloud(t, localcloud.Options{Ledger: localrun.NewLedgerJobs()})
 	ctx := context.Background()
 	db := awsdynamodb.NewFromConfig(s.cloud.AWSConfig())
 	cloudtest.LedgerTable(t, db, "stack-ledger")
